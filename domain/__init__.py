@@ -1,0 +1,1 @@
+"""Business rules of the Online Activity window: plain Python, no GraphQL."""

@@ -1,0 +1,163 @@
+"""The journal of window changes inside one unit of work.
+
+Every change to the window (an entry added, changed or removed) gets the
+organisation's next sequence number, a row in ``activity_changes`` (the
+durable record live clients replay from) and an adjustment of the badge
+counters, all in the caller's transaction. The collected changes are
+published by the caller only after it commits.
+
+Sequence numbers come from ``UPDATE organisations ... RETURNING``: the row
+lock it takes is held to commit, so one organisation's changes commit in
+sequence order and a replay by sequence number never skips one that commits
+late.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import ActivityChange, ActivityCounter, Organisation
+from models.base import utcnow
+
+
+class ChangeKind(StrEnum):
+    ADDED = "ADDED"
+    CHANGED = "CHANGED"
+    REMOVED = "REMOVED"
+
+
+@dataclass(frozen=True)
+class EntryKey:
+    """What the journal needs to know of an entry to record a change to it."""
+
+    entry_id: int
+    type: str
+    status: str
+    location_id: int | None
+
+
+@dataclass(frozen=True)
+class WindowChange:
+    """One committed change, as published to live subscribers."""
+
+    organisation_id: int
+    sequence: int
+    entry_id: int
+    change: ChangeKind
+    reason: str
+    type: str
+    status: str
+    location_id: int | None
+    at: datetime
+
+
+@dataclass
+class Journal:
+    session: AsyncSession
+    changes: list[WindowChange] = field(default_factory=list)
+
+    async def allocate(self, organisation_id: int, count: int) -> int:
+        """Reserve ``count`` sequence numbers; returns the first of them."""
+        last = await self.session.scalar(
+            update(Organisation)
+            .where(Organisation.id == organisation_id)
+            .values(activity_seq=Organisation.activity_seq + count)
+            .returning(Organisation.activity_seq)
+        )
+        if last is None:
+            raise LookupError(f"organisation {organisation_id} does not exist")
+        return int(last) - count + 1
+
+    async def record(
+        self,
+        organisation_id: int,
+        entries: Sequence[EntryKey],
+        *,
+        change: ChangeKind,
+        reason: str,
+        first_sequence: int | None = None,
+    ) -> list[WindowChange]:
+        """Record one change per entry, set-based, and adjust the counters.
+
+        Pass ``first_sequence`` when the numbers were reserved beforehand
+        (ingestion stamps them on the new rows).
+        """
+        if not entries:
+            return []
+        first = (
+            first_sequence
+            if first_sequence is not None
+            else await self.allocate(organisation_id, len(entries))
+        )
+        at = utcnow()
+        recorded = [
+            WindowChange(
+                organisation_id=organisation_id,
+                sequence=first + offset,
+                entry_id=entry.entry_id,
+                change=change,
+                reason=reason,
+                type=entry.type,
+                status=entry.status,
+                location_id=entry.location_id,
+                at=at,
+            )
+            for offset, entry in enumerate(entries)
+        ]
+        await self.session.execute(
+            insert(ActivityChange),
+            [
+                {
+                    "organisation_id": c.organisation_id,
+                    "sequence": c.sequence,
+                    "entry_id": c.entry_id,
+                    "change": c.change.value,
+                    "reason": c.reason,
+                    "type": c.type,
+                    "status": c.status,
+                    "location_id": c.location_id,
+                    "at": c.at,
+                }
+                for c in recorded
+            ],
+        )
+        if change is not ChangeKind.CHANGED:
+            delta = 1 if change is ChangeKind.ADDED else -1
+            await self.adjust_counters(organisation_id, entries, delta)
+        self.changes.extend(recorded)
+        return recorded
+
+    async def adjust_counters(
+        self, organisation_id: int, entries: Iterable[EntryKey], delta: int
+    ) -> None:
+        """One upsert per (location, type, status) group, never one per entry."""
+        groups = Counter((e.location_id or 0, e.type, e.status) for e in entries)
+        if not groups:
+            return
+        rows = [
+            {
+                "organisation_id": organisation_id,
+                "location_key": location_key,
+                "type": type_,
+                "status": status,
+                "open_count": delta * n,
+            }
+            for (location_key, type_, status), n in sorted(groups.items())
+        ]
+        dialect = self.session.get_bind().dialect.name
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ActivityCounter)
+        await self.session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["organisation_id", "location_key", "type", "status"],
+                set_={"open_count": ActivityCounter.open_count + upsert.excluded.open_count},
+            ),
+            rows,
+        )

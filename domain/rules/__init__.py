@@ -1,0 +1,1 @@
+"""Pure Online Activity business rules: transfers, drops and class capacity."""

@@ -1,0 +1,124 @@
+"""Who is asking: a staff member (or the portal) resolved from a credential.
+
+Tokens carry a prefix that says what they are, as GitHub's do: ``oas_`` for
+staff bearer tokens, ``oap_`` for an organisation's portal key. Only their
+sha256 is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.vocabulary import TASK_FOR_TYPE, ActivityType, PermissionLevel, Task
+from models import Organisation, Staff, StaffLocation, StaffToken
+
+STAFF_TOKEN_PREFIX = "oas_"
+PORTAL_KEY_PREFIX = "oap_"
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_staff_token() -> str:
+    return STAFF_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_portal_key() -> str:
+    return PORTAL_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in staff member, with what they may see and do."""
+
+    staff_id: int
+    organisation_id: int
+    name: str
+    permissions: dict[Task, PermissionLevel]
+    # None: every location. Otherwise only these (plus location-independent entries).
+    location_ids: frozenset[int] | None
+    drop_notice_days: int
+
+    def level(self, task: Task) -> PermissionLevel:
+        return self.permissions.get(task, PermissionLevel.NONE)
+
+    @property
+    def can_view_window(self) -> bool:
+        """"staff members must have the "Manage Online Activity" task permission
+        set to view or full"."""
+        return self.level(Task.MANAGE_ONLINE_ACTIVITY).allows(PermissionLevel.VIEW)
+
+    def can_act_on(self, activity_type: ActivityType) -> bool:
+        """Acting needs FULL on "Manage Online Activity" and "full permissions to
+        the [task] to approve/deny" the entry's type."""
+        return self.level(Task.MANAGE_ONLINE_ACTIVITY) is PermissionLevel.FULL and (
+            self.level(TASK_FOR_TYPE[activity_type]) is PermissionLevel.FULL
+        )
+
+    def sees_location(self, location_id: int | None) -> bool:
+        return location_id is None or self.location_ids is None or location_id in self.location_ids
+
+
+@dataclass(frozen=True)
+class PortalClient:
+    """The customer portal of one organisation, authenticated by its portal key."""
+
+    organisation_id: int
+
+
+def _parse_permissions(raw: dict[str, str]) -> dict[Task, PermissionLevel]:
+    parsed: dict[Task, PermissionLevel] = {}
+    for task, level in raw.items():
+        if task in Task.__members__ and level in PermissionLevel.__members__:
+            parsed[Task(task)] = PermissionLevel(level)
+    return parsed
+
+
+async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
+    """The staff member a bearer token belongs to, or None for any bad token."""
+    if not token.startswith(STAFF_TOKEN_PREFIX):
+        return None
+    row = (
+        await session.execute(
+            select(Staff, Organisation.drop_notice_days)
+            .join(StaffToken, StaffToken.staff_id == Staff.id)
+            .join(Organisation, Organisation.id == Staff.organisation_id)
+            .where(
+                StaffToken.token_hash == hash_secret(token),
+                StaffToken.revoked_at.is_(None),
+                Staff.active.is_(True),
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    staff, notice_days = row
+    location_ids: frozenset[int] | None = None
+    if not staff.all_locations:
+        ids = await session.scalars(
+            select(StaffLocation.location_id).where(StaffLocation.staff_id == staff.id)
+        )
+        location_ids = frozenset(ids)
+    return Viewer(
+        staff_id=staff.id,
+        organisation_id=staff.organisation_id,
+        name=staff.name,
+        permissions=_parse_permissions(staff.permissions),
+        location_ids=location_ids,
+        drop_notice_days=notice_days,
+    )
+
+
+async def portal_for_key(session: AsyncSession, key: str) -> PortalClient | None:
+    if not key.startswith(PORTAL_KEY_PREFIX):
+        return None
+    organisation_id = await session.scalar(
+        select(Organisation.id).where(Organisation.portal_key_hash == hash_secret(key))
+    )
+    return None if organisation_id is None else PortalClient(organisation_id=organisation_id)

@@ -1,0 +1,38 @@
+"""The audit log: every decision on an entry, kept for two years."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
+
+
+class AuditRecord(Base):
+    __tablename__ = "audit_records"
+    __table_args__ = (
+        Index("ix_audit_records_org_at", "organisation_id", "at", "id"),
+        Index("ix_audit_records_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    # APPROVED | DENIED | DISMISSED | EXPIRED | SUPERSEDED | REVIEWED | EMAILED | SUSPENDED
+    action: Mapped[str] = mapped_column(String(16))
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    entry_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    location_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # None for actions the system took (expiry, supersession).
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    staff_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The entry as it was when the decision was taken.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)

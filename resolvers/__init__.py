@@ -1,0 +1,1 @@
+"""Thin glue between the schema and the domain: unpack, check, call, shape."""

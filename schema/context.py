@@ -1,0 +1,57 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError
+from strawberry.types import Info as StrawberryInfo
+
+from domain.viewer import PortalClient, Viewer
+from models.base import utcnow
+
+if TYPE_CHECKING:
+    from resolvers.loaders import Loaders
+    from service.services import Services
+
+
+@dataclass
+class Context:
+    services: Services
+    viewer: Viewer | None = None
+    portal: PortalClient | None = None
+    request: Any = None
+    response: Any = None
+    connection_params: dict[str, Any] | None = None
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        """Per-request DataLoaders, scoped to the viewer's organisation."""
+        if self._loaders is None:
+            from resolvers.loaders import Loaders
+
+            self._loaders = Loaders(self.services.database, self.require_viewer())
+        return self._loaders
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def require_viewer(self) -> Viewer:
+        """The signed-in staff member allowed to read the window, or a top-level
+        error: authentication is not an input problem the caller can fix."""
+        if self.viewer is None:
+            raise GraphQLError(
+                "Sign in with a staff bearer token.", extensions={"code": "UNAUTHENTICATED"}
+            )
+        if not self.viewer.can_view_window:
+            raise GraphQLError(
+                'Needs the "Manage Online Activity" permission set to view or full.',
+                extensions={"code": "FORBIDDEN"},
+            )
+        return self.viewer
+
+
+Info = StrawberryInfo[Context, None]

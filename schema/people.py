@@ -1,0 +1,63 @@
+"""Locations, families and students as entries show them."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from models import Family as FamilyRow
+from models import Location as LocationRow
+from models import Student as StudentRow
+
+
+@strawberry.type
+class Location(relay.Node):
+    location_id: relay.NodeID[int]
+    external_id: str
+    name: str
+
+    @classmethod
+    def from_row(cls, row: LocationRow) -> Location:
+        return cls(location_id=row.id, external_id=row.external_id, name=row.name)
+
+
+@strawberry.type
+class Family(relay.Node):
+    family_id: relay.NodeID[int]
+    external_id: str
+    name: str
+    email: str | None
+    email_opt_in: bool = strawberry.field(description="Receives email blasts.")
+    suspended: bool
+
+    @classmethod
+    def from_row(cls, row: FamilyRow) -> Family:
+        return cls(
+            family_id=row.id,
+            external_id=row.external_id,
+            name=row.name,
+            email=row.email,
+            email_opt_in=row.email_opt_in,
+            suspended=row.suspended,
+        )
+
+
+@strawberry.type
+class Student(relay.Node):
+    student_id: relay.NodeID[int]
+    external_id: str
+    first_name: str
+    last_name: str
+
+    @strawberry.field
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @classmethod
+    def from_row(cls, row: StudentRow) -> Student:
+        return cls(
+            student_id=row.id,
+            external_id=row.external_id,
+            first_name=row.first_name,
+            last_name=row.last_name,
+        )

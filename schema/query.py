@@ -1,0 +1,88 @@
+"""The root Query."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from domain import window as domain_window
+from domain.vocabulary import PermissionLevel as DomainPermissionLevel
+from domain.vocabulary import Task as DomainTask
+from resolvers import window as window_resolvers
+from schema.activity import ActivityEntry
+from schema.context import Info
+from schema.window import (
+    ActivityBadge,
+    ActivityCount,
+    ActivityFilter,
+    ActivityOrder,
+    OnlineActivityResult,
+)
+
+Task = strawberry.enum(DomainTask, name="Task")
+PermissionLevel = strawberry.enum(DomainPermissionLevel, name="PermissionLevel")
+
+
+@strawberry.type
+class TaskPermission:
+    task: Task
+    level: PermissionLevel
+
+
+@strawberry.type(description="The signed-in staff member.")
+class Me:
+    name: str
+    organisation_id: strawberry.ID
+    permissions: list[TaskPermission]
+    all_locations: bool
+    location_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The Online Activity window: oldest first, 10 per page by default, "
+        "entries of the last 90 days that are still waiting."
+    )
+    async def online_activity(
+        self,
+        info: Info,
+        filter: ActivityFilter | None = None,
+        order: ActivityOrder = domain_window.SortOrder.OLDEST_FIRST,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> OnlineActivityResult:
+        return await window_resolvers.online_activity(
+            info, filter, domain_window.SortOrder(order), first, after, last, before
+        )
+
+    @strawberry.field(description="The badge: how many entries wait, and how many are pending.")
+    async def activity_badge(self, info: Info) -> ActivityBadge:
+        return await window_resolvers.activity_badge(info)
+
+    @strawberry.field(description="Open entries per type and status, for dashboard list widgets.")
+    async def activity_counts(self, info: Info) -> list[ActivityCount]:
+        return await window_resolvers.activity_counts(info)
+
+    @strawberry.field(description="An entry by its global id, if the viewer may see it.")
+    async def node(self, info: Info, id: relay.GlobalID) -> ActivityEntry | None:
+        result: ActivityEntry | None = await window_resolvers.node(info, id)
+        return result
+
+    @strawberry.field
+    def me(self, info: Info) -> Me:
+        viewer = info.context.require_viewer()
+        return Me(
+            name=viewer.name,
+            organisation_id=strawberry.ID(str(viewer.organisation_id)),
+            permissions=[
+                TaskPermission(task=task, level=viewer.level(task)) for task in DomainTask
+            ],
+            all_locations=viewer.location_ids is None,
+            location_ids=[
+                strawberry.ID(str(relay.to_base64("Location", i)))
+                for i in sorted(viewer.location_ids or ())
+            ],
+        )

@@ -1,0 +1,1 @@
+"""Wiring: settings, the ASGI application, authentication and the command line."""

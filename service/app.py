@@ -1,0 +1,86 @@
+"""The ASGI application: one strawberry GraphQL app on HTTP and websocket."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from domain.viewer import PORTAL_KEY_PREFIX, portal_for_key, viewer_for_token
+from schema.build import schema
+from schema.context import Context
+from service.services import Services
+from service.settings import Settings
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authenticate(services: Services, context: Context, token: str | None) -> None:
+    """Resolve a bearer credential into the viewer or the portal client."""
+    if token is None:
+        return
+    async with services.database.read() as session:
+        if token.startswith(PORTAL_KEY_PREFIX):
+            context.portal = await portal_for_key(session, token)
+        else:
+            context.viewer = await viewer_for_token(session, token)
+
+
+class OnlineActivityGraphQL(GraphQL[Context, None]):
+    def __init__(self, services: Services) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if services.settings.dev_mode else None,
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.services = services
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        context = Context(services=self.services, request=request, response=response)
+        if isinstance(request, Request):
+            await authenticate(self.services, context, bearer_token(request.headers.get("authorization")))
+        return context
+
+
+async def health(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    services = services or Services.from_settings(settings or Settings.from_env())
+    graphql_app = OnlineActivityGraphQL(services)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        await services.start()
+        try:
+            yield {}
+        finally:
+            await services.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app),
+            WebSocketRoute("/graphql", graphql_app),
+            Route("/health", health),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,82 @@
+"""Configuration from the environment.
+
+The embedded default needs nothing: a SQLite file under ``var/`` and an
+in-process broadcast. Production sets ``DATABASE_URL`` (PostgreSQL) and
+``REDIS_URL``; the same code serves both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "online_activity.db"
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the URLs operators paste (``postgres://``) and pick async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite:///"):
+        url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    return url
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+    broadcast_url: str = "memory://"
+    dev_mode: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_origins: tuple[str, ...] = ()
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "no-reply@online-activity.local"
+    outbox_dir: Path = field(default=REPO_ROOT / "var" / "outbox")
+    db_pool_size: int = 10
+    purge_interval_seconds: float = 3600.0
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        database_url = _normalise_database_url(
+            env.get("DATABASE_URL", f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
+        )
+        broadcast_url = env.get("BROADCAST_URL") or env.get("REDIS_URL") or "memory://"
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            database_url=database_url,
+            broadcast_url=broadcast_url,
+            dev_mode=_bool("DEV_MODE", default="DATABASE_URL" not in env),
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8000")),
+            allowed_origins=origins,
+            smtp_host=env.get("SMTP_HOST") or None,
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_username=env.get("SMTP_USERNAME") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=_bool("SMTP_STARTTLS", default=False),
+            mail_from=env.get("MAIL_FROM", "no-reply@online-activity.local"),
+            outbox_dir=Path(env.get("OUTBOX_DIR", str(REPO_ROOT / "var" / "outbox"))),
+            db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
+            purge_interval_seconds=float(env.get("PURGE_INTERVAL_SECONDS", "3600")),
+        )

@@ -1,0 +1,132 @@
+"""Drop request rules: reason, notice period and the TRIAL label."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from domain.rules.drops import (
+    DropErrorCode,
+    DropRuleError,
+    check_drop_request,
+    meets_notice_period,
+    student_label,
+)
+from domain.rules.enrollment_types import EnrollmentType
+
+REQUESTED = date(2024, 3, 1)
+THIRTY_DAYS_LATER = date(2024, 3, 31)
+REASONS = frozenset({"Moving away", "Schedule conflict"})
+
+
+def _check(**changes: Any) -> None:
+    arguments: dict[str, Any] = {
+        "drop_date": THIRTY_DAYS_LATER,
+        "reason": "Moving away",
+        "requested_on": REQUESTED,
+        "notice_days": 30,
+        "valid_reasons": REASONS,
+    }
+    arguments.update(changes)
+    check_drop_request(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("drop_date", "notice_days", "expected"),
+    [
+        pytest.param(date(2024, 3, 30), 30, False, id="one-day-short"),
+        pytest.param(THIRTY_DAYS_LATER, 30, True, id="exactly-30-days"),
+        pytest.param(date(2024, 4, 1), 30, True, id="one-day-spare"),
+        pytest.param(REQUESTED, 0, True, id="no-notice-same-day"),
+        pytest.param(date(2024, 2, 29), 0, False, id="no-notice-backdated"),
+    ],
+)
+def test_notice_period_boundary(drop_date: date, notice_days: int, expected: bool) -> None:
+    # Given a drop requested on March 1; when the notice is measured
+    met = meets_notice_period(drop_date=drop_date, requested_on=REQUESTED, notice_days=notice_days)
+
+    # Then only a drop date at least `notice_days` later meets it
+    assert met is expected
+
+
+def test_negative_notice_is_a_programming_error() -> None:
+    with pytest.raises(ValueError):
+        meets_notice_period(drop_date=REQUESTED, requested_on=REQUESTED, notice_days=-1)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({}, id="valid"),
+        pytest.param({"reason": "  Schedule conflict "}, id="spaces-ignored"),
+        pytest.param({"valid_reasons": None, "reason": "Anything"}, id="free-text-reason"),
+        pytest.param({"drop_date": date(2024, 5, 1)}, id="more-notice"),
+        pytest.param({"notice_days": 0, "drop_date": REQUESTED}, id="no-notice-rule"),
+    ],
+)
+def test_acceptable_drop_requests(changes: dict[str, Any]) -> None:
+    # Given a drop request that meets the criteria; when checked
+    # Then nothing is raised
+    _check(**changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        pytest.param({"reason": None}, "DROP_REASON_REQUIRED", "reason", id="no-reason"),
+        pytest.param({"reason": ""}, "DROP_REASON_REQUIRED", "reason", id="empty-reason"),
+        pytest.param({"reason": "  \t"}, "DROP_REASON_REQUIRED", "reason", id="blank"),
+        pytest.param(
+            {"reason": "   ", "valid_reasons": None},
+            "DROP_REASON_REQUIRED",
+            "reason",
+            id="blank-free-text",
+        ),
+        pytest.param({"reason": "Too expensive"}, "INVALID_DROP_REASON", "reason", id="not-listed"),
+        pytest.param({"reason": "moving away"}, "INVALID_DROP_REASON", "reason", id="case-kept"),
+        pytest.param(
+            {"drop_date": date(2024, 3, 30)},
+            "NOTICE_PERIOD_NOT_MET",
+            "dropDate",
+            id="one-day-short",
+        ),
+        pytest.param(
+            {"reason": "", "drop_date": date(2024, 3, 2)},
+            "DROP_REASON_REQUIRED",
+            "reason",
+            id="reason-checked-first",
+        ),
+    ],
+)
+def test_refused_drop_requests(changes: dict[str, Any], code: str, field: str) -> None:
+    # Given a drop request that breaks a criterion; when checked
+    with pytest.raises(DropRuleError) as refused:
+        _check(**changes)
+
+    # Then the error names the broken rule and the field
+    assert refused.value.code is DropErrorCode(code)
+    assert refused.value.field == field
+
+
+def test_notice_error_tells_the_earliest_date() -> None:
+    with pytest.raises(DropRuleError) as refused:
+        _check(drop_date=date(2024, 3, 15))
+
+    assert "2024-03-31" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("enrollment_type", "expected"),
+    [
+        pytest.param(EnrollmentType.TRIAL, "Ann Lee (TRIAL)", id="trial"),
+        pytest.param(EnrollmentType.STANDARD, "Ann Lee", id="standard"),
+        pytest.param(EnrollmentType.MAKEUP, "Ann Lee", id="makeup"),
+        pytest.param(EnrollmentType.WAITLIST, "Ann Lee", id="waitlist"),
+    ],
+)
+def test_student_label(enrollment_type: EnrollmentType, expected: str) -> None:
+    # Given a Drop entry for Ann Lee; when the window shows her name
+    label = student_label(name="Ann Lee", enrollment_type=enrollment_type)
+
+    # Then only a TRIAL enrollment is marked
+    assert label == expected
