@@ -66,12 +66,10 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for queries. It never commits."""
+        """A session for queries. It never commits; closing it ends the
+        transaction without expiring what was loaded (a rollback would)."""
         async with self._reader() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

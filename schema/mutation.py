@@ -1,12 +1,11 @@
-"""The root Mutation: portal ingestion and staff actions."""
+"""The root Mutation: portal ingestion, staff actions and the edit lock."""
 
 from __future__ import annotations
 
-import strawberry
+from strawberry.tools import merge_types
 
+from schema.actions import ActionMutations
 from schema.ingestion import IngestionMutations
+from schema.live import LockMutations
 
-
-@strawberry.type
-class Mutation(IngestionMutations):
-    pass
+Mutation = merge_types("Mutation", (IngestionMutations, ActionMutations, LockMutations))

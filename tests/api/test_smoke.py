@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from service.services import Services
+from tests.factories import add_entries
 from tests.support import Api, World
 
 ME = "query { me { name allLocations permissions { task level } } }"
@@ -28,3 +30,25 @@ async def test_staff_without_manage_online_activity_cannot_read_the_window(
 async def test_an_empty_window_has_no_entries(api: Api, world: World) -> None:
     data = await api.data(WINDOW, token=world.riverside.view_only)
     assert data["onlineActivity"] == {"totalCount": 0, "edges": []}
+
+
+
+BADGE_AND_TOTAL = """
+{ onlineActivity { ... on ActivityConnection { totalCount } } activityBadge { waiting pending } }
+"""
+
+
+async def test_recorded_entries_show_in_the_window_and_badge(
+    api: Api, world: World, services: Services
+) -> None:
+    await add_entries(
+        services.database,
+        world.riverside.id,
+        {"type": "PAYMENT"},
+        {"type": "DROP", "notes": "moving away"},
+    )
+    data = await api.data(BADGE_AND_TOTAL, token=world.riverside.full)
+    assert data == {
+        "onlineActivity": {"totalCount": 2},
+        "activityBadge": {"waiting": 2, "pending": 1},
+    }
