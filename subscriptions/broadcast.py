@@ -1,0 +1,237 @@
+"""Our one door to broadcaster: publish JSON events, subscribe through bounded queues.
+
+broadcaster stays behind this module (and ``redis_backend``): its backends do
+the transport, and the fan-out to local subscribers is ours, because
+broadcaster's ``Broadcast.subscribe`` buffers into unbounded queues and a slow
+websocket client would then grow memory without limit.
+
+The backend is chosen by URL scheme: ``memory://`` (one process, the embedded
+default) or ``redis://`` / ``rediss://`` (``ReliableRedisBackend``).
+
+What a ``Subscription`` yields, always a fresh ``dict``:
+
+- a published message, equal to what was passed to ``publish()``. Messages
+  travel as JSON text on every backend, so ``memory://`` behaves exactly like
+  Redis: tuples arrive as lists, and values JSON cannot carry (datetimes,
+  sets, NaN) raise ``TypeError``/``ValueError`` at ``publish()``.
+- ``{"kind": "resync"}``: the connection to Redis was lost and is back, and
+  anything published meanwhile is gone (pub/sub is at-most-once). Replay from
+  the database's sequence number, then keep reading. A message may arrive
+  both just before the marker and in the replay: deduplicate by sequence.
+  Publishers must not use ``"kind": "resync"`` for anything else.
+
+How a subscription ends:
+
+- iteration raises ``SubscriberOverflow`` once the subscriber has fallen
+  ``queue_size`` messages behind; its buffer is dropped. The websocket layer
+  should close the socket with a code that makes the client resync.
+- iteration stops when the ``Broadcaster`` disconnects, and raises
+  ``BroadcastUnavailable`` if the fan-out loop itself died.
+- ``subscribe()`` raises ``BroadcastUnavailable`` if the backend cannot
+  register the channel in time; ``publish()`` raises it if it cannot send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from broadcaster import BroadcastBackend
+
+from subscriptions.redis_backend import BroadcastUnavailable, ReliableRedisBackend
+
+__all__ = [
+    "RESYNC_KIND",
+    "BroadcastUnavailable",
+    "Broadcaster",
+    "ReliableRedisBackend",
+    "SubscriberOverflow",
+    "Subscription",
+    "backend_for_url",
+]
+
+logger = logging.getLogger(__name__)
+
+RESYNC_KIND: Final = "resync"
+"""``message["kind"]`` of the marker sent after a reconnect: replay from the database."""
+
+
+class SubscriberOverflow(Exception):
+    """The subscriber fell too far behind; its buffered messages were dropped."""
+
+
+def backend_for_url(url: str) -> BroadcastBackend:
+    """Pick the backend by URL scheme, importing only what that backend needs."""
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        from broadcaster._backends.memory import MemoryBackend
+
+        return MemoryBackend(url)
+    if scheme in ("redis", "rediss"):
+        return ReliableRedisBackend(url)
+    raise ValueError(f"unsupported broadcast URL scheme {scheme!r}: use memory:// or redis://")
+
+
+@dataclass(frozen=True)
+class _End:
+    error: type[Exception] | None
+    reason: str = ""
+
+
+class Subscription:
+    """One subscriber's messages on one channel, as an async iterator of dicts."""
+
+    def __init__(self, channel: str, queue_size: int) -> None:
+        self.channel = channel
+        self._queue_size = queue_size
+        # One slot more than the bound, so the end marker always fits.
+        self._queue: asyncio.Queue[str | _End] = asyncio.Queue(maxsize=queue_size + 1)
+        self._ended = False
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        while True:
+            item = await self._queue.get()
+            if isinstance(item, _End):
+                self._queue.put_nowait(item)  # every later read ends the same way
+                if item.error is None:
+                    raise StopAsyncIteration
+                raise item.error(item.reason)
+            try:
+                message = json.loads(item)
+            except ValueError:
+                message = None
+            if isinstance(message, dict):
+                return message
+            # Only a foreign publisher on our channel can cause this.
+            logger.warning("dropped a non-JSON-object message on %r", self.channel)
+
+    def _deliver(self, message: str) -> None:
+        if self._ended:
+            return
+        if self._queue.qsize() >= self._queue_size:
+            self._end(SubscriberOverflow, f"more than {self._queue_size} messages behind")
+        else:
+            self._queue.put_nowait(message)
+
+    def _end(self, error: type[Exception] | None, reason: str = "") -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if error is SubscriberOverflow:
+            while not self._queue.empty():  # free the memory now, not when the reader comes
+                self._queue.get_nowait()
+        self._queue.put_nowait(_End(error, f"{self.channel}: {reason}"))
+
+
+@dataclass
+class _Channel:
+    # Serialises backend subscribe/unsubscribe of one channel, so dropping to
+    # zero subscribers and rising again can't reorder SUBSCRIBE and UNSUBSCRIBE.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    subscribers: set[Subscription] = field(default_factory=set)  # non-empty iff subscribed
+    users: int = 0  # subscribe() calls in flight; the entry lives while any is
+
+
+class Broadcaster:
+    """Publishes JSON-encoded dicts and fans them out to bounded local subscribers."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        backend: BroadcastBackend | None = None,
+        queue_size: int = 1000,
+    ) -> None:
+        if backend is None:
+            if url is None:
+                raise ValueError("Broadcaster needs a url or a backend")
+            backend = backend_for_url(url)
+        self._backend = backend
+        self._queue_size = queue_size
+        self._channels: dict[str, _Channel] = {}
+        self._fan_out_task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Broadcaster:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.disconnect()
+
+    async def connect(self) -> None:
+        await self._backend.connect()
+        self._fan_out_task = asyncio.create_task(self._fan_out(), name="broadcast-fan-out")
+
+    async def disconnect(self) -> None:
+        """Stop fan-out (open subscriptions stop iterating), then close the backend."""
+        if self._fan_out_task is not None:
+            self._fan_out_task.cancel()
+            await asyncio.gather(self._fan_out_task, return_exceptions=True)
+            self._fan_out_task = None
+        self._end_all(None, "broadcaster disconnected")
+        await self._backend.disconnect()
+
+    async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
+        """Send ``message`` to every subscriber of ``channel``, on any process.
+
+        Publish after the transaction commits (STYLE.md): a subscriber may
+        read the database as soon as this returns.
+        """
+        text = json.dumps(dict(message), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        await self._backend.publish(channel, text)
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """Receive every message published on ``channel`` once this has entered."""
+        entry = self._channels.setdefault(channel, _Channel())
+        entry.users += 1
+        subscription = Subscription(channel, self._queue_size)
+        try:
+            async with entry.lock:
+                if not entry.subscribers:
+                    await self._backend.subscribe(channel)
+                entry.subscribers.add(subscription)
+            yield subscription
+        finally:
+            try:
+                if subscription in entry.subscribers:
+                    async with entry.lock:
+                        entry.subscribers.discard(subscription)
+                        if not entry.subscribers:
+                            await self._backend.unsubscribe(channel)
+            finally:
+                subscription._end(None, "unsubscribed")
+                entry.users -= 1
+                if entry.users == 0:
+                    del self._channels[channel]
+
+    async def _fan_out(self) -> None:
+        try:
+            while True:
+                event = await self._backend.next_published()
+                entry = self._channels.get(event.channel)
+                for subscription in entry.subscribers if entry else ():
+                    subscription._deliver(event.message)
+        except Exception:
+            logger.exception("broadcast fan-out stopped")
+            self._end_all(BroadcastUnavailable, "broadcast fan-out stopped")
+
+    def _end_all(self, error: type[Exception] | None, reason: str) -> None:
+        for entry in self._channels.values():
+            for subscription in entry.subscribers:
+                subscription._end(error, reason)
