@@ -45,10 +45,9 @@ def student_label(activity_type: ActivityType, details: Mapping[str, Any]) -> st
     name = details.get("student_name")
     if not name:
         return None
-    if activity_type is ActivityType.DROP and details.get("enrollment_type") in EnrollmentType:
-        return drop_student_label(
-            name=str(name), enrollment_type=EnrollmentType(details["enrollment_type"])
-        )
+    enrollment_type = str(details.get("enrollment_type"))
+    if activity_type is ActivityType.DROP and enrollment_type in EnrollmentType.__members__:
+        return drop_student_label(name=str(name), enrollment_type=EnrollmentType(enrollment_type))
     return str(name)
 
 

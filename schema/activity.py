@@ -21,9 +21,13 @@ from models import ActivityEntry as EntryRow
 from schema.context import Info
 from schema.people import Family, Location, Student
 
-ActivityType = strawberry.enum(DomainActivityType, name="ActivityType")
-WindowStatus = strawberry.enum(DomainWindowStatus, name="WindowStatus")
-EntryAction = strawberry.enum(presentation.EntryAction, name="EntryAction")
+# The domain's enums are the schema's: registered once, used as annotations.
+ActivityType = DomainActivityType
+WindowStatus = DomainWindowStatus
+EntryAction = presentation.EntryAction
+strawberry.enum(ActivityType, name="ActivityType")
+strawberry.enum(WindowStatus, name="WindowStatus")
+strawberry.enum(EntryAction, name="EntryAction")
 
 
 def _text(details: dict[str, Any], key: str) -> str | None:
