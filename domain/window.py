@@ -7,7 +7,8 @@ or not there are notes". "Online Activity data is accessible for a maximum of
 90 days from the Online Activity window."
 
 Pages are read by keyset on ``(occurred_at, id)``, never by OFFSET scans of
-rows; counts come from the maintained counters where the filter allows.
+rows; counts (``domain.window_counts``) come from the maintained counters
+where the filter allows.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.cursors import Cursor, KeysetCursor, OffsetCursor, decode
 from domain.errors import InvalidRequest, Problem
@@ -28,13 +30,12 @@ from domain.vocabulary import (
     MAX_PAGE_SIZE,
     WINDOW_RETENTION_DAYS,
     ActivityType,
-    WindowStatus,
 )
-from models import ActivityCounter, ActivityEntry
+from models import ActivityEntry, Location
 
 
 class HasNotes(StrEnum):
-    """"Has Notes: Both (All), Yes, No"."""
+    """The window's "Has Notes: Both (All), Yes, No"."""
 
     BOTH = "BOTH"
     YES = "YES"
@@ -42,7 +43,7 @@ class HasNotes(StrEnum):
 
 
 class StatusFilter(StrEnum):
-    """"Status: All, Notification, Pending, Approved"."""
+    """The window's "Status: All, Notification, Pending, Approved"."""
 
     ALL = "ALL"
     NOTIFICATION = "NOTIFICATION"
@@ -118,10 +119,10 @@ def in_window(now: datetime) -> ColumnElement[bool]:
     return and_(ActivityEntry.resolution.is_(None), ActivityEntry.occurred_at >= window_cutoff(now))
 
 
-def _type_status_location(
+def type_status_location(
     window_filter: WindowFilter,
-    type_column: ColumnElement[str],
-    status_column: ColumnElement[str],
+    type_column: InstrumentedAttribute[str],
+    status_column: InstrumentedAttribute[str],
     location_matches: ColumnElement[bool] | None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
@@ -144,7 +145,7 @@ def filter_conditions(window_filter: WindowFilter) -> list[ColumnElement[bool]]:
         location = ActivityEntry.location_id.is_(None)
     elif window_filter.location_id is not None:
         location = ActivityEntry.location_id == window_filter.location_id
-    conditions = _type_status_location(
+    conditions = type_status_location(
         window_filter, ActivityEntry.type, ActivityEntry.status, location
     )
     if window_filter.has_notes is HasNotes.YES:
@@ -172,8 +173,8 @@ class PageRequest:
     before: str | None = None
     order: SortOrder = SortOrder.OLDEST_FIRST
 
-    def checked(self) -> tuple[int, bool, Cursor | None]:
-        """(page size, reading backwards?, cursor), or the problems with them."""
+    def checked(self) -> tuple[int, bool, Cursor | None, Cursor | None]:
+        """(page size, reading backwards?, after, before), or every problem with them."""
         problems: list[Problem] = []
         if self.first is not None and self.last is not None:
             problems.append(
@@ -194,18 +195,19 @@ class PageRequest:
                         (name,),
                     )
                 )
+        cursors: dict[str, Cursor | None] = {}
+        for name, raw in (("after", self.after), ("before", self.before)):
+            try:
+                cursors[name] = None if raw is None else decode(raw, field=name)
+            except InvalidRequest as refused:
+                problems.extend(refused.problems)
         if problems:
             raise InvalidRequest(problems)
         backwards = self.last is not None or (self.before is not None and self.first is None)
         size = self.last if self.last is not None else self.first
         if size is None:
             size = DEFAULT_PAGE_SIZE
-        cursor: Cursor | None = None
-        if self.after is not None:
-            cursor = decode(self.after, field="after")
-        elif self.before is not None:
-            cursor = decode(self.before, field="before")
-        return size, backwards, cursor
+        return size, backwards, cursors["after"], cursors["before"]
 
 
 @dataclass(frozen=True)
@@ -213,14 +215,33 @@ class WindowPage:
     entries: list[ActivityEntry]
     has_next_page: bool
     has_previous_page: bool
+    # The page size asked for (not the number of entries on this page).
     size: int
     # Offset of the first entry of the page in the whole filtered list, when
     # it is known without counting (first page, page cursors).
     offset: int | None
+    # Read with ``last``: the page ends where the cursor (or the list) ends.
+    backwards: bool = False
+
+
+_EMPTY = "empty"
 
 
 def _sort_key() -> ColumnElement[tuple[datetime, int]]:
     return tuple_(ActivityEntry.occurred_at, ActivityEntry.id)
+
+
+def _beyond(key: KeysetCursor, *, ascending: bool, inclusive: bool) -> ColumnElement[bool]:
+    """Rows that come after ``key`` in display order (``key`` too if inclusive)."""
+    bound = (key.occurred_at, key.entry_id)
+    if ascending:
+        return _sort_key() >= bound if inclusive else _sort_key() > bound
+    return _sort_key() <= bound if inclusive else _sort_key() < bound
+
+
+def _short_of(key: KeysetCursor, *, ascending: bool) -> ColumnElement[bool]:
+    """Rows that come before ``key`` in display order."""
+    return _beyond(key, ascending=not ascending, inclusive=False)
 
 
 async def _key_at_offset(
@@ -241,6 +262,37 @@ async def _key_at_offset(
     return None if row is None else KeysetCursor(occurred_at=row[0], entry_id=row[1])
 
 
+async def _lower_bound(
+    session: AsyncSession, condition: ColumnElement[bool], order: SortOrder, cursor: Cursor
+) -> ColumnElement[bool] | str | None:
+    """``after``: the rows past the cursor, or ``_EMPTY`` past the list's end."""
+    ascending = order is SortOrder.OLDEST_FIRST
+    if isinstance(cursor, KeysetCursor):
+        return _beyond(cursor, ascending=ascending, inclusive=False)
+    if cursor.offset == 0:
+        return None
+    key = await _key_at_offset(session, condition, order, cursor.offset)
+    return _EMPTY if key is None else _beyond(key, ascending=ascending, inclusive=True)
+
+
+async def _upper_bound(
+    session: AsyncSession, condition: ColumnElement[bool], order: SortOrder, cursor: Cursor
+) -> ColumnElement[bool] | str | None:
+    """``before``: the rows short of the cursor, or ``_EMPTY`` before the first row."""
+    ascending = order is SortOrder.OLDEST_FIRST
+    if isinstance(cursor, KeysetCursor):
+        return _short_of(cursor, ascending=ascending)
+    if cursor.offset == 0:
+        return _EMPTY
+    key = await _key_at_offset(session, condition, order, cursor.offset)
+    return None if key is None else _short_of(key, ascending=ascending)
+
+
+async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
+    found = await session.scalar(select(ActivityEntry.id).where(*conditions).limit(1))
+    return found is not None
+
+
 async def fetch_page(
     session: AsyncSession,
     viewer: Viewer,
@@ -248,90 +300,55 @@ async def fetch_page(
     request: PageRequest,
     now: datetime,
 ) -> WindowPage:
+    """One page of the window by keyset on ``(occurred_at, id)``.
+
+    ``first``/``after`` read forward from the cursor, ``last``/``before``
+    read backward to it (``last`` alone: the final entries); a page cursor
+    (an offset) is turned into a key by an index-only lookup, then read by
+    keyset like any other cursor.
+    """
     window_filter.validate()
-    size, backwards, cursor = request.checked()
+    size, backwards, after, before = request.checked()
     condition = selection(viewer, window_filter, now)
-    ascending = request.order is SortOrder.OLDEST_FIRST
-    offset: int | None = 0 if cursor is None and not backwards else None
+    order = request.order
+    ascending = order is SortOrder.OLDEST_FIRST
+    lower = None if after is None else await _lower_bound(session, condition, order, after)
+    upper = None if before is None else await _upper_bound(session, condition, order, before)
 
-    key: KeysetCursor | None = None
-    if isinstance(cursor, OffsetCursor):
-        offset = cursor.offset if not backwards else None
-        if backwards:
-            # ``before`` an offset: the page ends just before that row.
-            start = max(cursor.offset - size, 0)
-            size = cursor.offset - start
-            backwards, offset = False, start
-        key = await _key_at_offset(session, condition, request.order, offset) if offset else None
-        if offset and key is None:
-            return WindowPage([], False, offset > 0, size, offset)
-        inclusive = True
-    else:
-        key = cursor
-        inclusive = False
-
+    if isinstance(lower, str) or isinstance(upper, str):
+        # A page cursor past the end (or before the start): nothing there.
+        has_rows = await _exists(session, condition)
+        return WindowPage(
+            [],
+            has_rows and isinstance(upper, str),
+            has_rows and isinstance(lower, str),
+            size,
+            None,
+            backwards,
+        )
+    bounds = [bound for bound in (lower, upper) if bound is not None]
     # Reading forward in display order means ascending keys for oldest-first.
     forward_keys = ascending != backwards
-    page_query = select(ActivityEntry).where(condition)
-    if key is not None:
-        bound = (key.occurred_at, key.entry_id)
-        if forward_keys:
-            page_query = page_query.where(_sort_key() >= bound if inclusive else _sort_key() > bound)
-        else:
-            page_query = page_query.where(_sort_key() <= bound if inclusive else _sort_key() < bound)
-    direction = (c.asc() if forward_keys else c.desc() for c in (ActivityEntry.occurred_at, ActivityEntry.id))
-    rows = list(await session.scalars(page_query.order_by(*direction).limit(size + 1)))
+    direction = (
+        c.asc() if forward_keys else c.desc() for c in (ActivityEntry.occurred_at, ActivityEntry.id)
+    )
+    rows = list(
+        await session.scalars(
+            select(ActivityEntry).where(condition, *bounds).order_by(*direction).limit(size + 1)
+        )
+    )
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-        return WindowPage(rows, key is not None, more, size, None)
-    return WindowPage(rows, more, key is not None, size, offset)
-
-
-async def count_matching(
-    session: AsyncSession, viewer: Viewer, window_filter: WindowFilter, now: datetime
-) -> int:
-    """How many entries match: from the counters, less open entries already
-    past the 90 days that the purge has not yet expired."""
-    if window_filter.has_notes is not HasNotes.BOTH:
-        total = await session.scalar(
-            select(func.count()).select_from(ActivityEntry).where(
-                selection(viewer, window_filter, now)
-            )
-        )
-        return int(total or 0)
-    counted = await session.scalar(
-        select(func.coalesce(func.sum(ActivityCounter.open_count), 0)).where(
-            *counter_conditions(viewer, window_filter)
-        )
-    )
-    stale = await session.scalar(
-        select(func.count())
-        .select_from(ActivityEntry)
-        .where(
-            visible_to(viewer),
-            ActivityEntry.resolution.is_(None),
-            ActivityEntry.occurred_at < window_cutoff(now),
-            *filter_conditions(window_filter),
-        )
-    )
-    return int(counted or 0) - int(stale or 0)
-
-
-def counter_conditions(viewer: Viewer, window_filter: WindowFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [ActivityCounter.organisation_id == viewer.organisation_id]
-    if viewer.location_ids is not None:
-        conditions.append(ActivityCounter.location_key.in_([0, *sorted(viewer.location_ids)]))
-    location: ColumnElement[bool] | None = None
-    if window_filter.no_location:
-        location = ActivityCounter.location_key == 0
-    elif window_filter.location_id is not None:
-        location = ActivityCounter.location_key == window_filter.location_id
-    conditions += _type_status_location(
-        window_filter, ActivityCounter.type, ActivityCounter.status, location
-    )
-    return conditions
+        has_next = upper is not None and await _exists(session, condition, ~upper)
+        offset = None
+        if isinstance(before, OffsetCursor) and upper is not None:
+            offset = before.offset - len(rows)
+        return WindowPage(rows, has_next, more, size, offset, backwards=True)
+    has_previous = lower is not None and await _exists(session, condition, ~lower)
+    offset = 0 if after is None else (after.offset if isinstance(after, OffsetCursor) else None)
+    return WindowPage(rows, more, has_previous, size, offset)
 
 
 async def count_before(
@@ -343,15 +360,42 @@ async def count_before(
     now: datetime,
 ) -> int:
     """Position of ``entry`` in the filtered list (to number the current page)."""
-    bound = (entry.occurred_at, entry.id)
-    before = _sort_key() < bound if order is SortOrder.OLDEST_FIRST else _sort_key() > bound
+    key = KeysetCursor(occurred_at=entry.occurred_at, entry_id=entry.id)
     total = await session.scalar(
-        select(func.count()).select_from(ActivityEntry).where(
-            selection(viewer, window_filter, now), before
+        select(func.count())
+        .select_from(ActivityEntry)
+        .where(
+            selection(viewer, window_filter, now),
+            _short_of(key, ascending=order is SortOrder.OLDEST_FIRST),
         )
     )
     return int(total or 0)
 
 
-def location_is_known(viewer: Viewer, location_id: int) -> ColumnElement[bool]:
-    return true() if viewer.sees_location(location_id) else false()
+async def location_in_scope(session: AsyncSession, viewer: Viewer, location_id: int) -> bool:
+    """A location of the viewer's organisation that the viewer may see; any
+    other (unknown, another tenant's, outside their locations) is not found."""
+    if not viewer.sees_location(location_id):
+        return False
+    found = await session.scalar(
+        select(Location.id).where(
+            Location.id == location_id, Location.organisation_id == viewer.organisation_id
+        )
+    )
+    return found is not None
+
+
+async def visible_entry(
+    session: AsyncSession, viewer: Viewer, entry_id: int, activity_type: ActivityType, now: datetime
+) -> ActivityEntry | None:
+    """An entry by id inside the viewer's organisation and locations and the
+    90 days; anything else, another tenant's entry included, is simply None."""
+    found: ActivityEntry | None = await session.scalar(
+        select(ActivityEntry).where(
+            ActivityEntry.id == entry_id,
+            ActivityEntry.type == activity_type.value,
+            visible_to(viewer),
+            ActivityEntry.occurred_at >= window_cutoff(now),
+        )
+    )
+    return found

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 import strawberry
-from sqlalchemy import func, select
 from strawberry import relay
 
 from domain import window as domain_window
+from domain import window_counts
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
-from domain.vocabulary import ActivityType, WindowStatus
-from models import ActivityCounter, ActivityEntry
+from domain.vocabulary import ActivityType as DomainActivityType
 from schema.activity import TYPE_FOR_OBJECT_NAME, entry_object
 from schema.context import Context
 from schema.errors import InvalidArguments
@@ -38,16 +39,20 @@ def _context(info: strawberry.Info) -> Context:
     return context
 
 
+_DATABASE_ID = re.compile(r"[0-9]{1,18}")
+
+
 def parse_id(raw: str, *, field: tuple[str, ...]) -> int:
-    """A location id: our global ID, or the bare number."""
+    """A location id: our global ID (``Location.id``), or the bare number."""
+    node_id = raw
     try:
         global_id = relay.GlobalID.from_id(raw)
-        if global_id.type_name == "Location":
-            return int(global_id.node_id)
-    except (ValueError, TypeError):
+    except ValueError:
         pass
-    if raw.isdigit():
-        return int(raw)
+    else:
+        node_id = global_id.node_id if global_id.type_name == "Location" else ""
+    if _DATABASE_ID.fullmatch(node_id):
+        return int(node_id)
     raise InvalidRequest.one("NOT_FOUND", "no such location", *field)
 
 
@@ -75,7 +80,7 @@ def window_filter(
                 )
             no_location = True
     return domain_window.WindowFilter(
-        types=None if raw.types is None else frozenset(ActivityType(t) for t in raw.types),
+        types=None if raw.types is None else frozenset(DomainActivityType(t) for t in raw.types),
         has_notes=domain_window.HasNotes(raw.has_notes),
         status=domain_window.StatusFilter(raw.status),
         location_id=location_id,
@@ -94,20 +99,22 @@ async def online_activity(
 ) -> ActivityConnection | InvalidArguments:
     context = _context(info)
     viewer = context.require_viewer()
+    now = context.now()
     try:
         parsed = window_filter(filter)
-        if parsed.location_id is not None and not viewer.sees_location(parsed.location_id):
-            # Not yours looks exactly like not found.
-            raise InvalidRequest.one(
-                "NOT_FOUND", "no such location", "filter", "location", "locationId"
-            )
         request = domain_window.PageRequest(
             first=first, after=after, last=last, before=before, order=order
         )
         async with context.services.database.read() as session:
-            page = await domain_window.fetch_page(
-                session, viewer, parsed, request, context.now()
-            )
+            if parsed.location_id is not None and not await domain_window.location_in_scope(
+                session, viewer, parsed.location_id
+            ):
+                # Unknown, another tenant's, or outside the viewer's locations:
+                # not yours looks exactly like not found.
+                raise InvalidRequest.one(
+                    "NOT_FOUND", "no such location", "filter", "location", "locationId"
+                )
+            page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
         return InvalidArguments.from_problems(refused.problems)
     edges = [ActivityEdge(cursor=entry_cursor(row), node=entry_object(row)) for row in page.entries]
@@ -119,19 +126,24 @@ async def online_activity(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        query=WindowQuery(filter=parsed, order=order, page=page),
+        query=WindowQuery(filter=parsed, order=order, page=page, now=now),
     )
 
 
 async def total_count(info: strawberry.Info, query: WindowQuery) -> int:
-    context = _context(info)
-    cache: dict[int, int] = context.__dict__.setdefault("_total_counts", {})
-    if id(query) not in cache:
-        async with context.services.database.read() as session:
-            cache[id(query)] = await domain_window.count_matching(
-                session, context.require_viewer(), query.filter, context.now()
-            )
-    return cache[id(query)]
+    """Entries matching the filter; counted once per connection even when
+    totalCount, pageCount and pageCursors resolve concurrently."""
+    if query.total is None:
+        context = _context(info)
+
+        async def count() -> int:
+            async with context.services.database.read() as session:
+                return await window_counts.count_matching(
+                    session, context.require_viewer(), query.filter, query.now
+                )
+
+        query.total = asyncio.ensure_future(count())
+    return await query.total
 
 
 async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
@@ -139,7 +151,11 @@ async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
     if page.offset is not None:
         return page.offset
     if not page.entries:
-        return await total_count(info, query)
+        return 0 if page.backwards else await total_count(info, query)
+    if page.backwards and not page.has_next_page:
+        # The final entries (``last`` alone): placed from the counted total,
+        # without counting the rows before them.
+        return await total_count(info, query) - len(page.entries)
     context = _context(info)
     async with context.services.database.read() as session:
         return await domain_window.count_before(
@@ -148,26 +164,50 @@ async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
             query.filter,
             query.order,
             page.entries[0],
-            context.now(),
+            query.now,
         )
 
 
 async def page_number(info: strawberry.Info, query: WindowQuery) -> int:
-    size = query.page.size or 1
-    return await _page_offset(info, query) // size + 1
+    """The page the entries fall on at this page size: counted from the start
+    when reading forward, and by the page's last entry when reading backward
+    (``last`` pages end at the cursor, so they are aligned from the end)."""
+    if query.number is None:
+        page = query.page
+        size = page.size or 1
+
+        async def number() -> int:
+            offset = await _page_offset(info, query)
+            if page.backwards and page.entries:
+                return -(-(offset + len(page.entries)) // size)
+            return offset // size + 1
+
+        query.number = asyncio.ensure_future(number())
+    return await query.number
+
+
+async def page_count(info: strawberry.Info, query: WindowQuery) -> int:
+    size = query.page.size
+    return max(1, -(-await total_count(info, query) // size)) if size else 1
 
 
 def _cursor_for(page: int, size: int, current: int) -> PageCursor:
-    return PageCursor(cursor=encode_offset((page - 1) * size), page=page, is_current=page == current)
+    return PageCursor(
+        cursor=encode_offset((page - 1) * size), page=page, is_current=page == current
+    )
 
 
 async def page_cursors(info: strawberry.Info, query: WindowQuery) -> PageCursors:
+    """Artsy's pageCursors: up to five pages around the current one, plus the
+    first and last when they are not among them, and the previous page."""
     size = query.page.size or 1
-    total = await total_count(info, query)
-    pages = max(1, -(-total // size))
+    pages = await page_count(info, query)
     current = min(await page_number(info, query), pages)
     start = max(1, min(current - AROUND_PAGES // 2, pages - AROUND_PAGES + 1))
-    around = [_cursor_for(p, size, current) for p in range(start, min(pages, start + AROUND_PAGES - 1) + 1)]
+    around = [
+        _cursor_for(p, size, current)
+        for p in range(start, min(pages, start + AROUND_PAGES - 1) + 1)
+    ]
     return PageCursors(
         first=_cursor_for(1, size, current) if start > 1 else None,
         around=around,
@@ -177,61 +217,31 @@ async def page_cursors(info: strawberry.Info, query: WindowQuery) -> PageCursors
 
 
 async def page_cursor(info: strawberry.Info, query: WindowQuery, page: int) -> PageCursor | None:
+    """The cursor of page ``page`` ("the page number can be changed by typing
+    in the white box"); null past the last page."""
     size = query.page.size or 1
-    total = await total_count(info, query)
-    pages = max(1, -(-total // size))
+    pages = await page_count(info, query)
     if page < 1 or page > pages:
         return None
     return _cursor_for(page, size, await page_number(info, query))
 
 
 async def activity_badge(info: strawberry.Info) -> ActivityBadge:
-    """"When you receive new requests the Portal icon will display a red area
-    with the number of notifications." Read from the maintained counters."""
+    """The badge on the Online Activity icon, from the maintained counters."""
     context = _context(info)
     viewer = context.require_viewer()
     async with context.services.database.read() as session:
-        waiting, pending = await badge_counts(session, viewer)
-    return ActivityBadge(waiting=waiting, pending=pending)
-
-
-async def badge_counts(session: Any, viewer: Any) -> tuple[int, int]:
-    conditions = domain_window.counter_conditions(viewer, domain_window.WindowFilter())
-    row = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(ActivityCounter.open_count), 0),
-                func.coalesce(
-                    func.sum(ActivityCounter.open_count).filter(
-                        ActivityCounter.status == WindowStatus.PENDING.value
-                    ),
-                    0,
-                ),
-            ).where(*conditions)
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+        badge = await window_counts.badge(session, viewer, context.now())
+    return ActivityBadge(waiting=badge.waiting, pending=badge.pending)
 
 
 async def activity_counts(info: strawberry.Info) -> list[ActivityCount]:
     """Open entries per type and status, for the dashboard's list widgets."""
     context = _context(info)
     viewer = context.require_viewer()
-    conditions = domain_window.counter_conditions(viewer, domain_window.WindowFilter())
     async with context.services.database.read() as session:
-        rows = await session.execute(
-            select(
-                ActivityCounter.type, ActivityCounter.status, func.sum(ActivityCounter.open_count)
-            )
-            .where(*conditions)
-            .group_by(ActivityCounter.type, ActivityCounter.status)
-            .order_by(ActivityCounter.type, ActivityCounter.status)
-        )
-        return [
-            ActivityCount(type=ActivityType(t), status=WindowStatus(s), count=int(n))
-            for t, s, n in rows
-            if n
-        ]
+        counts = await window_counts.counts_by_type_and_status(session, viewer, context.now())
+    return [ActivityCount(type=c.type, status=c.status, count=c.count) for c in counts]
 
 
 async def node(info: strawberry.Info, id: relay.GlobalID) -> Any:
@@ -240,15 +250,10 @@ async def node(info: strawberry.Info, id: relay.GlobalID) -> Any:
     context = _context(info)
     viewer = context.require_viewer()
     activity_type = TYPE_FOR_OBJECT_NAME.get(id.type_name)
-    if activity_type is None or not id.node_id.isdigit():
+    if activity_type is None or not _DATABASE_ID.fullmatch(id.node_id):
         return None
     async with context.services.database.read() as session:
-        row = await session.scalar(
-            select(ActivityEntry).where(
-                ActivityEntry.id == int(id.node_id),
-                ActivityEntry.type == activity_type.value,
-                domain_window.visible_to(viewer),
-                ActivityEntry.occurred_at >= domain_window.window_cutoff(context.now()),
-            )
+        row = await domain_window.visible_entry(
+            session, viewer, int(id.node_id), activity_type, context.now()
         )
     return None if row is None else entry_object(row)

@@ -19,8 +19,11 @@ from schema.window import (
     OnlineActivityResult,
 )
 
-Task = strawberry.enum(DomainTask, name="Task")
-PermissionLevel = strawberry.enum(DomainPermissionLevel, name="PermissionLevel")
+# The domain's enums are the schema's: registered once, used as annotations.
+Task = DomainTask
+PermissionLevel = DomainPermissionLevel
+strawberry.enum(Task, name="Task")
+strawberry.enum(PermissionLevel, name="PermissionLevel")
 
 
 @strawberry.type

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -13,9 +15,13 @@ from models import ActivityEntry as EntryRow
 from schema.activity import Activity, ActivityType, WindowStatus
 from schema.errors import InvalidArguments
 
-HasNotesFilter = strawberry.enum(domain_window.HasNotes, name="HasNotesFilter")
-StatusFilter = strawberry.enum(domain_window.StatusFilter, name="StatusFilter")
-ActivityOrder = strawberry.enum(domain_window.SortOrder, name="ActivityOrder")
+# The domain's enums are the schema's: registered once, used as annotations.
+HasNotesFilter = domain_window.HasNotes
+StatusFilter = domain_window.StatusFilter
+ActivityOrder = domain_window.SortOrder
+strawberry.enum(HasNotesFilter, name="HasNotesFilter")
+strawberry.enum(StatusFilter, name="StatusFilter")
+strawberry.enum(ActivityOrder, name="ActivityOrder")
 
 
 @strawberry.input(one_of=True, description="All locations when omitted.")
@@ -79,6 +85,12 @@ class WindowQuery:
     filter: domain_window.WindowFilter
     order: domain_window.SortOrder
     page: domain_window.WindowPage
+    # The clock of the request, so the 90 days end at the same instant for
+    # the page and its counts.
+    now: datetime
+    # Counted once per connection, shared by fields resolved concurrently.
+    total: asyncio.Future[int] | None = None
+    number: asyncio.Future[int] | None = None
 
 
 @strawberry.type
@@ -97,18 +109,20 @@ class ActivityConnection:
 
         return await total_count(info, self.query)
 
-    @strawberry.field(description="Number of the current page (1-based) at this page size.")
+    @strawberry.field(
+        description="Number of the current page (1-based) at this page size; a page read "
+        "backward with `last` is numbered by its last entry."
+    )
     async def page_number(self, info: strawberry.Info) -> int:
         from resolvers.window import page_number
 
         return await page_number(info, self.query)
 
-    @strawberry.field
+    @strawberry.field(description="Pages at this page size (at least 1).")
     async def page_count(self, info: strawberry.Info) -> int:
-        from resolvers.window import total_count
+        from resolvers.window import page_count
 
-        total = await total_count(info, self.query)
-        return max(1, -(-total // self.query.page.size)) if self.query.page.size else 1
+        return await page_count(info, self.query)
 
     @strawberry.field
     async def page_cursors(self, info: strawberry.Info) -> PageCursors:

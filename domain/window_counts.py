@@ -1,0 +1,138 @@
+"""How many entries the window holds: its total, the badge, the widgets' counts.
+
+Read from the maintained ``ActivityCounter`` rows (never a ``count(*)`` over
+the open entries), less the open entries already past the 90 days that the
+purge has not yet expired, so every count agrees with what the window shows.
+Only the notes filter, which the counters do not know, counts rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.viewer import Viewer
+from domain.vocabulary import ActivityType, WindowStatus
+from domain.window import (
+    HasNotes,
+    WindowFilter,
+    filter_conditions,
+    selection,
+    type_status_location,
+    visible_to,
+    window_cutoff,
+)
+from models import ActivityCounter, ActivityEntry
+
+
+async def _stale_count(
+    session: AsyncSession, viewer: Viewer, window_filter: WindowFilter, now: datetime
+) -> int:
+    """Open entries already past the 90 days that the purge has not yet
+    expired: still in the counters, no longer in the window."""
+    stale = await session.scalar(
+        select(func.count())
+        .select_from(ActivityEntry)
+        .where(
+            visible_to(viewer),
+            ActivityEntry.resolution.is_(None),
+            ActivityEntry.occurred_at < window_cutoff(now),
+            *filter_conditions(window_filter),
+        )
+    )
+    return int(stale or 0)
+
+
+async def count_matching(
+    session: AsyncSession, viewer: Viewer, window_filter: WindowFilter, now: datetime
+) -> int:
+    """How many entries match: from the counters, less open entries already
+    past the 90 days (the counters know nothing of notes: that filter counts rows)."""
+    if window_filter.has_notes is not HasNotes.BOTH:
+        total = await session.scalar(
+            select(func.count())
+            .select_from(ActivityEntry)
+            .where(selection(viewer, window_filter, now))
+        )
+        return int(total or 0)
+    counted = await session.scalar(
+        select(func.coalesce(func.sum(ActivityCounter.open_count), 0)).where(
+            *counter_conditions(viewer, window_filter)
+        )
+    )
+    return int(counted or 0) - await _stale_count(session, viewer, window_filter, now)
+
+
+def counter_conditions(viewer: Viewer, window_filter: WindowFilter) -> list[ColumnElement[bool]]:
+    """The counter rows that hold the entries a viewer sees with this filter."""
+    conditions: list[ColumnElement[bool]] = [
+        ActivityCounter.organisation_id == viewer.organisation_id
+    ]
+    if viewer.location_ids is not None:
+        conditions.append(ActivityCounter.location_key.in_([0, *sorted(viewer.location_ids)]))
+    location: ColumnElement[bool] | None = None
+    if window_filter.no_location:
+        location = ActivityCounter.location_key == 0
+    elif window_filter.location_id is not None:
+        location = ActivityCounter.location_key == window_filter.location_id
+    conditions += type_status_location(
+        window_filter, ActivityCounter.type, ActivityCounter.status, location
+    )
+    return conditions
+
+
+@dataclass(frozen=True)
+class TypeStatusCount:
+    type: ActivityType
+    status: WindowStatus
+    count: int
+
+
+async def counts_by_type_and_status(
+    session: AsyncSession, viewer: Viewer, now: datetime
+) -> list[TypeStatusCount]:
+    """Open entries in the viewer's window per type and status, for the
+    dashboard's list widgets and the badge: read from the maintained
+    counters, less entries past the 90 days the purge has not expired yet."""
+    counted = await session.execute(
+        select(ActivityCounter.type, ActivityCounter.status, func.sum(ActivityCounter.open_count))
+        .where(*counter_conditions(viewer, WindowFilter()))
+        .group_by(ActivityCounter.type, ActivityCounter.status)
+    )
+    totals = {(t, s): int(n or 0) for t, s, n in counted}
+    stale = await session.execute(
+        select(ActivityEntry.type, ActivityEntry.status, func.count())
+        .where(
+            visible_to(viewer),
+            ActivityEntry.resolution.is_(None),
+            ActivityEntry.occurred_at < window_cutoff(now),
+        )
+        .group_by(ActivityEntry.type, ActivityEntry.status)
+    )
+    for t, s, n in stale:
+        totals[(t, s)] = totals.get((t, s), 0) - int(n)
+    return [
+        TypeStatusCount(ActivityType(t), WindowStatus(s), n)
+        for (t, s), n in sorted(totals.items())
+        if n > 0
+    ]
+
+
+@dataclass(frozen=True)
+class Badge:
+    waiting: int
+    pending: int
+
+
+async def badge(session: AsyncSession, viewer: Viewer, now: datetime) -> Badge:
+    """The spec: "When you receive new requests the Portal icon will display a
+    red area with the number of notifications": every open entry the viewer
+    sees, and of them those pending approval."""
+    counts = await counts_by_type_and_status(session, viewer, now)
+    return Badge(
+        waiting=sum(c.count for c in counts),
+        pending=sum(c.count for c in counts if c.status is WindowStatus.PENDING),
+    )
