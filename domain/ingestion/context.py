@@ -1,0 +1,93 @@
+"""What every kind's recorder shares: the unit of work, the family, the time,
+and how an entry's stored facts are written (JSON-safe, as the window reads
+them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ingestion.events import FamilyRef
+from domain.ingestion.references import References
+from domain.journal import Journal
+from domain.recording import NewEntry
+from domain.vocabulary import ActivityType, WindowStatus, initial_status
+
+CENTS = Decimal("0.01")
+
+
+def iso_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def money(value: Decimal) -> str:
+    """Amounts are stored as exact strings ("12.50"), never floats."""
+    return str(value.quantize(CENTS))
+
+
+@dataclass
+class Ingestion:
+    """One portal event being recorded inside the caller's unit of work."""
+
+    session: AsyncSession
+    journal: Journal
+    refs: References
+    organisation_id: int
+    portal_event_id: int
+    family: FamilyRef
+    family_id: int
+    occurred_at: datetime
+    now: datetime
+    notes: str | None
+    # Path of the event's input, for errors found while recording.
+    path: tuple[str, ...]
+
+    def entry(
+        self,
+        activity_type: ActivityType,
+        details: dict[str, Any],
+        *,
+        auto_approved: bool | None = None,
+        status: WindowStatus | None = None,
+        location_id: int | None = None,
+        student_id: int | None = None,
+        student_name: str | None = None,
+        notes: str | None = None,
+        enrollment_id: int | None = None,
+        appointment_id: int | None = None,
+        absence_id: int | None = None,
+        order_id: int | None = None,
+        payment_id: int | None = None,
+    ) -> NewEntry:
+        """An entry with the facts every type shows (family, student) and the
+        status the spec gives it: "Pending - Entries that require staff
+        interaction", "Approved - Entries that have been auto-approved",
+        the rest notifications."""
+        facts: dict[str, Any] = {"family_name": self.family.name}
+        if student_name:
+            facts["student_name"] = student_name
+        facts.update(details)
+        return NewEntry(
+            type=activity_type,
+            status=status or initial_status(activity_type, auto_approved=auto_approved),
+            occurred_at=self.occurred_at,
+            location_id=location_id,
+            family_id=self.family_id,
+            student_id=student_id,
+            notes=self.notes if notes is None else notes,
+            details=facts,
+            portal_event_id=self.portal_event_id,
+            enrollment_id=enrollment_id,
+            appointment_id=appointment_id,
+            absence_id=absence_id,
+            order_id=order_id,
+            payment_id=payment_id,
+        )

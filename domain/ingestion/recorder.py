@@ -1,0 +1,141 @@
+"""Recording one portal event: validate, claim its key, upsert what it
+refers to, write its records and entries, all in the caller's unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.ingestion import accounts, appointments, commerce, enrollments
+from domain.ingestion.context import Ingestion
+from domain.ingestion.events import (
+    AbsenceEvent,
+    AppointmentCanceledEvent,
+    AppointmentEvent,
+    AppointmentRescheduleEvent,
+    AutopayEvent,
+    DeletionRequestEvent,
+    DropEvent,
+    EnrollmentEvent,
+    GiftCardEvent,
+    NewAccountEvent,
+    NewStudentEvent,
+    OnlineOrderEvent,
+    OptOutEvent,
+    PartyEvent,
+    PaymentEvent,
+    PolicyEvent,
+    PortalEventDetails,
+    PortalEventRequest,
+    TransferEvent,
+)
+from domain.ingestion.idempotency import claim_key, remember_entries
+from domain.ingestion.references import References
+from domain.ingestion.validation import validate_request
+from domain.journal import Journal
+from domain.recording import NewEntry, record_entries
+from models import ActivityEntry
+
+
+@dataclass(frozen=True)
+class IngestionResult:
+    entries: list[ActivityEntry]
+    # True when the key was already used with the same payload: nothing new.
+    replayed: bool
+
+
+async def record_portal_event(
+    session: AsyncSession,
+    journal: Journal,
+    organisation_id: int,
+    request: PortalEventRequest,
+    *,
+    now: datetime,
+) -> IngestionResult:
+    """Record what a family did in the portal as entries of the window.
+
+    Raises ``InvalidRequest`` (the caller rolls back: nothing is recorded)
+    for malformed input, a reused idempotency key, or a record the portal
+    already sent under another key. A retry with the same key and payload
+    returns the first result and writes nothing. The caller commits once,
+    then publishes ``journal.changes``.
+    """
+    validate_request(request, now=now)
+    claim = await claim_key(session, organisation_id, request, now=now)
+    if claim.event_id is None:
+        return IngestionResult(
+            await _entries(session, organisation_id, claim.replayed_entry_ids), replayed=True
+        )
+    refs = References(session, organisation_id)
+    ingestion = Ingestion(
+        session=session,
+        journal=journal,
+        refs=refs,
+        organisation_id=organisation_id,
+        portal_event_id=claim.event_id,
+        family=request.family,
+        family_id=await refs.family(request.family),
+        occurred_at=request.occurred_at or now,
+        now=now,
+        notes=request.notes,
+        path=("input", "event", request.event.field),
+    )
+    new = await _record(ingestion, request.event)
+    rows = await record_entries(session, journal, organisation_id, new)
+    await remember_entries(session, claim.event_id, [row.id for row in rows])
+    return IngestionResult(rows, replayed=False)
+
+
+async def _record(ing: Ingestion, event: PortalEventDetails) -> list[NewEntry]:
+    match event:
+        case AbsenceEvent():
+            return await enrollments.record_absence(ing, event)
+        case EnrollmentEvent():
+            return await enrollments.record_enrollment(ing, event)
+        case DropEvent():
+            return await enrollments.record_drop(ing, event)
+        case TransferEvent():
+            return await enrollments.record_transfer(ing, event)
+        case AppointmentEvent():
+            return await appointments.record_appointment(ing, event)
+        case AppointmentCanceledEvent():
+            return await appointments.record_appointment_canceled(ing, event)
+        case AppointmentRescheduleEvent():
+            return await appointments.record_appointment_reschedule(ing, event)
+        case PaymentEvent():
+            return await commerce.record_payment(ing, event)
+        case GiftCardEvent():
+            return await commerce.record_gift_card(ing, event)
+        case OnlineOrderEvent():
+            return await commerce.record_online_order(ing, event)
+        case PartyEvent():
+            return await commerce.record_party(ing, event)
+        case NewAccountEvent():
+            return await accounts.record_new_account(ing, event)
+        case NewStudentEvent():
+            return await accounts.record_new_student(ing, event)
+        case PolicyEvent():
+            return await accounts.record_policy(ing, event)
+        case AutopayEvent():
+            return await accounts.record_autopay(ing, event)
+        case OptOutEvent():
+            return await accounts.record_opt_out(ing, event)
+        case DeletionRequestEvent():
+            return await accounts.record_deletion_request(ing, event)
+
+
+async def _entries(
+    session: AsyncSession, organisation_id: int, ids: Sequence[int]
+) -> list[ActivityEntry]:
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(ActivityEntry)
+        .where(ActivityEntry.organisation_id == organisation_id, ActivityEntry.id.in_(ids))
+        .order_by(ActivityEntry.sequence)
+    )
+    return list(rows)

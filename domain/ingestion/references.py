@@ -1,0 +1,331 @@
+"""The records an event refers to, upserted by the portal's external ids.
+
+The portal sends each record with its descriptive fields, so the service
+needs no other feed: ``INSERT .. ON CONFLICT (organisation_id, external_id)
+DO UPDATE`` keeps them current in one statement that is safe under
+concurrency. State we own (an enrollment's status, a family's suspension)
+is set only when the row is new, never overwritten by a later event.
+
+Records an event *creates* (a payment, an order, a requested enrollment...)
+are inserted with ``ON CONFLICT DO NOTHING`` instead: seeing one again under
+another idempotency key is ``DUPLICATE_RECORD``, never a second copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from domain.errors import InvalidRequest
+from domain.ingestion.events import (
+    BookingRef,
+    ClassRef,
+    EnrollmentRef,
+    FamilyRef,
+    LocationRef,
+    ProductRef,
+    StudentRef,
+)
+from models import (
+    AppointmentBooking,
+    ClassOffering,
+    Enrollment,
+    Family,
+    Location,
+    Product,
+    Student,
+)
+from models.base import Base
+
+KEY = ["organisation_id", "external_id"]
+
+
+def _insert(session: AsyncSession, model: type[Base]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+@dataclass(frozen=True)
+class ResolvedClass:
+    id: int
+    location_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ResolvedEnrollment:
+    id: int
+    student_id: int
+    student_name: str
+    offering: ResolvedClass
+    type: str
+    status: str
+    drop_date: Any
+
+
+@dataclass(frozen=True)
+class ResolvedBooking:
+    id: int
+    location_id: int | None
+    student_id: int | None
+    student_name: str | None
+
+
+class References:
+    """Upserts within one unit of work, each record once per event."""
+
+    def __init__(self, session: AsyncSession, organisation_id: int) -> None:
+        self.session = session
+        self.organisation_id = organisation_id
+        self._ids: dict[tuple[str, str], Any] = {}
+
+    async def _upsert(
+        self,
+        model: type[Base],
+        values: Mapping[str, Any],
+        returning: tuple[InstrumentedAttribute[Any], ...],
+        *,
+        replace: tuple[str, ...],
+        fill: tuple[str, ...] = (),
+    ) -> Any:
+        """Insert, or update ``replace`` columns with what was sent and
+        ``fill`` columns only where something was sent (NULL keeps ours)."""
+        insert = _insert(self.session, model)
+        table = model.__table__
+        set_: dict[str, Any] = {name: insert.excluded[name] for name in replace}
+        set_.update({name: func.coalesce(insert.excluded[name], table.c[name]) for name in fill})
+        statement = (
+            insert.values(organisation_id=self.organisation_id, **values)
+            .on_conflict_do_update(index_elements=KEY, set_=set_)
+            .returning(*returning)
+        )
+        return (await self.session.execute(statement)).one()
+
+    async def create_once(
+        self,
+        model: type[Base],
+        values: Mapping[str, Any],
+        *,
+        field: tuple[str, ...],
+        key: tuple[str, ...] = tuple(KEY),
+    ) -> int:
+        """Insert a record the event creates; refuse one seen before."""
+        insert = _insert(self.session, model)
+        created = await self.session.scalar(
+            insert.values(organisation_id=self.organisation_id, **values)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .returning(model.id)  # type: ignore[attr-defined]
+        )
+        if created is None:
+            raise InvalidRequest.one(
+                "DUPLICATE_RECORD",
+                f"{values['external_id']} was already recorded by another event",
+                *field,
+            )
+        return int(created)
+
+    async def family(self, ref: FamilyRef) -> int:
+        """The family: name kept current; email and the email-blast choice
+        only when sent ("the system will abide by the family's choice to
+        opt-in/opt-out of Email Blasts"); suspension and notes are ours."""
+        row = await self._upsert(
+            Family,
+            {
+                "external_id": ref.external_id,
+                "name": ref.name,
+                "email": ref.email,
+                "email_opt_in": True if ref.email_opt_in is None else ref.email_opt_in,
+                "suspended": False,
+                "notes": "",
+            },
+            (Family.id,),
+            replace=(
+                "name",
+                *(() if ref.email is None else ("email",)),
+                *(() if ref.email_opt_in is None else ("email_opt_in",)),
+            ),
+        )
+        return int(row.id)
+
+    async def location(self, ref: LocationRef) -> int:
+        key = ("location", ref.external_id)
+        if key not in self._ids:
+            row = await self._upsert(
+                Location,
+                {"external_id": ref.external_id, "name": ref.name},
+                (Location.id,),
+                replace=("name",),
+            )
+            self._ids[key] = int(row.id)
+        return int(self._ids[key])
+
+    async def student(self, ref: StudentRef, family_id: int) -> int:
+        key = ("student", ref.external_id)
+        if key not in self._ids:
+            row = await self._upsert(
+                Student,
+                {
+                    "external_id": ref.external_id,
+                    "family_id": family_id,
+                    "first_name": ref.first_name,
+                    "last_name": ref.last_name,
+                },
+                (Student.id,),
+                replace=("family_id", "first_name", "last_name"),
+            )
+            self._ids[key] = int(row.id)
+        return int(self._ids[key])
+
+    async def offering(self, ref: ClassRef) -> ResolvedClass:
+        key = ("class", ref.external_id)
+        if key not in self._ids:
+            location_id = await self.location(ref.location)
+            row = await self._upsert(
+                ClassOffering,
+                {
+                    "external_id": ref.external_id,
+                    "location_id": location_id,
+                    "name": ref.name,
+                    "capacity": ref.capacity,
+                    "class_end_date": ref.class_end_date,
+                    "session_end_date": ref.session_end_date,
+                },
+                (ClassOffering.id,),
+                replace=("location_id", "name", "capacity", "class_end_date", "session_end_date"),
+            )
+            self._ids[key] = ResolvedClass(int(row.id), location_id, ref.name)
+        resolved: ResolvedClass = self._ids[key]
+        return resolved
+
+    def _enrollment_values(
+        self, ref: EnrollmentRef, student_id: int, class_id: int
+    ) -> dict[str, Any]:
+        return {
+            "external_id": ref.external_id,
+            "student_id": student_id,
+            "class_id": class_id,
+            "type": ref.type.value,
+            "start_date": ref.start_date,
+            "drop_date": ref.drop_date,
+        }
+
+    async def enrollment(self, ref: EnrollmentRef, family_id: int) -> ResolvedEnrollment:
+        """An existing enrollment the event is about (ACTIVE when first seen).
+
+        Its status and a drop date we set on approval are never overwritten;
+        the portal's drop date is taken when it sends one.
+        """
+        student_id = await self.student(ref.student, family_id)
+        offering = await self.offering(ref.offering)
+        row = await self._upsert(
+            Enrollment,
+            {**self._enrollment_values(ref, student_id, offering.id), "status": "ACTIVE"},
+            (Enrollment.id, Enrollment.status, Enrollment.type, Enrollment.drop_date),
+            replace=("student_id", "class_id", "type"),
+            fill=("start_date", "drop_date"),
+        )
+        return ResolvedEnrollment(
+            id=int(row.id),
+            student_id=student_id,
+            student_name=ref.student.full_name,
+            offering=offering,
+            type=str(row.type),
+            status=str(row.status),
+            drop_date=row.drop_date,
+        )
+
+    async def new_enrollment(
+        self,
+        ref: EnrollmentRef,
+        family_id: int,
+        *,
+        status: str,
+        punch_pass: bool,
+        field: tuple[str, ...],
+    ) -> ResolvedEnrollment:
+        """The enrollment an enrollment event creates (refused if seen before)."""
+        student_id = await self.student(ref.student, family_id)
+        offering = await self.offering(ref.offering)
+        enrollment_id = await self.create_once(
+            Enrollment,
+            {
+                **self._enrollment_values(ref, student_id, offering.id),
+                "status": status,
+                "punch_pass": punch_pass,
+            },
+            field=field,
+        )
+        return ResolvedEnrollment(
+            id=enrollment_id,
+            student_id=student_id,
+            student_name=ref.student.full_name,
+            offering=offering,
+            type=ref.type.value,
+            status=status,
+            drop_date=ref.drop_date,
+        )
+
+    async def booking(
+        self,
+        ref: BookingRef,
+        family_id: int,
+        *,
+        status: str | None,
+        status_if_new: str,
+        rescheduled_from_id: int | None = None,
+    ) -> ResolvedBooking:
+        """An appointment booking; ``status`` None keeps the stored one."""
+        location_id = None if ref.location is None else await self.location(ref.location)
+        student_id = None if ref.student is None else await self.student(ref.student, family_id)
+        starts_at: datetime = ref.starts_at
+        replace = ["location_id", "family_id", "student_id", "title", "starts_at"]
+        if status is not None:
+            replace.append("status")
+        if rescheduled_from_id is not None:
+            replace.append("rescheduled_from_id")
+        row = await self._upsert(
+            AppointmentBooking,
+            {
+                "external_id": ref.external_id,
+                "location_id": location_id,
+                "family_id": family_id,
+                "student_id": student_id,
+                "title": ref.title,
+                "starts_at": starts_at,
+                "status": status or status_if_new,
+                "rescheduled_from_id": rescheduled_from_id,
+                "notes": "",
+            },
+            (AppointmentBooking.id,),
+            replace=tuple(replace),
+        )
+        return ResolvedBooking(
+            id=int(row.id),
+            location_id=location_id,
+            student_id=student_id,
+            student_name=None if ref.student is None else ref.student.full_name,
+        )
+
+    async def product(self, ref: ProductRef) -> int:
+        key = ("product", ref.external_id)
+        if key not in self._ids:
+            row = await self._upsert(
+                Product,
+                {
+                    "external_id": ref.external_id,
+                    "name": ref.name,
+                    "stock_on_hand": 0,
+                    "stock_held": 0,
+                },
+                (Product.id,),
+                replace=("name",),
+            )
+            self._ids[key] = int(row.id)
+        return int(self._ids[key])

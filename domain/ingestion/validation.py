@@ -1,0 +1,249 @@
+"""Checks on a portal event before anything is written.
+
+Every problem is reported at once, each with the path of the input field at
+fault (as the portal spelled it, from the mutation's ``input`` argument), and
+nothing is recorded while any remains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from domain.errors import InvalidRequest, Problem
+from domain.ingestion.events import (
+    AbsenceEvent,
+    AppointmentCanceledEvent,
+    AppointmentEvent,
+    AppointmentRescheduleEvent,
+    AutopayEvent,
+    BookingRef,
+    ClassRef,
+    DeletionRequestEvent,
+    DropEvent,
+    EnrollmentEvent,
+    EnrollmentRef,
+    FamilyRef,
+    GiftCardEvent,
+    LocationRef,
+    NewAccountEvent,
+    NewStudentEvent,
+    OnlineOrderEvent,
+    OptOutEvent,
+    PartyEvent,
+    PaymentEvent,
+    PolicyEvent,
+    PortalEventDetails,
+    PortalEventRequest,
+    StudentRef,
+    TransferEvent,
+)
+
+# The portal's clock may run a little ahead of ours; more than this is a bug.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+MAX_LIST = 100
+MAX_NOTES = 10_000
+MAX_MONEY = Decimal("9999999999.99")
+
+Path = tuple[str, ...]
+
+
+class Checks:
+    """Collects problems; ``raise_if_any`` refuses the request with all of them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, message: str, path: Path) -> None:
+        self.problems.append(Problem(code=code, message=message, field=path))
+
+    def text(self, value: str | None, path: Path, *, limit: int, required: bool = True) -> None:
+        if value is None or not value.strip():
+            if required:
+                self.add("REQUIRED", f"{path[-1]} must not be blank", path)
+            return
+        if len(value) > limit:
+            self.add("TOO_LONG", f"{path[-1]} is longer than {limit} characters", path)
+
+    def aware(self, value: datetime, path: Path) -> None:
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.add("NAIVE_DATETIME", f"{path[-1]} must carry a time zone offset", path)
+
+    def money(self, value: Decimal, path: Path, *, positive: bool) -> None:
+        if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
+            self.add(
+                "INVALID_AMOUNT", f"{path[-1]} must be an amount with at most 2 decimals", path
+            )
+        elif positive and value <= 0:
+            self.add("NOT_POSITIVE", f"{path[-1]} must be greater than zero", path)
+        elif value < 0:
+            self.add("NEGATIVE", f"{path[-1]} must not be negative", path)
+        elif value > MAX_MONEY:
+            self.add("TOO_LARGE", f"{path[-1]} is too large", path)
+
+    def listed(self, items: Sequence[object], path: Path, *, required: bool) -> None:
+        if required and not items:
+            self.add("EMPTY_LIST", f"{path[-1]} must name at least one", path)
+        if len(items) > MAX_LIST:
+            self.add("TOO_MANY", f"{path[-1]} may hold at most {MAX_LIST}", path)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InvalidRequest(self.problems)
+
+
+def validate_request(request: PortalEventRequest, *, now: datetime) -> None:
+    """Refuse a malformed event with every problem found; changes nothing."""
+    checks = Checks()
+    root: Path = ("input",)
+    checks.text(request.idempotency_key, (*root, "idempotencyKey"), limit=200)
+    if request.occurred_at is not None:
+        checks.aware(request.occurred_at, (*root, "occurredAt"))
+        if request.occurred_at.tzinfo is not None and request.occurred_at > now + FUTURE_TOLERANCE:
+            checks.add(
+                "IN_THE_FUTURE",
+                "occurredAt is in the future: the portal reports what has happened",
+                (*root, "occurredAt"),
+            )
+    checks.text(request.notes, (*root, "notes"), limit=MAX_NOTES, required=False)
+    _family(checks, request.family, (*root, "family"))
+    event = request.event
+    _event(checks, event, (*root, "event", event.field))
+    checks.raise_if_any()
+
+
+def _family(checks: Checks, family: FamilyRef, path: Path) -> None:
+    checks.text(family.external_id, (*path, "externalId"), limit=100)
+    checks.text(family.name, (*path, "name"), limit=200)
+    checks.text(family.email, (*path, "email"), limit=320, required=False)
+    if family.email and "@" not in family.email:
+        checks.add("INVALID_EMAIL", "email must be an email address", (*path, "email"))
+
+
+def _location(checks: Checks, location: LocationRef | None, path: Path) -> None:
+    if location is not None:
+        checks.text(location.external_id, (*path, "externalId"), limit=100)
+        checks.text(location.name, (*path, "name"), limit=200)
+
+
+def _student(checks: Checks, student: StudentRef | None, path: Path) -> None:
+    if student is not None:
+        checks.text(student.external_id, (*path, "externalId"), limit=100)
+        checks.text(student.first_name, (*path, "firstName"), limit=100)
+        checks.text(student.last_name, (*path, "lastName"), limit=100, required=False)
+
+
+def _class(checks: Checks, offering: ClassRef, path: Path) -> None:
+    checks.text(offering.external_id, (*path, "externalId"), limit=100)
+    checks.text(offering.name, (*path, "name"), limit=200)
+    _location(checks, offering.location, (*path, "location"))
+    if offering.capacity is not None and offering.capacity < 0:
+        checks.add("NEGATIVE", "capacity must not be negative", (*path, "capacity"))
+
+
+def _enrollment(checks: Checks, enrollment: EnrollmentRef, path: Path) -> None:
+    checks.text(enrollment.external_id, (*path, "externalId"), limit=100)
+    _student(checks, enrollment.student, (*path, "student"))
+    _class(checks, enrollment.offering, (*path, "class"))
+
+
+def _booking(checks: Checks, booking: BookingRef, path: Path) -> None:
+    checks.text(booking.external_id, (*path, "externalId"), limit=100)
+    checks.text(booking.title, (*path, "title"), limit=200)
+    checks.aware(booking.starts_at, (*path, "startsAt"))
+    _location(checks, booking.location, (*path, "location"))
+    _student(checks, booking.student, (*path, "student"))
+
+
+def _event(checks: Checks, event: PortalEventDetails, path: Path) -> None:
+    match event:
+        case AbsenceEvent():
+            checks.text(event.external_id, (*path, "externalId"), limit=100)
+            checks.text(event.reason, (*path, "reason"), limit=500, required=False)
+            checks.listed(event.enrollments, (*path, "enrollments"), required=True)
+            seen: set[str] = set()
+            for index, enrollment in enumerate(event.enrollments):
+                item = (*path, "enrollments", str(index))
+                _enrollment(checks, enrollment, item)
+                if enrollment.external_id in seen:
+                    checks.add("DUPLICATE", "the same enrollment is named twice", item)
+                seen.add(enrollment.external_id)
+        case AppointmentEvent() | AppointmentCanceledEvent():
+            _booking(checks, event.booking, (*path, "booking"))
+        case AppointmentRescheduleEvent():
+            _booking(checks, event.original_booking, (*path, "originalBooking"))
+            _booking(checks, event.booking, (*path, "booking"))
+            if event.original_booking.external_id == event.booking.external_id:
+                checks.add(
+                    "SAME_BOOKING",
+                    "the rescheduled booking must differ from the original",
+                    (*path, "booking", "externalId"),
+                )
+        case AutopayEvent():
+            checks.text(event.card_brand, (*path, "cardBrand"), limit=50, required=False)
+            last4 = event.card_last4
+            if last4 is not None and not (len(last4) == 4 and last4.isdigit()):
+                checks.add("INVALID_CARD_LAST4", "cardLast4 must be 4 digits", (*path, "cardLast4"))
+        case PaymentEvent():
+            checks.text(event.external_id, (*path, "externalId"), limit=100)
+            checks.money(event.amount, (*path, "amount"), positive=True)
+            checks.text(event.method, (*path, "method"), limit=50)
+            _location(checks, event.location, (*path, "location"))
+            checks.listed(event.charges, (*path, "charges"), required=False)
+            for index, charge in enumerate(event.charges):
+                item = (*path, "charges", str(index))
+                checks.text(charge.external_id, (*item, "externalId"), limit=100)
+                checks.text(charge.description, (*item, "description"), limit=300)
+                checks.money(charge.amount, (*item, "amount"), positive=False)
+        case GiftCardEvent():
+            checks.text(event.external_id, (*path, "externalId"), limit=100)
+            checks.money(event.amount, (*path, "amount"), positive=True)
+            checks.text(event.recipient_name, (*path, "recipientName"), limit=200)
+            checks.text(event.recipient_email, (*path, "recipientEmail"), limit=320, required=False)
+            _location(checks, event.location, (*path, "location"))
+        case NewAccountEvent():
+            checks.listed(event.students, (*path, "students"), required=False)
+            for index, student in enumerate(event.students):
+                _student(checks, student, (*path, "students", str(index)))
+        case EnrollmentEvent():
+            _enrollment(checks, event.enrollment, (*path, "enrollment"))
+        case DropEvent():
+            _enrollment(checks, event.enrollment, (*path, "enrollment"))
+            checks.text(event.reason, (*path, "reason"), limit=500, required=False)
+        case TransferEvent():
+            _enrollment(checks, event.from_enrollment, (*path, "fromEnrollment"))
+            _class(checks, event.to_class, (*path, "toClass"))
+            if event.to_class.external_id == event.from_enrollment.offering.external_id:
+                checks.add(
+                    "SAME_CLASS",
+                    "a transfer must go to another class",
+                    (*path, "toClass", "externalId"),
+                )
+        case PartyEvent():
+            checks.text(event.external_id, (*path, "externalId"), limit=100)
+            checks.aware(event.party_at, (*path, "partyAt"))
+            if event.guests <= 0:
+                checks.add("NOT_POSITIVE", "guests must be greater than zero", (*path, "guests"))
+            checks.text(event.package, (*path, "package"), limit=200)
+            _location(checks, event.location, (*path, "location"))
+        case PolicyEvent():
+            checks.text(event.policy_name, (*path, "policyName"), limit=200)
+            _student(checks, event.student, (*path, "student"))
+        case NewStudentEvent():
+            _student(checks, event.student, (*path, "student"))
+        case OnlineOrderEvent():
+            checks.text(event.external_id, (*path, "externalId"), limit=100)
+            _location(checks, event.location, (*path, "location"))
+            checks.listed(event.items, (*path, "items"), required=True)
+            for index, line in enumerate(event.items):
+                item = (*path, "items", str(index))
+                checks.text(line.product.external_id, (*item, "product", "externalId"), limit=100)
+                checks.text(line.product.name, (*item, "product", "name"), limit=200)
+                if line.quantity <= 0:
+                    checks.add(
+                        "NOT_POSITIVE", "quantity must be greater than zero", (*item, "quantity")
+                    )
+                checks.money(line.unit_price, (*item, "unitPrice"), positive=False)
+        case OptOutEvent() | DeletionRequestEvent():
+            checks.text(event.reason, (*path, "reason"), limit=2000, required=False)

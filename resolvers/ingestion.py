@@ -1,0 +1,47 @@
+"""Recording portal events: authenticate the portal, one unit of work, publish."""
+
+from __future__ import annotations
+
+from domain import ingestion
+from domain.errors import InvalidRequest
+from domain.journal import Journal
+from schema.activity import entry_object
+from schema.context import Context, Info
+from schema.errors import UserError
+from schema.ingestion.kinds import RecordPortalEventInput
+from schema.ingestion.payload import RecordPortalEventPayload
+
+
+def _refused(*errors: UserError) -> RecordPortalEventPayload:
+    return RecordPortalEventPayload(entries=[], replayed=False, user_errors=list(errors))
+
+
+async def record_portal_event(
+    info: Info, input: RecordPortalEventInput
+) -> RecordPortalEventPayload:
+    """Only the organisation's customer portal may record events: a staff
+    token or no key is UNAUTHENTICATED and records nothing."""
+    context: Context = info.context
+    if context.portal is None:
+        return _refused(
+            UserError(
+                code="UNAUTHENTICATED",
+                message="Call with the organisation's portal key as bearer token.",
+                field=None,
+            )
+        )
+    try:
+        request = input.to_domain()
+        async with context.services.database.write() as session:
+            journal = Journal(session)
+            result = await ingestion.record_portal_event(
+                session, journal, context.portal.organisation_id, request, now=context.now()
+            )
+    except InvalidRequest as refused:
+        return _refused(*(UserError.from_problem(p) for p in refused.problems))
+    await context.services.publish(journal.changes)
+    return RecordPortalEventPayload(
+        entries=[entry_object(row) for row in result.entries],
+        replayed=result.replayed,
+        user_errors=[],
+    )
