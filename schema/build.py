@@ -7,6 +7,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 
 from schema.activity import OBJECT_FOR_TYPE
+from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
 from schema.query import Query
@@ -16,6 +17,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*OBJECT_FOR_TYPE.values(), Location, Family, Student],
         config=StrawberryConfig(relay_max_results=100),
         extensions=[

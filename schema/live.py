@@ -1,12 +1,256 @@
-"""Subscriptions and edit-lock mutations (being written)."""
+"""Live updates: the Subscription root and the edit-lock mutations.
+
+Subscriptions speak graphql-transport-ws only, authenticated once in
+``connection_init``. Each one reads the database in short sessions per
+event (``subscriptions/``): the websocket's context outlives any session.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
 import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+
+from domain import lock as domain_lock
+from domain import window as domain_window
+from domain.errors import InvalidRequest
+from domain.journal import ChangeKind
+from domain.vocabulary import ActivityType as DomainActivityType
+from domain.vocabulary import WindowStatus as DomainWindowStatus
+from resolvers import live as live_resolvers
+from resolvers.window import window_filter
+from schema.activity import OBJECT_FOR_TYPE, Activity, ActivityType, WindowStatus, entry_object
+from schema.context import Context, Info
+from schema.errors import UserError
+from schema.window import ActivityBadge, ActivityFilter
+from subscriptions.activity import ActivityEvent as FeedEvent
+from subscriptions.activity import activity_events
+from subscriptions.badge import badge_updates
+from subscriptions.lock_state import lock_states
+
+Surface = domain_lock.Surface
+strawberry.enum(Surface, name="EditSurface")
+strawberry.enum(ChangeKind, name="ActivityChangeKind")
+
+
+@strawberry.type(description="One change to the window, in the organisation's sequence.")
+class ActivityEvent:
+    sequence: int = strawberry.field(
+        description="The organisation's sequence number: pass the last one seen as "
+        "`afterSequence` when resubscribing, and nothing is missed or repeated."
+    )
+    change: ChangeKind
+    reason: str = strawberry.field(
+        description="RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED..."
+    )
+    entry_id: strawberry.ID = strawberry.field(description="The entry's global id.")
+    type: ActivityType
+    status: WindowStatus
+    at: datetime
+    entry: Activity | None = strawberry.field(
+        description="The entry as it is now; null when it no longer exists."
+    )
+
+    @classmethod
+    def from_feed(cls, event: FeedEvent) -> ActivityEvent:
+        change = event.change
+        activity_type = DomainActivityType(change.type)
+        return cls(
+            sequence=change.sequence,
+            change=change.change,
+            reason=change.reason,
+            entry_id=strawberry.ID(
+                str(relay.GlobalID(OBJECT_FOR_TYPE[activity_type].__name__, str(change.entry_id)))
+            ),
+            type=activity_type,
+            status=DomainWindowStatus(change.status),
+            at=change.at,
+            entry=None if event.entry is None else entry_object(event.entry),
+        )
+
+
+@strawberry.type(description="Who holds a staff member's edit lock, from where, until when.")
+class EditLockState:
+    held: bool
+    surface: Surface | None = strawberry.field(description="The surface holding it, if held.")
+    expires_at: datetime | None
+    yours: bool = strawberry.field(description="Held by the lease whose token you passed.")
+    holder_name: str
+
+    @classmethod
+    def from_state(cls, state: domain_lock.LockState, token: str | None) -> EditLockState:
+        return cls(
+            held=state.held,
+            surface=state.surface,
+            expires_at=state.expires_at,
+            yours=state.is_held_by(token),
+            holder_name=state.holder_name,
+        )
+
+
+@strawberry.type(description="Your lease on the edit lock: renew it before it expires.")
+class EditLease:
+    token: str = strawberry.field(description="Pass as `lockToken` to every action.")
+    surface: Surface
+    expires_at: datetime
+
+    @classmethod
+    def from_lease(cls, lease: domain_lock.Lease) -> EditLease:
+        return cls(token=lease.token, surface=lease.surface, expires_at=lease.expires_at)
+
+
+@strawberry.input
+class AcquireEditLockInput:
+    surface: Surface
+    take_over: bool = strawberry.field(
+        default=False, description="End the other surface's lease at once (it is told live)."
+    )
+
+
+@strawberry.type
+class AcquireEditLockPayload:
+    lease: EditLease | None
+    held_by: EditLockState | None = strawberry.field(description="Set when LOCK_HELD.")
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class EditLockTokenInput:
+    token: str
+
+
+@strawberry.type
+class RenewEditLockPayload:
+    lease: EditLease | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ReleaseEditLockPayload:
+    released: bool = strawberry.field(description="False if the lease had already ended.")
+    user_errors: list[UserError]
+
+
+def _context(info: Info) -> Context:
+    return info.context
 
 
 @strawberry.type
 class LockMutations:
-    @strawberry.mutation
-    def lock_pending(self) -> bool:
-        return True
+    @strawberry.mutation(
+        description="Open the window or the widget for editing: 'only the window or the "
+        "widget is accessible at any given time, and not both'."
+    )
+    async def acquire_edit_lock(
+        self, info: Info, input: AcquireEditLockInput
+    ) -> AcquireEditLockPayload:
+        context = _context(info)
+        result = await live_resolvers.acquire_edit_lock(
+            context, Surface(input.surface), input.take_over
+        )
+        if isinstance(result, InvalidRequest):
+            held = await live_resolvers.current_lock(context)
+            return AcquireEditLockPayload(
+                lease=None,
+                held_by=EditLockState.from_state(held, None) if held.held else None,
+                user_errors=[UserError.from_problem(p) for p in result.problems],
+            )
+        return AcquireEditLockPayload(
+            lease=EditLease.from_lease(result), held_by=None, user_errors=[]
+        )
+
+    @strawberry.mutation(description="The heartbeat: extend your lease.")
+    async def renew_edit_lock(self, info: Info, input: EditLockTokenInput) -> RenewEditLockPayload:
+        result = await live_resolvers.renew_edit_lock(_context(info), input.token)
+        if isinstance(result, InvalidRequest):
+            return RenewEditLockPayload(
+                lease=None, user_errors=[UserError.from_problem(p) for p in result.problems]
+            )
+        return RenewEditLockPayload(lease=EditLease.from_lease(result), user_errors=[])
+
+    @strawberry.mutation(description="Close the window or widget: end your lease.")
+    async def release_edit_lock(
+        self, info: Info, input: EditLockTokenInput
+    ) -> ReleaseEditLockPayload:
+        released = await live_resolvers.release_edit_lock(_context(info), input.token)
+        return ReleaseEditLockPayload(released=released, user_errors=[])
+
+
+def _refused(problem: InvalidRequest) -> GraphQLError:
+    first = problem.problems[0]
+    return GraphQLError(str(problem), extensions={"code": first.code, "field": list(first.field)})
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Entries added, changed and removed in your window, optionally filtered "
+        "like the window. With `afterSequence`, what you missed is replayed first."
+    )
+    async def activity_events(
+        self,
+        info: Info,
+        filter: ActivityFilter | None = None,
+        after_sequence: int | None = None,
+    ) -> AsyncGenerator[ActivityEvent, None]:
+        context = _context(info)
+        viewer = context.require_viewer()
+        try:
+            parsed = window_filter(filter)
+            parsed.validate()
+            if parsed.location_id is not None:
+                async with context.services.database.read() as session:
+                    in_scope = await domain_window.location_in_scope(
+                        session, viewer, parsed.location_id
+                    )
+                if not in_scope:
+                    raise InvalidRequest.one(
+                        "NOT_FOUND", "no such location", "filter", "location", "locationId"
+                    )
+        except InvalidRequest as refused:
+            raise _refused(refused) from None
+        feed = activity_events(
+            context.services.database,
+            context.services.require_broadcaster(),
+            viewer,
+            parsed,
+            after_sequence,
+        )
+        async for event in feed:
+            context._loaders = None  # fresh DataLoaders per event: the socket is long-lived
+            yield ActivityEvent.from_feed(event)
+
+    @strawberry.subscription(
+        description="The badge now, then after every change (one push per action)."
+    )
+    async def activity_badge(self, info: Info) -> AsyncGenerator[ActivityBadge, None]:
+        context = _context(info)
+        viewer = context.require_viewer()
+        async for badge in badge_updates(
+            context.services.database,
+            context.services.require_broadcaster(),
+            viewer,
+            context.now,
+        ):
+            yield ActivityBadge(waiting=badge.waiting, pending=badge.pending)
+
+    @strawberry.subscription(
+        description="Your edit lock now and on every change. Pass your lease token: when "
+        "this subscription ends (the tab closes, the connection drops) the lease is released."
+    )
+    async def edit_lock_state(
+        self, info: Info, token: str | None = None
+    ) -> AsyncGenerator[EditLockState, None]:
+        context = _context(info)
+        viewer = context.require_viewer()
+        async for state in lock_states(
+            context.services.database,
+            context.services.require_broadcaster(),
+            viewer,
+            token,
+            context.services.publish_lock,
+        ):
+            yield EditLockState.from_state(state, token)

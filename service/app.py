@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from domain.viewer import PORTAL_KEY_PREFIX, portal_for_key, viewer_for_token
@@ -39,6 +41,11 @@ async def authenticate(services: Services, context: Context, token: str | None) 
             context.viewer = await viewer_for_token(session, token)
 
 
+# Subscriptions (and queries) in flight on one socket; the next gets an
+# "error" message for its id ("Subscription limit reached").
+MAX_OPERATIONS_PER_SOCKET = 20
+
+
 class OnlineActivityGraphQL(GraphQL[Context, None]):
     def __init__(self, services: Services) -> None:
         super().__init__(
@@ -46,15 +53,35 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if services.settings.dev_mode else None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=services.settings.ws_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=MAX_OPERATIONS_PER_SOCKET,
+            allowed_origins=services.settings.allowed_origins,
         )
         self.services = services
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Authenticate the socket once, from ``connection_init``'s payload
+        ``{"authorization": "Bearer oas_..."}``: staff only; anything else
+        closes it with 4403."""
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization")
+        token = bearer_token(raw) if isinstance(raw, str) else None
+        if token is None or token.startswith(PORTAL_KEY_PREFIX):
+            raise ConnectionRejectionError()
+        await authenticate(self.services, context, token)
+        if context.viewer is None:
+            raise ConnectionRejectionError()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
         context = Context(services=self.services, request=request, response=response)
         if isinstance(request, Request):
-            await authenticate(self.services, context, bearer_token(request.headers.get("authorization")))
+            await authenticate(
+                self.services, context, bearer_token(request.headers.get("authorization"))
+            )
         return context
 
 

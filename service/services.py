@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.journal import WindowChange
+from domain.lock_fence import enforce_edit_lock
+from domain.retention import run_periodic_purge
 from models.db import Database
+from service.mailer import Mailer, mailer_for
 from service.settings import Settings
+from subscriptions.broadcast import Broadcaster
+from subscriptions.publisher import BroadcastPublisher
 
 
 class ChangePublisher(Protocol):
@@ -27,21 +34,57 @@ class Services:
     settings: Settings
     database: Database
     publisher: ChangePublisher = field(default_factory=NoLivePublisher)
+    # None: built from the settings (SMTP, or the local outbox).
+    mailer: Mailer | None = None
+    # The fan-out layer (memory:// or Redis); None only in tests that need no push.
+    broadcaster: Broadcaster | None = None
+    _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
+        broadcaster = Broadcaster(settings.broadcast_url)
         return cls(
             settings=settings,
             database=Database(settings.database_url, pool_size=settings.db_pool_size),
+            publisher=BroadcastPublisher(broadcaster),
+            broadcaster=broadcaster,
+            mailer=mailer_for(settings),
         )
 
     async def start(self) -> None:
-        pass
+        """Connect the broadcast (fails fast if Redis is unreachable at
+        startup) and start the periodic purge when it is configured."""
+        enforce_edit_lock(self.settings.require_edit_lock)
+        if self.broadcaster is not None:
+            await self.broadcaster.connect()
+        interval = self.settings.purge_interval_seconds
+        if interval > 0:
+            self._background.append(
+                asyncio.create_task(run_periodic_purge(self, interval), name="purge")
+            )
 
     async def stop(self) -> None:
+        for task in self._background:
+            task.cancel()
+        for task in self._background:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._background.clear()
+        if self.broadcaster is not None:
+            await self.broadcaster.disconnect()
         await self.database.dispose()
+
+    def require_broadcaster(self) -> Broadcaster:
+        if self.broadcaster is None:
+            raise RuntimeError("this server runs without live updates (no broadcaster)")
+        return self.broadcaster
 
     async def publish(self, changes: Sequence[WindowChange]) -> None:
         """Call after the unit of work that made ``changes`` has committed."""
         if changes:
             await self.publisher.publish(changes)
+
+    async def publish_lock(self, staff_id: int) -> None:
+        """Call after a change to ``staff_id``'s edit lock has committed."""
+        if isinstance(self.publisher, BroadcastPublisher):
+            await self.publisher.publish_lock(staff_id)

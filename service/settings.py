@@ -50,6 +50,10 @@ class Settings:
     outbox_dir: Path = field(default=REPO_ROOT / "var" / "outbox")
     db_pool_size: int = 10
     purge_interval_seconds: float = 3600.0
+    # Live: every action needs the edit-lock token; lease TTL; websocket init wait.
+    require_edit_lock: bool = True
+    edit_lock_ttl_seconds: float = 120.0
+    ws_init_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,4 +83,7 @@ class Settings:
             outbox_dir=Path(env.get("OUTBOX_DIR", str(REPO_ROOT / "var" / "outbox"))),
             db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
             purge_interval_seconds=float(env.get("PURGE_INTERVAL_SECONDS", "3600")),
+            require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
+            edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),
+            ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
         )

@@ -1,4 +1,8 @@
-"""live (tables for this area, if it needs more than the initial schema)
+"""live: nothing to add
+
+The live area needs no table beyond the initial schema: ``activity_changes``
+(the ordered record subscribers replay from), ``activity_counters`` (the
+badge) and ``edit_locks`` (one lease row per staff member) are in 0001.
 
 Revision ID: 0003
 Revises: 0002

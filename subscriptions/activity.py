@@ -1,0 +1,180 @@
+"""Live window changes for one subscriber: replay from the database, then push.
+
+Redis pub/sub is at-most-once, so the database is the record and the push is
+the wake-up. The algorithm, with neither gap nor duplicate at the seam:
+
+1. subscribe to the organisation's channel first, so nothing committed from
+   now on can be missed;
+2. with ``after_sequence``, replay ``activity_changes`` past it from the
+   database, in order; without, start at the organisation's current sequence;
+3. then for each pushed message deliver only the changes past the last
+   sequence seen. A message whose first new sequence leaves a hole (one
+   publish was lost) or a ``resync`` marker (Redis reconnected) triggers a
+   replay from the database instead.
+
+A subscriber that falls ``queue_size`` messages behind is not dropped: its
+buffered messages are discarded, it subscribes again and replays from the
+database from its last sequence, at its own pace. Memory stays bounded and
+the client loses nothing; it never has to resubscribe.
+
+Every database read opens its own short session: nothing is held between
+events (the websocket context lives as long as the socket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from domain.journal import ChangeKind, WindowChange
+from domain.live_filter import matches, visible_change
+from domain.viewer import Viewer
+from domain.window import WindowFilter
+from models import ActivityChange, ActivityEntry, Organisation
+from models.db import Database
+from subscriptions.broadcast import Broadcaster, SubscriberOverflow
+from subscriptions.channels import parse_changes, window_channel
+
+REPLAY_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ActivityEvent:
+    change: WindowChange
+    # None when the entry no longer exists (e.g. a denied enrollment request).
+    entry: ActivityEntry | None
+
+
+async def current_sequence(database: Database, organisation_id: int) -> int:
+    async with database.read() as session:
+        value = await session.scalar(
+            select(Organisation.activity_seq).where(Organisation.id == organisation_id)
+        )
+    return int(value or 0)
+
+
+def _from_row(row: ActivityChange) -> WindowChange:
+    return WindowChange(
+        organisation_id=row.organisation_id,
+        sequence=row.sequence,
+        entry_id=row.entry_id,
+        change=ChangeKind(row.change),
+        reason=row.reason,
+        type=row.type,
+        status=row.status,
+        location_id=row.location_id,
+        at=row.at,
+    )
+
+
+class ActivityFeed:
+    """One subscriber's view of its organisation's changes."""
+
+    def __init__(
+        self,
+        database: Database,
+        broadcaster: Broadcaster,
+        viewer: Viewer,
+        window_filter: WindowFilter,
+    ) -> None:
+        self.database = database
+        self.broadcaster = broadcaster
+        self.viewer = viewer
+        self.filter = window_filter
+        # The last sequence processed (delivered, or skipped as not visible).
+        self.last = 0
+
+    async def events(self, after_sequence: int | None) -> AsyncIterator[ActivityEvent]:
+        organisation_id = self.viewer.organisation_id
+        start_live = after_sequence is None
+        if after_sequence is not None:
+            self.last = max(after_sequence, 0)
+        while True:
+            async with self.broadcaster.subscribe(window_channel(organisation_id)) as inbox:
+                if start_live:
+                    self.last = await current_sequence(self.database, organisation_id)
+                    start_live = False
+                else:
+                    async for event in self._replay():
+                        yield event
+                try:
+                    async for message in inbox:
+                        parsed = parse_changes(message)
+                        fresh = (
+                            []
+                            if parsed is None
+                            else [c for c in parsed.changes if c.sequence > self.last]
+                        )
+                        if parsed is None or (fresh and fresh[0].sequence > self.last + 1):
+                            # A resync marker, or a hole: a publish was lost.
+                            async for event in self._replay():
+                                yield event
+                            continue
+                        if not fresh:
+                            continue
+                        self.last = fresh[-1].sequence
+                        for event in await self._events_for(fresh):
+                            yield event
+                    return  # the broadcaster shut down: the server is stopping
+                except SubscriberOverflow:
+                    continue  # subscribe again, then replay what was dropped
+
+    async def _replay(self) -> AsyncIterator[ActivityEvent]:
+        """Everything past ``self.last`` from the database, in batches."""
+        while True:
+            async with self.database.read() as session:
+                rows = list(
+                    await session.scalars(
+                        select(ActivityChange)
+                        .where(
+                            ActivityChange.organisation_id == self.viewer.organisation_id,
+                            ActivityChange.sequence > self.last,
+                        )
+                        .order_by(ActivityChange.sequence)
+                        .limit(REPLAY_BATCH)
+                    )
+                )
+            if not rows:
+                return
+            changes = [_from_row(r) for r in rows]
+            self.last = changes[-1].sequence
+            for event in await self._events_for(changes):
+                yield event
+            if len(rows) < REPLAY_BATCH:
+                return
+
+    async def _events_for(self, changes: Sequence[WindowChange]) -> list[ActivityEvent]:
+        """Filter, then load the entries of all the changes in one query."""
+        candidates = [
+            c for c in changes if visible_change(self.viewer, c) and matches(c, self.filter, None)
+        ]
+        if not candidates:
+            return []
+        async with self.database.read() as session:
+            rows = await session.scalars(
+                select(ActivityEntry).where(
+                    ActivityEntry.id.in_(sorted({c.entry_id for c in candidates})),
+                    ActivityEntry.organisation_id == self.viewer.organisation_id,
+                )
+            )
+            entries = {row.id: row for row in rows}
+        events = []
+        for change in candidates:
+            entry = entries.get(change.entry_id)
+            if matches(change, self.filter, None if entry is None else entry.has_notes):
+                events.append(ActivityEvent(change, entry))
+        return events
+
+
+def activity_events(
+    database: Database,
+    broadcaster: Broadcaster,
+    viewer: Viewer,
+    window_filter: WindowFilter,
+    after_sequence: int | None,
+) -> AsyncIterator[ActivityEvent]:
+    """The changes ``viewer`` may see that match ``window_filter``, live,
+    after replaying those past ``after_sequence`` when it is given."""
+    return ActivityFeed(database, broadcaster, viewer, window_filter).events(after_sequence)

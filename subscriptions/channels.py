@@ -1,0 +1,85 @@
+"""Channel names and the JSON messages that travel on them.
+
+One channel per organisation carries window changes; one per staff member
+carries that member's edit-lock changes. A message is only a wake-up: the
+database (``activity_changes``, ``edit_locks``) is the record, so every
+reader can replay or re-read what a lost message would have told it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from domain.journal import ChangeKind, WindowChange
+
+CHANGES_KIND: Final = "changes"
+LOCK_KIND: Final = "lock"
+
+
+def window_channel(organisation_id: int) -> str:
+    return f"org:{organisation_id}:window"
+
+
+def lock_channel(staff_id: int) -> str:
+    return f"staff:{staff_id}:lock"
+
+
+def changes_message(organisation_id: int, changes: Sequence[WindowChange]) -> dict[str, Any]:
+    """One message per committed action, however many entries it touched."""
+    return {
+        "kind": CHANGES_KIND,
+        "organisation_id": organisation_id,
+        "last_sequence": max(c.sequence for c in changes),
+        "changes": [
+            {
+                "s": c.sequence,
+                "e": c.entry_id,
+                "c": c.change.value,
+                "r": c.reason,
+                "t": c.type,
+                "st": c.status,
+                "l": c.location_id,
+                "at": c.at.isoformat(),
+            }
+            for c in sorted(changes, key=lambda c: c.sequence)
+        ],
+    }
+
+
+def lock_message(staff_id: int) -> dict[str, Any]:
+    return {"kind": LOCK_KIND, "staff_id": staff_id}
+
+
+@dataclass(frozen=True)
+class ParsedChanges:
+    changes: list[WindowChange]
+    last_sequence: int
+
+
+def parse_changes(message: dict[str, Any]) -> ParsedChanges | None:
+    """The changes a ``changes`` message carries, oldest first; None for any
+    other message (or one this version cannot read: treat it as a resync)."""
+    if message.get("kind") != CHANGES_KIND:
+        return None
+    try:
+        organisation_id = int(message["organisation_id"])
+        changes = [
+            WindowChange(
+                organisation_id=organisation_id,
+                sequence=int(raw["s"]),
+                entry_id=int(raw["e"]),
+                change=ChangeKind(raw["c"]),
+                reason=str(raw["r"]),
+                type=str(raw["t"]),
+                status=str(raw["st"]),
+                location_id=None if raw["l"] is None else int(raw["l"]),
+                at=datetime.fromisoformat(raw["at"]),
+            )
+            for raw in message["changes"]
+        ]
+        return ParsedChanges(changes, int(message["last_sequence"]))
+    except (KeyError, TypeError, ValueError):
+        return None

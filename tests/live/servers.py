@@ -1,0 +1,108 @@
+"""Real server processes for the live tests: uvicorn, and a throwaway Redis."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.settings import REPO_ROOT
+
+ALLOWED_ORIGIN = "https://dashboard.example"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """``python -m uvicorn service.app:create_app --factory`` on a free port."""
+
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.http = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}/graphql"
+        self.log = log_dir / f"{name}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
+                    *["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+                ],
+                cwd=REPO_ROOT,
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, seconds: float = 20.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"server {self.name} exited:\n{self.log.read_text()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.http}/health", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.1)
+        pytest.fail(f"server {self.name} not ready in {seconds}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class RedisServer:
+    """A redis-server of our own, so a test may kill and restart it."""
+
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed (Debian package redis-server)")
+        self.binary = binary
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *[self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
+                *["--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)],
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection,
+            ):
+                connection.sendall(b"PING\r\n")
+                if connection.recv(16) == b"+PONG\r\n":
+                    return
+            time.sleep(0.05)
+        pytest.fail(f"redis-server did not start on port {self.port}")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
