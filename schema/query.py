@@ -8,8 +8,10 @@ from strawberry import relay
 from domain import window as domain_window
 from domain.vocabulary import PermissionLevel as DomainPermissionLevel
 from domain.vocabulary import Task as DomainTask
+from resolvers import audit as audit_resolvers
 from resolvers import window as window_resolvers
 from schema.activity import ActivityEntry
+from schema.audit import AuditFilter, AuditLogResult
 from schema.context import Info
 from schema.window import (
     ActivityBadge,
@@ -68,6 +70,19 @@ class Query:
     @strawberry.field(description="Open entries per type and status, for dashboard list widgets.")
     async def activity_counts(self, info: Info) -> list[ActivityCount]:
         return await window_resolvers.activity_counts(info)
+
+    @strawberry.field(
+        description="The audit log: every decision on the window (approve, deny, dismiss, "
+        "review, expiry, email, suspension), newest first, kept for two years."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        filter: AuditFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditLogResult:
+        return await audit_resolvers.audit_log(info, filter, first, after)
 
     @strawberry.field(description="An entry by its global id, if the viewer may see it.")
     async def node(self, info: Info, id: relay.GlobalID) -> ActivityEntry | None:

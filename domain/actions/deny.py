@@ -1,0 +1,144 @@
+"""Denying one request. "There is not a mass Deny button."
+
+"Denying an enrollment request deletes the request from Online Activity, and
+also deletes the enrollment from the database, along with any enrollment
+notes that were included." The entry row stays, resolved DENIED, for the
+audit log, whose snapshot keeps what the family sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from domain.actions.approve import absence_ids, not_pending
+from domain.actions.closing import close_entries
+from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, failed
+from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
+from domain.errors import InvalidRequest
+from domain.lock_fence import domain_lock_check
+from domain.viewer import Viewer
+from domain.vocabulary import ActivityType, Resolution
+from models import Absence, ActivityEntry, AppointmentBooking, Enrollment, EnrollmentNote
+
+MAX_REASON_LENGTH = 2000
+
+
+async def _deny_enrollment(
+    session: AsyncSession, row: ActivityEntry
+) -> tuple[Refusal | None, dict[str, Any]]:
+    """Delete the requested enrollment and its notes; returns what was deleted."""
+    if row.enrollment_id is None:
+        return None, {}
+    enrollment = await session.scalar(
+        select(Enrollment).where(Enrollment.id == row.enrollment_id).with_for_update()
+    )
+    if enrollment is None:
+        return None, {}
+    if enrollment.status != "REQUESTED":
+        return Refusal(
+            Code.ENROLLMENT_NOT_REQUESTED,
+            f"the enrollment is {enrollment.status.lower()}; only a requested one is deleted",
+        ), {}
+    notes = list(
+        await session.scalars(
+            select(EnrollmentNote.text)
+            .where(EnrollmentNote.enrollment_id == enrollment.id)
+            .order_by(EnrollmentNote.id)
+        )
+    )
+    deleted = {
+        "deleted_enrollment": {
+            "external_id": enrollment.external_id,
+            "class_id": enrollment.class_id,
+            "student_id": enrollment.student_id,
+            "type": enrollment.type,
+            "start_date": enrollment.start_date.isoformat() if enrollment.start_date else None,
+            "notes": notes,
+        }
+    }
+    await session.execute(
+        delete(EnrollmentNote).where(EnrollmentNote.enrollment_id == enrollment.id)
+    )
+    await session.execute(
+        delete(Enrollment)
+        .where(Enrollment.id == enrollment.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expunge(enrollment)
+    return None, deleted
+
+
+async def apply_denial(
+    session: AsyncSession, row: ActivityEntry
+) -> tuple[Refusal | None, dict[str, Any]]:
+    """Per-type effects of denying: the request's record is deleted (an
+    enrollment request) or marked DENIED (absence, appointment, reschedule).
+    Drop and transfer requests leave their enrollment as it is."""
+    if row.type == ActivityType.ENROLLMENT:
+        return await _deny_enrollment(session, row)
+    if row.type == ActivityType.ABSENCE and absence_ids(row):
+        await session.execute(
+            update(Absence)
+            .where(Absence.id.in_(absence_ids(row)), Absence.organisation_id == row.organisation_id)
+            .values(status="DENIED")
+            .execution_options(synchronize_session=False)
+        )
+    if row.type in (ActivityType.APPOINTMENT, ActivityType.APPOINTMENT_RESCHEDULE) and (
+        row.appointment_id is not None
+    ):
+        await session.execute(
+            update(AppointmentBooking)
+            .where(AppointmentBooking.id == row.appointment_id)
+            .values(status="DENIED")
+            .execution_options(synchronize_session=False)
+        )
+    return None, {}
+
+
+async def deny_activity(
+    session: AsyncSession,
+    viewer: Viewer,
+    ref: EntryRef,
+    *,
+    expected_version: int | None,
+    reason: str | None,
+    now: datetime,
+    lock_token: str | None,
+) -> ActionReport:
+    """Deny one pending request, with an optional reason kept in the audit log."""
+    cleaned = (reason or "").strip() or None
+    if cleaned is not None and len(cleaned) > MAX_REASON_LENGTH:
+        raise InvalidRequest.one(
+            "REASON_TOO_LONG", f"at most {MAX_REASON_LENGTH} characters", "input", "reason"
+        )
+    chosen = Selection(refs=(ref,))
+    chosen.validate()
+    await domain_lock_check(session, viewer, lock_token)
+    [target] = await resolve(session, viewer, chosen, now)
+    refusal = common_refusal(target, viewer, expected_version=expected_version)
+    if refusal is None and target.row is not None:
+        refusal = not_pending(target.row)
+    if refusal is not None or target.row is None:
+        assert refusal is not None
+        return ActionReport(results=[failed(target.ref, target.row, refusal)])
+    row = target.row
+    refusal, deleted = await apply_denial(session, row)
+    if refusal is not None:
+        return ActionReport(results=[failed(target.ref, row, refusal)])
+    changes = await close_entries(
+        session,
+        [row],
+        Resolution.DENIED,
+        viewer=viewer,
+        now=now,
+        reason=cleaned,
+        audit_extra={row.id: deleted} if deleted else None,
+    )
+    if deleted:
+        set_committed_value(row, "enrollment_id", None)
+    return ActionReport(results=[ItemResult(target.ref, Outcome.DENIED, row)], changes=changes)

@@ -1,0 +1,100 @@
+"""What happened to each item of a staff action, and to the action as a whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.journal import WindowChange
+from models import ActivityEntry
+
+
+class Outcome(StrEnum):
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    DISMISSED = "DISMISSED"
+    # Selected by "all matching the filter" but not the kind of entry the
+    # action applies to; left as it was.
+    SKIPPED = "SKIPPED"
+    # Explicitly checked, but refused; left as it was.
+    FAILED = "FAILED"
+
+
+class Code(StrEnum):
+    """Per-item reasons; the rules in domain.rules add their own codes."""
+
+    NOT_FOUND = "NOT_FOUND"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    ALREADY_PROCESSED = "ALREADY_PROCESSED"
+    VERSION_CONFLICT = "VERSION_CONFLICT"
+    NOT_PENDING = "NOT_PENDING"
+    MUST_APPROVE_OR_DENY = "MUST_APPROVE_OR_DENY"
+    REVIEW_REQUIRED = "REVIEW_REQUIRED"
+    RECORD_NOT_FOUND = "RECORD_NOT_FOUND"
+    ENROLLMENT_NOT_REQUESTED = "ENROLLMENT_NOT_REQUESTED"
+    INVALID_REQUEST = "INVALID_REQUEST"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one item was left alone (``field`` names an input field at fault)."""
+
+    code: str
+    message: str
+    field: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item of an action. ``ref`` is the id the caller gave (None when the
+    item was selected by filter); ``entry`` the entry as it is now, if visible."""
+
+    ref: str | None
+    outcome: Outcome
+    entry: ActivityEntry | None
+    code: str | None = None
+    message: str | None = None
+    field: tuple[str, ...] = ()
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome not in (Outcome.SKIPPED, Outcome.FAILED)
+
+
+@dataclass
+class ActionReport:
+    """Every item's result, and the window changes to publish after commit."""
+
+    results: list[ItemResult] = field(default_factory=list)
+    changes: list[WindowChange] = field(default_factory=list)
+
+    def count(self, *outcomes: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome in outcomes)
+
+
+def refused(
+    ref: str | None, entry: ActivityEntry | None, refusal: Refusal, *, explicit: bool
+) -> ItemResult:
+    """Explicitly checked items that cannot be processed FAIL; items the filter
+    swept in are SKIPPED ("Mass dismissing filtered items will NOT dismiss any
+    items that require action")."""
+    return ItemResult(
+        ref=ref,
+        outcome=Outcome.FAILED if explicit else Outcome.SKIPPED,
+        entry=entry,
+        code=refusal.code,
+        message=refusal.message,
+        field=refusal.field,
+    )
+
+
+def failed(ref: str | None, entry: ActivityEntry | None, refusal: Refusal) -> ItemResult:
+    """An eligible item a rule refused (CLASS_FULL, NOTICE_PERIOD_NOT_MET...)."""
+    return ItemResult(
+        ref=ref,
+        outcome=Outcome.FAILED,
+        entry=entry,
+        code=refusal.code,
+        message=refusal.message,
+        field=refusal.field,
+    )

@@ -1,0 +1,192 @@
+"""Which entries a staff action applies to: the checked ones, or all matching
+the window's filter up to what the staff member has seen.
+
+"The Approve, E-mail, and Dismiss buttons all work by using the checkboxes on
+the left side of the screen next to each notification ... (or use the check
+all box)". "If the Online Activity entries are filtered, any mass actions
+taken on them will apply ONLY to the filtered entries."
+
+Rows are read ``FOR UPDATE`` (in id order, so concurrent actions lock in the
+same order): a second staff member acting on the same entry waits, then sees
+it already processed. SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.actions.outcome import Code, Refusal
+from domain.errors import InvalidRequest, Problem
+from domain.viewer import Viewer
+from domain.vocabulary import ActivityType
+from domain.window import WindowFilter, selection, visible_to, window_cutoff
+from models import ActivityEntry
+
+# Checked ids per request: a page holds at most 100, so this is generous.
+MAX_IDS = 500
+# Entries one "all matching the filter" action may cover.
+MAX_SELECTION = 5000
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """An id as the caller gave it; ``entry_id``/``type`` are None when it
+    does not parse (such an id is simply not found)."""
+
+    raw: str
+    entry_id: int | None
+    type: ActivityType | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    refs: tuple[EntryRef, ...] | None = None
+    window_filter: WindowFilter | None = None
+    # The highest sequence number the staff member has seen: entries recorded
+    # after it arrived while they looked and are never acted on unseen.
+    watermark: int | None = None
+
+    @property
+    def explicit(self) -> bool:
+        return self.refs is not None
+
+    def validate(self, field: tuple[str, ...] = ("input",)) -> None:
+        problems: list[Problem] = []
+        if (self.refs is None) == (self.window_filter is None):
+            problems.append(
+                Problem(
+                    "INVALID_SELECTION",
+                    "give either ids (the checked entries) or all (every entry matching "
+                    "a filter), not both and not neither",
+                    field,
+                )
+            )
+        if self.refs is not None and not self.refs:
+            problems.append(
+                Problem("INVALID_SELECTION", "check at least one entry", (*field, "ids"))
+            )
+        if self.refs is not None and len(self.refs) > MAX_IDS:
+            problems.append(
+                Problem(
+                    "TOO_MANY_IDS",
+                    f"{len(self.refs)} ids given; at most {MAX_IDS} per request",
+                    (*field, "ids"),
+                )
+            )
+        if self.watermark is not None and self.watermark < 0:
+            problems.append(
+                Problem("INVALID_WATERMARK", "watermark cannot be negative", (*field, "watermark"))
+            )
+        if problems:
+            raise InvalidRequest(problems)
+        if self.window_filter is not None:
+            self.window_filter.validate(field=(*field, "all"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One selected item: the id given (if any) and the entry it names, or
+    None when the viewer cannot see such an entry (foreign or unknown alike)."""
+
+    ref: str | None
+    row: ActivityEntry | None
+    explicit: bool
+
+
+def _unique(refs: Sequence[EntryRef]) -> list[EntryRef]:
+    seen: set[str] = set()
+    unique = []
+    for ref in refs:
+        if ref.raw not in seen:
+            seen.add(ref.raw)
+            unique.append(ref)
+    return unique
+
+
+async def resolve(
+    session: AsyncSession,
+    viewer: Viewer,
+    chosen: Selection,
+    now: datetime,
+    *,
+    lock: bool = True,
+    field: tuple[str, ...] = ("input",),
+) -> list[Target]:
+    """The selected entries, oldest first for a filter, in the given order for ids."""
+    if chosen.refs is not None:
+        refs = _unique(chosen.refs)
+        ids = sorted({r.entry_id for r in refs if r.entry_id is not None})
+        query = (
+            select(ActivityEntry)
+            .where(
+                ActivityEntry.id.in_(ids),
+                visible_to(viewer),
+                ActivityEntry.occurred_at >= window_cutoff(now),
+            )
+            .order_by(ActivityEntry.id)
+            .execution_options(populate_existing=True)
+        )
+        rows = {r.id: r for r in await session.scalars(query.with_for_update() if lock else query)}
+        targets = []
+        for ref in refs:
+            row = rows.get(ref.entry_id) if ref.entry_id is not None else None
+            if row is not None and ref.type is not None and row.type != ref.type.value:
+                row = None
+            targets.append(Target(ref=ref.raw, row=row, explicit=True))
+        return targets
+    assert chosen.window_filter is not None
+    condition = selection(viewer, chosen.window_filter, now)
+    if chosen.watermark is not None:
+        condition = condition & (ActivityEntry.sequence <= chosen.watermark)
+    query = (
+        select(ActivityEntry)
+        .where(condition)
+        .order_by(ActivityEntry.id)
+        .limit(MAX_SELECTION + 1)
+        .execution_options(populate_existing=True)
+    )
+    found = list(await session.scalars(query.with_for_update() if lock else query))
+    if len(found) > MAX_SELECTION:
+        raise InvalidRequest.one(
+            "SELECTION_TOO_LARGE",
+            f"more than {MAX_SELECTION} entries match; narrow the filter",
+            *field,
+            "all",
+        )
+    found.sort(key=lambda r: (r.occurred_at, r.id))
+    return [Target(ref=None, row=row, explicit=False) for row in found]
+
+
+def common_refusal(
+    target: Target, viewer: Viewer, *, expected_version: int | None = None
+) -> Refusal | None:
+    """The checks every action makes of every item, before its own rules.
+
+    An entry of another organisation, or of a location the viewer does not
+    see, is NOT_FOUND exactly like an unknown id. Acting needs "full
+    permissions to the [task] to approve/deny" the entry's type.
+    """
+    row = target.row
+    if row is None:
+        return Refusal(Code.NOT_FOUND, "no such entry in the window")
+    if not viewer.can_act_on(ActivityType(row.type)):
+        return Refusal(
+            Code.ACCESS_DENIED,
+            f"needs full permission on Manage Online Activity and on the task "
+            f"behind {row.type} entries",
+        )
+    if row.resolution is not None:
+        return Refusal(Code.ALREADY_PROCESSED, f"this entry was already {row.resolution.lower()}")
+    if expected_version is not None and row.version != expected_version:
+        return Refusal(
+            Code.VERSION_CONFLICT,
+            f"the entry changed since you loaded it (version {row.version}, "
+            f"you had {expected_version}); reload it",
+            ("expectedVersion",),
+        )
+    return None

@@ -1,0 +1,185 @@
+"""The audit log: every decision on the window, kept for two years.
+
+"Online Activity data is accessible for a maximum of 90 days from the Online
+Activity window. However, Online Activity data (whether approved, denied, or
+dismissed) can be accessed through the iClassPro Audit Log for up to two
+years." Each record keeps who, when, what, and the entry as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.cursors import KeysetCursor, decode, encode_keyset
+from domain.errors import InvalidRequest, Problem
+from domain.viewer import Viewer
+from domain.vocabulary import AUDIT_RETENTION_DAYS, MAX_PAGE_SIZE, ActivityType
+from models import ActivityEntry, AuditRecord
+
+
+class AuditAction(StrEnum):
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    DISMISSED = "DISMISSED"
+    EXPIRED = "EXPIRED"
+    SUPERSEDED = "SUPERSEDED"
+    REVIEWED = "REVIEWED"
+    EMAILED = "EMAILED"
+    SUSPENDED = "SUSPENDED"
+
+
+def entry_snapshot(row: ActivityEntry) -> dict[str, Any]:
+    """The entry's facts as they are now: what the family sent and its state."""
+    return {
+        "entry_id": row.id,
+        "type": row.type,
+        "status": row.status,
+        "sequence": row.sequence,
+        "version": row.version,
+        "occurred_at": row.occurred_at.isoformat(),
+        "location_id": row.location_id,
+        "family_id": row.family_id,
+        "student_id": row.student_id,
+        "notes": row.notes,
+        "details": row.details,
+        "enrollment_id": row.enrollment_id,
+        "appointment_id": row.appointment_id,
+        "absence_id": row.absence_id,
+        "order_id": row.order_id,
+        "payment_id": row.payment_id,
+    }
+
+
+def entry_record(
+    row: ActivityEntry,
+    action: AuditAction,
+    *,
+    viewer: Viewer | None,
+    at: datetime,
+    reason: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An audit row for a decision on one entry (``viewer`` None: the system)."""
+    snapshot = entry_snapshot(row)
+    if extra:
+        snapshot.update(extra)
+    return {
+        "organisation_id": row.organisation_id,
+        "action": action.value,
+        "entry_id": row.id,
+        "entry_type": row.type,
+        "location_id": row.location_id,
+        "staff_id": viewer.staff_id if viewer else None,
+        "staff_name": viewer.name if viewer else None,
+        "at": at,
+        "reason": reason,
+        "snapshot": snapshot,
+    }
+
+
+async def write(session: AsyncSession, records: Sequence[dict[str, Any]]) -> None:
+    """Insert audit rows in one set-based statement."""
+    if records:
+        await session.execute(insert(AuditRecord), list(records))
+
+
+def audit_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=AUDIT_RETENTION_DAYS)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actions: frozenset[AuditAction] | None = None
+    entry_types: frozenset[ActivityType] | None = None
+    staff_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def validate(self, field: tuple[str, ...] = ("filter",)) -> None:
+        problems = []
+        if self.since and self.until and self.since > self.until:
+            problems.append(Problem("CONTRADICTORY_FILTER", "from is after to", (*field, "from")))
+        for name, chosen in (("action", self.actions), ("entryType", self.entry_types)):
+            if chosen is not None and not chosen:
+                problems.append(Problem("EMPTY_FILTER", f"{name} names nothing", (*field, name)))
+        if problems:
+            raise InvalidRequest(problems)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    records: list[AuditRecord]
+    has_next_page: bool
+
+    @staticmethod
+    def cursor(record: AuditRecord) -> str:
+        return encode_keyset(record.at, record.id)
+
+
+def audit_visible_to(viewer: Viewer, now: datetime) -> list[ColumnElement[bool]]:
+    """The viewer's organisation and locations, for the two years kept."""
+    conditions: list[ColumnElement[bool]] = [
+        AuditRecord.organisation_id == viewer.organisation_id,
+        AuditRecord.at >= audit_cutoff(now),
+    ]
+    if viewer.location_ids is not None:
+        conditions.append(
+            or_(
+                AuditRecord.location_id.is_(None),
+                AuditRecord.location_id.in_(sorted(viewer.location_ids)),
+            )
+        )
+    return conditions
+
+
+async def fetch_audit_page(
+    session: AsyncSession,
+    viewer: Viewer,
+    audit_filter: AuditFilter,
+    *,
+    first: int,
+    after: str | None,
+    now: datetime,
+) -> AuditPage:
+    """Newest first, keyset-paged on (at, id)."""
+    audit_filter.validate()
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise InvalidRequest.one(
+            "INVALID_PAGE_SIZE", f"first must be between 0 and {MAX_PAGE_SIZE}", "first"
+        )
+    conditions = audit_visible_to(viewer, now)
+    if audit_filter.actions is not None:
+        conditions.append(AuditRecord.action.in_(sorted(audit_filter.actions)))
+    if audit_filter.entry_types is not None:
+        conditions.append(AuditRecord.entry_type.in_(sorted(audit_filter.entry_types)))
+    if audit_filter.staff_id is not None:
+        conditions.append(AuditRecord.staff_id == audit_filter.staff_id)
+    if audit_filter.since is not None:
+        conditions.append(AuditRecord.at >= audit_filter.since)
+    if audit_filter.until is not None:
+        conditions.append(AuditRecord.at <= audit_filter.until)
+    if after is not None:
+        cursor = decode(after, field="after")
+        if not isinstance(cursor, KeysetCursor):
+            raise InvalidRequest.one(
+                "INVALID_CURSOR", "'after' is not a cursor of this list", "after"
+            )
+        conditions.append(
+            tuple_(AuditRecord.at, AuditRecord.id) < (cursor.occurred_at, cursor.entry_id)
+        )
+    rows = list(
+        await session.scalars(
+            select(AuditRecord)
+            .where(*conditions)
+            .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+            .limit(first + 1)
+        )
+    )
+    return AuditPage(records=rows[:first], has_next_page=len(rows) > first)

@@ -1,0 +1,235 @@
+"""Emailing the families of selected entries, as an email blast.
+
+"This email screen can be used to communicate with multiple families or with
+one family at a time." "To customize the emails for each recipient, use the
+Email Variables help box to insert the correct variables in the email body.
+Because this action launches an Email Blast window, the system will abide by
+the family's choice to opt-in/opt-out of Email Blasts to determine if they
+receive the email or not."
+
+Variables are written ``{{family_name}}`` (spaces inside the braces are
+allowed: ``{{ family_name }}``), in the subject or the body; see VARIABLES.
+An unknown variable refuses the whole email, so no family gets a broken one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import audit
+from domain.errors import InvalidRequest, Problem
+from domain.viewer import Viewer
+from models import ActivityEntry, Family, Location, Organisation, Student
+
+VARIABLES: dict[str, str] = {
+    "family_name": "the family's name",
+    "student_names": "the family's students named in the selected entries "
+    "(all its students when none is named), e.g. 'Ann Lee and Ben Lee'",
+    "location": "the location(s) of the family's selected entries, e.g. 'North Pool'",
+    "organisation_name": "your organisation's name",
+}
+VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+MAX_SUBJECT = 300
+MAX_BODY = 50_000
+
+
+class SkipReason(StrEnum):
+    SUSPENDED = "SUSPENDED"
+    OPTED_OUT = "OPTED_OUT"
+    NO_EMAIL = "NO_EMAIL"
+    DELIVERY_FAILED = "DELIVERY_FAILED"
+
+
+def check_template(subject: str, body: str) -> None:
+    """Refuse an empty subject or body, overlong ones, and unknown variables."""
+    problems: list[Problem] = []
+    for name, text, limit in (("subject", subject, MAX_SUBJECT), ("body", body, MAX_BODY)):
+        path = ("input", name)
+        if not text.strip():
+            problems.append(Problem("REQUIRED", f"the email needs a {name}", path))
+        elif len(text) > limit:
+            problems.append(Problem("TOO_LONG", f"the {name} is over {limit} characters", path))
+        for variable in VARIABLE.findall(text):
+            if variable not in VARIABLES:
+                known = ", ".join("{{" + v + "}}" for v in VARIABLES)
+                problems.append(
+                    Problem(
+                        "UNKNOWN_VARIABLE",
+                        f"{{{{{variable}}}}} is not an email variable; use {known}",
+                        path,
+                    )
+                )
+    if "\n" in subject or "\r" in subject:
+        problems.append(Problem("INVALID_SUBJECT", "the subject is one line", ("input", "subject")))
+    if problems:
+        raise InvalidRequest(problems)
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    return VARIABLE.sub(lambda match: values[match.group(1)], text)
+
+
+def _names(names: Sequence[str]) -> str:
+    """'Ann', 'Ann and Ben', 'Ann, Ben and Cy'."""
+    unique = sorted(set(names))
+    if len(unique) < 2:
+        return "".join(unique)
+    return ", ".join(unique[:-1]) + " and " + unique[-1]
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    family_id: int
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SkippedFamily:
+    family_id: int
+    name: str
+    reason: SkipReason
+
+
+@dataclass
+class EmailPlan:
+    selected: int
+    messages: list[OutgoingEmail] = field(default_factory=list)
+    skipped: list[SkippedFamily] = field(default_factory=list)
+    entry_ids: dict[int, list[int]] = field(default_factory=dict)
+    families: dict[int, Family] = field(default_factory=dict)
+    # Set by record_emails: families the email reached.
+    sent: int = 0
+
+
+def skip_reason(family: Family) -> SkipReason | None:
+    """Suspended families get nothing; then "the system will abide by the
+    family's choice to opt-in/opt-out of Email Blasts"; then an address is needed."""
+    if family.suspended:
+        return SkipReason.SUSPENDED
+    if not family.email_opt_in:
+        return SkipReason.OPTED_OUT
+    if not (family.email or "").strip():
+        return SkipReason.NO_EMAIL
+    return None
+
+
+async def plan_emails(
+    session: AsyncSession,
+    viewer: Viewer,
+    rows: Sequence[ActivityEntry],
+    *,
+    subject: str,
+    body: str,
+) -> EmailPlan:
+    """One email per distinct family of the selected entries, rendered."""
+    check_template(subject, body)
+    entries: dict[int, list[ActivityEntry]] = defaultdict(list)
+    for row in rows:
+        if row.family_id is not None:
+            entries[row.family_id].append(row)
+    plan = EmailPlan(selected=len(entries))
+    if not entries:
+        return plan
+    families = {
+        f.id: f
+        for f in await session.scalars(
+            select(Family).where(
+                Family.id.in_(sorted(entries)), Family.organisation_id == viewer.organisation_id
+            )
+        )
+    }
+    students: dict[int, list[Student]] = defaultdict(list)
+    for student in await session.scalars(select(Student).where(Student.family_id.in_(families))):
+        students[student.family_id].append(student)
+    location_ids = {r.location_id for r in rows if r.location_id is not None}
+    locations = {
+        loc.id: loc.name
+        for loc in await session.scalars(select(Location).where(Location.id.in_(location_ids)))
+    }
+    organisation_name = await session.scalar(
+        select(Organisation.name).where(Organisation.id == viewer.organisation_id)
+    )
+    for family_id in sorted(entries):
+        family = families.get(family_id)
+        if family is None:
+            continue
+        plan.entry_ids[family_id] = [r.id for r in entries[family_id]]
+        plan.families[family_id] = family
+        reason = skip_reason(family)
+        if reason is not None:
+            plan.skipped.append(SkippedFamily(family_id, family.name, reason))
+            continue
+        named = {r.student_id for r in entries[family_id] if r.student_id is not None}
+        chosen = [s for s in students[family_id] if s.id in named] or students[family_id]
+        values = {
+            "family_name": family.name,
+            "student_names": _names([s.full_name for s in chosen]),
+            "location": ", ".join(
+                sorted({locations[r.location_id] for r in entries[family_id] if r.location_id})
+            ),
+            "organisation_name": organisation_name or "",
+        }
+        plan.messages.append(
+            OutgoingEmail(
+                family_id=family_id,
+                to=str(family.email).strip(),
+                subject=render(subject, values),
+                body=render(body, values),
+            )
+        )
+    return plan
+
+
+async def record_emails(
+    session: AsyncSession,
+    viewer: Viewer,
+    plan: EmailPlan,
+    *,
+    delivered: set[int],
+    now: datetime,
+) -> None:
+    """An EMAILED audit record per family the email reached; families it did
+    not reach are added to the plan's skipped ones as DELIVERY_FAILED."""
+    records = []
+    for message in plan.messages:
+        if message.family_id not in delivered:
+            plan.skipped.append(
+                SkippedFamily(
+                    message.family_id,
+                    plan.families[message.family_id].name,
+                    SkipReason.DELIVERY_FAILED,
+                )
+            )
+            continue
+        records.append(
+            {
+                "organisation_id": viewer.organisation_id,
+                "action": audit.AuditAction.EMAILED.value,
+                "entry_id": None,
+                "entry_type": None,
+                "location_id": None,
+                "staff_id": viewer.staff_id,
+                "staff_name": viewer.name,
+                "at": now,
+                "reason": message.subject,
+                "snapshot": {
+                    "family_id": message.family_id,
+                    "to": message.to,
+                    "subject": message.subject,
+                    "body": message.body,
+                    "entry_ids": plan.entry_ids[message.family_id],
+                },
+            }
+        )
+    plan.sent = len(records)
+    await audit.write(session, records)

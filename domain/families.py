@@ -1,0 +1,108 @@
+"""Suspending a family: the spec's handling of an account deletion request.
+
+"If a customer submits this request, an alert will be displayed in the
+Online Activity. However, it must be noted that this is simply a notification
+and we do not automatically delete any accounts. A staff member would need to
+complete this request if you wish to do so." Deleting a family would also
+delete its enrollment and ledger history, so the service never deletes one:
+staff suspend it, with a note that it was suspended due to an account
+deletion request and the date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import audit
+from domain.actions.selection import EntryRef, Selection, resolve
+from domain.errors import InvalidRequest
+from domain.lock_fence import domain_lock_check
+from domain.viewer import Viewer
+from domain.vocabulary import ActivityType, PermissionLevel, Task
+from models import Family
+
+MAX_NOTE = 2000
+
+
+def suspension_note(*, on: datetime, deletion_request: bool, note: str | None) -> str:
+    """The line added to the family's notes, dated."""
+    line = f"{on.date().isoformat()}: Suspended"
+    if deletion_request:
+        line += " due to an account deletion request"
+    line += "."
+    return f"{line} {note}" if note else line
+
+
+async def suspend_family(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    family_id: int | None,
+    entry_ref: EntryRef | None,
+    note: str | None,
+    now: datetime,
+    lock_token: str | None,
+) -> Family:
+    """Suspend the family (given directly, or as the family of an entry) and
+    note why; suspending from a deletion request says so in the note."""
+    if viewer.level(Task.MANAGE_ONLINE_ACTIVITY) is not PermissionLevel.FULL or (
+        viewer.level(Task.FAMILIES) is not PermissionLevel.FULL
+    ):
+        raise InvalidRequest.one(
+            "ACCESS_DENIED", "needs full permission on Manage Online Activity and Families"
+        )
+    if (family_id is None) == (entry_ref is None):
+        raise InvalidRequest.one("INVALID_SELECTION", "give familyId or entryId", "input")
+    cleaned = (note or "").strip() or None
+    if cleaned is not None and len(cleaned) > MAX_NOTE:
+        raise InvalidRequest.one("TOO_LONG", f"at most {MAX_NOTE} characters", "input", "note")
+    await domain_lock_check(session, viewer, lock_token)
+    entry = None
+    if entry_ref is not None:
+        [target] = await resolve(session, viewer, Selection(refs=(entry_ref,)), now)
+        entry = target.row
+        if entry is None or entry.family_id is None:
+            raise InvalidRequest.one("NOT_FOUND", "no such entry with a family", "input", "entryId")
+        family_id = entry.family_id
+    deletion_request = entry is not None and entry.type == ActivityType.DELETION_REQUEST
+    if cleaned is None and not deletion_request:
+        raise InvalidRequest.one("REQUIRED", "say why the family is suspended", "input", "note")
+    family = await session.scalar(
+        select(Family)
+        .where(Family.id == family_id, Family.organisation_id == viewer.organisation_id)
+        .with_for_update()
+    )
+    if family is None:
+        raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
+    if family.suspended:
+        raise InvalidRequest.one(
+            "ALREADY_SUSPENDED", f"{family.name} is already suspended", "input"
+        )
+    line = suspension_note(on=now, deletion_request=deletion_request, note=cleaned)
+    family.suspended = True
+    family.suspended_at = now
+    family.notes = f"{family.notes}\n{line}".strip() if family.notes else line
+    facts = {"family": {"id": family.id, "name": family.name, "email": family.email}, "note": line}
+    if entry is not None:
+        record = audit.entry_record(
+            entry, audit.AuditAction.SUSPENDED, viewer=viewer, at=now, reason=line, extra=facts
+        )
+    else:
+        record = {
+            "organisation_id": viewer.organisation_id,
+            "action": audit.AuditAction.SUSPENDED.value,
+            "entry_id": None,
+            "entry_type": None,
+            "location_id": None,
+            "staff_id": viewer.staff_id,
+            "staff_name": viewer.name,
+            "at": now,
+            "reason": line,
+            "snapshot": facts,
+        }
+    await audit.write(session, [record])
+    await session.flush()
+    return family

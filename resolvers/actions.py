@@ -1,0 +1,266 @@
+"""Staff actions: unpack the input, check the viewer may act, run one unit of
+work, publish its changes after commit. The rules live in ``domain``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
+
+from domain import actions
+from domain import email as domain_email
+from domain.actions.selection import resolve
+from domain.errors import InvalidRequest, Problem
+from domain.families import suspend_family as domain_suspend_family
+from domain.journal import WindowChange
+from domain.lock_fence import domain_lock_check
+from domain.viewer import Viewer
+from domain.vocabulary import ActivityType, PermissionLevel, Task
+from models import ActivityEntry, Family
+from resolvers.window import window_filter
+from schema.activity import OBJECT_FOR_TYPE, TYPE_FOR_OBJECT_NAME
+from schema.context import Context
+from schema.window import ActivityFilter
+from service.mailer import mailer_for
+
+T = TypeVar("T")
+
+
+@dataclass
+class Done(Generic[T]):
+    """What a mutation returns: its value, or the problems that stopped it."""
+
+    value: T | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _context(info: strawberry.Info) -> Context:
+    context = info.context
+    assert isinstance(context, Context)
+    return context
+
+
+def require_actor(viewer: Viewer) -> None:
+    """ "VIEW may read and email nothing": every action needs FULL on Manage
+    Online Activity (and, per item, on the entry type's task)."""
+    if viewer.level(Task.MANAGE_ONLINE_ACTIVITY) is not PermissionLevel.FULL:
+        raise InvalidRequest.one("ACCESS_DENIED", "needs full permission on Manage Online Activity")
+
+
+def entry_ref(raw: str) -> actions.EntryRef:
+    """A per-type global id (``DropActivity:12``); anything else is an id that
+    names nothing, reported NOT_FOUND like another tenant's."""
+    try:
+        global_id = relay.GlobalID.from_id(raw)
+    except (ValueError, TypeError):
+        return actions.EntryRef(raw, None, None)
+    activity_type = TYPE_FOR_OBJECT_NAME.get(global_id.type_name)
+    if activity_type is None or not global_id.node_id.isdigit():
+        return actions.EntryRef(raw, None, None)
+    return actions.EntryRef(raw, int(global_id.node_id), activity_type)
+
+
+def global_id(row: ActivityEntry) -> str:
+    return relay.to_base64(OBJECT_FOR_TYPE[ActivityType(row.type)].__name__, row.id)
+
+
+def selection(
+    ids: Sequence[strawberry.ID] | None, everything: ActivityFilter | None, watermark: int | None
+) -> actions.Selection:
+    return actions.Selection(
+        refs=None if ids is None else tuple(entry_ref(str(i)) for i in ids),
+        window_filter=None
+        if everything is None
+        else window_filter(everything, field=("input", "all")),
+        watermark=watermark,
+    )
+
+
+async def _unit_of_work(
+    info: strawberry.Info,
+    work: Callable[[AsyncSession, Viewer, datetime], Awaitable[T]],
+    changes_of: Callable[[T], Sequence[WindowChange]] | None = None,
+) -> Done[T]:
+    context = _context(info)
+    viewer = context.require_viewer()
+    try:
+        require_actor(viewer)
+        async with context.services.database.write() as session:
+            value = await work(session, viewer, context.now())
+    except InvalidRequest as refused:
+        return Done(problems=refused.problems)
+    if changes_of is not None:
+        await context.services.publish(changes_of(value))
+    return Done(value=value)
+
+
+def _report_changes(report: actions.ActionReport) -> Sequence[WindowChange]:
+    return report.changes
+
+
+async def approve_activities(
+    info: strawberry.Info,
+    *,
+    ids: Sequence[strawberry.ID] | None,
+    everything: ActivityFilter | None,
+    watermark: int | None,
+    lock_token: str | None,
+) -> Done[actions.ActionReport]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
+        chosen = selection(ids, everything, watermark)
+        return await actions.approve_activities(
+            session, viewer, chosen, now=now, lock_token=lock_token
+        )
+
+    return await _unit_of_work(info, work, _report_changes)
+
+
+async def approve_activity(
+    info: strawberry.Info,
+    *,
+    id: strawberry.ID,
+    options: actions.ApproveOptions,
+    lock_token: str | None,
+) -> Done[actions.ActionReport]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
+        chosen = actions.Selection(refs=(entry_ref(str(id)),))
+        return await actions.approve_activities(
+            session, viewer, chosen, now=now, lock_token=lock_token, options=options
+        )
+
+    return await _unit_of_work(info, work, _report_changes)
+
+
+async def deny_activity(
+    info: strawberry.Info,
+    *,
+    id: strawberry.ID,
+    expected_version: int | None,
+    reason: str | None,
+    lock_token: str | None,
+) -> Done[actions.ActionReport]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
+        return await actions.deny_activity(
+            session,
+            viewer,
+            entry_ref(str(id)),
+            expected_version=expected_version,
+            reason=reason,
+            now=now,
+            lock_token=lock_token,
+        )
+
+    return await _unit_of_work(info, work, _report_changes)
+
+
+async def dismiss_activities(
+    info: strawberry.Info,
+    *,
+    ids: Sequence[strawberry.ID] | None,
+    everything: ActivityFilter | None,
+    watermark: int | None,
+    lock_token: str | None,
+) -> Done[actions.ActionReport]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
+        chosen = selection(ids, everything, watermark)
+        return await actions.dismiss_activities(
+            session, viewer, chosen, now=now, lock_token=lock_token
+        )
+
+    return await _unit_of_work(info, work, _report_changes)
+
+
+async def review_online_order(
+    info: strawberry.Info, *, id: strawberry.ID, lock_token: str | None
+) -> Done[actions.OrderReview]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.OrderReview:
+        return await actions.review_online_order(
+            session, viewer, entry_ref(str(id)), now=now, lock_token=lock_token
+        )
+
+    return await _unit_of_work(info, work, lambda review: review.changes)
+
+
+def family_id(raw: strawberry.ID) -> int:
+    try:
+        parsed = relay.GlobalID.from_id(str(raw))
+    except (ValueError, TypeError):
+        parsed = None
+    if parsed is None or parsed.type_name != "Family" or not parsed.node_id.isdigit():
+        raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
+    return int(parsed.node_id)
+
+
+async def suspend_family(
+    info: strawberry.Info,
+    *,
+    family: strawberry.ID | None,
+    entry: strawberry.ID | None,
+    note: str | None,
+    lock_token: str | None,
+) -> Done[Family]:
+    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> Family:
+        return await domain_suspend_family(
+            session,
+            viewer,
+            family_id=None if family is None else family_id(family),
+            entry_ref=None if entry is None else entry_ref(str(entry)),
+            note=note,
+            now=now,
+            lock_token=lock_token,
+        )
+
+    return await _unit_of_work(info, work)
+
+
+async def email_families(
+    info: strawberry.Info,
+    *,
+    ids: Sequence[strawberry.ID] | None,
+    everything: ActivityFilter | None,
+    watermark: int | None,
+    subject: str,
+    body: str,
+    lock_token: str | None,
+) -> Done[domain_email.EmailPlan]:
+    """Plan in a read session, send outside any transaction (SMTP may be
+    slow), then record who was emailed in the audit log."""
+    context = _context(info)
+    viewer = context.require_viewer()
+    services = context.services
+    try:
+        require_actor(viewer)
+        chosen = selection(ids, everything, watermark)
+        chosen.validate()
+        domain_email.check_template(subject, body)
+        async with services.database.read() as session:
+            await domain_lock_check(session, viewer, lock_token)
+            targets = await resolve(session, viewer, chosen, context.now(), lock=False)
+            missing = [
+                Problem("NOT_FOUND", f"no such entry: {t.ref}", ("input", "ids", str(index)))
+                for index, t in enumerate(targets)
+                if t.row is None
+            ]
+            if missing:
+                raise InvalidRequest(missing)
+            plan = await domain_email.plan_emails(
+                session,
+                viewer,
+                [t.row for t in targets if t.row is not None],
+                subject=subject,
+                body=body,
+            )
+    except InvalidRequest as refused:
+        return Done(problems=refused.problems)
+    mailer = services.mailer or mailer_for(services.settings)
+    delivered = await mailer.send(plan.messages)
+    async with services.database.write() as session:
+        await domain_email.record_emails(
+            session, viewer, plan, delivered=delivered, now=context.now()
+        )
+    return Done(value=plan)
