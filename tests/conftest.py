@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -130,6 +132,19 @@ def _services_reachable() -> Iterator[None]:
             pytest.fail(
                 f"PostgreSQL is not running for TEST_DATABASE_URL={DATABASE_URL}; start it with "
                 "'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'",
+                pytrace=False,
+            )
+    if BROADCAST_URL.startswith(("redis://", "rediss://")):
+        redis_at = urlsplit(BROADCAST_URL)
+        try:
+            socket.create_connection(
+                (redis_at.hostname or "127.0.0.1", redis_at.port or 6379), timeout=3
+            ).close()
+        except OSError as error:
+            pytest.fail(
+                f"Redis is not reachable for TEST_BROADCAST_URL={BROADCAST_URL} ({error}); start "
+                "it with 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 "
+                "--save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log'",
                 pytrace=False,
             )
     yield

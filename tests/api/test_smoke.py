@@ -32,7 +32,6 @@ async def test_an_empty_window_has_no_entries(api: Api, world: World) -> None:
     assert data["onlineActivity"] == {"totalCount": 0, "edges": []}
 
 
-
 BADGE_AND_TOTAL = """
 { onlineActivity { ... on ActivityConnection { totalCount } } activityBadge { waiting pending } }
 """

@@ -1,0 +1,32 @@
+# The service image: dependencies only, the code runs from /app (it is never
+# installed as packages: our top-level names also exist on PyPI).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY pyproject.toml ./
+COPY scripts/requirements.py scripts/
+RUN python scripts/requirements.py > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+RUN useradd --system --create-home app && mkdir -p var && chown app var
+USER app
+
+ENV HOST=0.0.0.0 \
+    PORT=8000
+EXPOSE 8000
+
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PORT}/health', timeout=2)"
+
+# Migrations run once per deployment (docker-compose.yml's `migrate` service),
+# never in every replica at start-up.
+CMD ["python", "-m", "service", "serve", "--workers", "2"]

@@ -1,0 +1,74 @@
+# Online Activity. The two commands:
+#   make run    virtualenv, migrations, demo organisation, server on http://$(HOST):$(PORT)/graphql
+#   make test   the whole suite on SQLite, again on PostgreSQL + Redis, then ruff and mypy
+# Needs only python3 (3.11+) and GNU make; PostgreSQL and Redis for the second test run.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_BROADCAST_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+# The two test runs share nothing but the terminal: keep their output apart.
+.NOTPARALLEL:
+.PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema
+
+help:
+	@echo "make run      serve the demo on http://$(HOST):$(PORT)/graphql (PORT=8123 to move it)"
+	@echo "make test     tests on SQLite, then PostgreSQL + Redis, then ruff and mypy"
+	@echo "make venv | migrate | seed-demo | lint | schema"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Only the dependencies are installed: the code runs from this directory and
+# is never installed as packages (our package names also exist on PyPI).
+$(VENV)/.installed: pyproject.toml scripts/requirements.py | $(BIN)/python
+	$(BIN)/python scripts/requirements.py dev > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(VENV)/requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(BIN)/python -m service migrate
+
+# Idempotent: creates the demo organisation once, then only prints fresh tokens.
+seed-demo: migrate
+	DEV_MODE=1 $(BIN)/python -m service seed-demo --host $(HOST) --port $(PORT)
+
+run: seed-demo
+	DEV_MODE=1 $(BIN)/python -m service serve --host $(HOST) --port $(PORT)
+
+# -k: every stage runs and reports even when an earlier one failed; make still
+# fails if any did. pytest exits 5 when it collects no tests: that fails too.
+test: venv
+	@$(MAKE) --no-print-directory -k test-sqlite test-postgres lint
+
+test-sqlite: venv
+	@echo "== tests on SQLite with the in-process broadcast"
+	env -u TEST_DATABASE_URL -u TEST_BROADCAST_URL $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: venv services
+	@echo "== tests on $(TEST_DATABASE_URL) with $(TEST_BROADCAST_URL)"
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_BROADCAST_URL=$(TEST_BROADCAST_URL) \
+		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Checks both services; as root it starts a local one that is down.
+services: venv
+	$(BIN)/python scripts/services.py $(TEST_DATABASE_URL) $(TEST_BROADCAST_URL)
+
+lint: venv
+	@echo "== ruff and mypy"
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy . || status=1; \
+	exit $$status
+
+schema: venv
+	$(BIN)/python -m service print-schema
