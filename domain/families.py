@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import audit
 from domain.actions.selection import EntryRef, Selection, resolve
 from domain.errors import InvalidRequest
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
 from models import Family
@@ -44,7 +44,7 @@ async def suspend_family(
     entry_ref: EntryRef | None,
     note: str | None,
     now: datetime,
-    lock_token: str | None,
+    lock: LockClaim,
 ) -> Family:
     """Suspend the family (given directly, or as the family of an entry) and
     note why; suspending from a deletion request says so in the note."""
@@ -59,7 +59,7 @@ async def suspend_family(
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_NOTE:
         raise InvalidRequest.one("TOO_LONG", f"at most {MAX_NOTE} characters", "input", "note")
-    await domain_lock_check(session, viewer, lock_token)
+    await domain_lock_check(session, viewer, lock)
     entry = None
     if entry_ref is not None:
         [target] = await resolve(session, viewer, Selection(refs=(entry_ref,)), now)

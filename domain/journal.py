@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,3 +161,15 @@ class Journal:
             ),
             rows,
         )
+
+
+async def current_sequence(session: AsyncSession, organisation_id: int) -> int:
+    """The organisation's last handed-out sequence number.
+
+    Read it before reading the window: a subscriber that then passes it as
+    ``afterSequence`` misses nothing that committed after the read.
+    """
+    value = await session.scalar(
+        select(Organisation.activity_seq).where(Organisation.id == organisation_id)
+    )
+    return int(value or 0)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.lock import check_lease
 from domain.viewer import Viewer
 from models.base import utcnow
 
-_enforced = True
+
+@dataclass(frozen=True)
+class LockClaim:
+    """The edit-lock token an action presents, and whether the deployment
+    requires one (``Settings.require_edit_lock``, on unless turned off)."""
+
+    token: str | None
+    required: bool = True
 
 
-def enforce_edit_lock(required: bool) -> None:
-    """Set once per process from ``Settings.require_edit_lock`` (default on)."""
-    global _enforced
-    _enforced = required
-
-
-async def domain_lock_check(session: AsyncSession, viewer: Viewer, lock_token: str | None) -> None:
+async def domain_lock_check(session: AsyncSession, viewer: Viewer, claim: LockClaim) -> None:
     """Refuse an action whose edit-lock token is missing, stale or taken over.
 
     "To avoid conflicting edits, only the window or the widget is accessible
@@ -30,6 +33,6 @@ async def domain_lock_check(session: AsyncSession, viewer: Viewer, lock_token: s
     and then only for requests that pass no token: a token that is passed is
     always checked.
     """
-    if lock_token is None and not _enforced:
+    if claim.token is None and not claim.required:
         return
-    await check_lease(session, viewer, lock_token, now=utcnow())
+    await check_lease(session, viewer, claim.token, now=utcnow())

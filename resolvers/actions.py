@@ -18,7 +18,7 @@ from domain.actions.selection import resolve
 from domain.errors import InvalidRequest, Problem
 from domain.families import suspend_family as domain_suspend_family
 from domain.journal import WindowChange
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
 from models import ActivityEntry, Family
@@ -99,6 +99,10 @@ async def _unit_of_work(
     return Done(value=value)
 
 
+def _claim(info: strawberry.Info, token: str | None) -> LockClaim:
+    return LockClaim(token, required=_context(info).services.settings.require_edit_lock)
+
+
 def _report_changes(report: actions.ActionReport) -> Sequence[WindowChange]:
     return report.changes
 
@@ -114,7 +118,7 @@ async def approve_activities(
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
         chosen = selection(ids, everything, watermark)
         return await actions.approve_activities(
-            session, viewer, chosen, now=now, lock_token=lock_token
+            session, viewer, chosen, now=now, lock=_claim(info, lock_token)
         )
 
     return await _unit_of_work(info, work, _report_changes)
@@ -130,7 +134,7 @@ async def approve_activity(
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
         chosen = actions.Selection(refs=(entry_ref(str(id)),))
         return await actions.approve_activities(
-            session, viewer, chosen, now=now, lock_token=lock_token, options=options
+            session, viewer, chosen, now=now, lock=_claim(info, lock_token), options=options
         )
 
     return await _unit_of_work(info, work, _report_changes)
@@ -152,7 +156,7 @@ async def deny_activity(
             expected_version=expected_version,
             reason=reason,
             now=now,
-            lock_token=lock_token,
+            lock=_claim(info, lock_token),
         )
 
     return await _unit_of_work(info, work, _report_changes)
@@ -169,7 +173,7 @@ async def dismiss_activities(
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
         chosen = selection(ids, everything, watermark)
         return await actions.dismiss_activities(
-            session, viewer, chosen, now=now, lock_token=lock_token
+            session, viewer, chosen, now=now, lock=_claim(info, lock_token)
         )
 
     return await _unit_of_work(info, work, _report_changes)
@@ -180,7 +184,7 @@ async def review_online_order(
 ) -> Done[actions.OrderReview]:
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.OrderReview:
         return await actions.review_online_order(
-            session, viewer, entry_ref(str(id)), now=now, lock_token=lock_token
+            session, viewer, entry_ref(str(id)), now=now, lock=_claim(info, lock_token)
         )
 
     return await _unit_of_work(info, work, lambda review: review.changes)
@@ -212,7 +216,7 @@ async def suspend_family(
             entry_ref=None if entry is None else entry_ref(str(entry)),
             note=note,
             now=now,
-            lock_token=lock_token,
+            lock=_claim(info, lock_token),
         )
 
     return await _unit_of_work(info, work)
@@ -239,7 +243,7 @@ async def email_families(
         chosen.validate()
         domain_email.check_template(subject, body)
         async with services.database.read() as session:
-            await domain_lock_check(session, viewer, lock_token)
+            await domain_lock_check(session, viewer, _claim(info, lock_token))
             targets = await resolve(session, viewer, chosen, context.now(), lock=False)
             missing = [
                 Problem("NOT_FOUND", f"no such entry: {t.ref}", ("input", "ids", str(index)))

@@ -13,6 +13,7 @@ from domain import window as domain_window
 from domain import window_counts
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
+from domain.journal import current_sequence
 from domain.vocabulary import ActivityType as DomainActivityType
 from schema.activity import TYPE_FOR_OBJECT_NAME, entry_object
 from schema.context import Context
@@ -114,6 +115,7 @@ async def online_activity(
                 raise InvalidRequest.one(
                     "NOT_FOUND", "no such location", "filter", "location", "locationId"
                 )
+            sequence = await current_sequence(session, viewer.organisation_id)
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
         return InvalidArguments.from_problems(refused.problems)
@@ -127,6 +129,7 @@ async def online_activity(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         query=WindowQuery(filter=parsed, order=order, page=page, now=now),
+        sequence=sequence,
     )
 
 

@@ -98,6 +98,11 @@ class ActivityConnection:
     edges: list[ActivityEdge]
     page_info: PageInfo
     query: strawberry.Private[WindowQuery]
+    sequence: int = strawberry.field(
+        description="The organisation's sequence number read just before this page: pass it "
+        "as `afterSequence` to `activityEvents` to follow the window live without a gap "
+        "(changes committed meanwhile may arrive again; they carry their sequence)."
+    )
 
     @strawberry.field
     def nodes(self) -> list[Activity]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from domain.journal import WindowChange
-from domain.lock_fence import enforce_edit_lock
 from domain.retention import run_periodic_purge
 from models.db import Database
 from service.mailer import Mailer, mailer_for
@@ -54,7 +53,6 @@ class Services:
     async def start(self) -> None:
         """Connect the broadcast (fails fast if Redis is unreachable at
         startup) and start the periodic purge when it is configured."""
-        enforce_edit_lock(self.settings.require_edit_lock)
         if self.broadcaster is not None:
             await self.broadcaster.connect()
         interval = self.settings.purge_interval_seconds

@@ -28,7 +28,7 @@ from domain.actions.outcome import (
 from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, common_refusal, resolve
 from domain.actions.transfer import TransferChoices, approve_transfer
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.presentation import parse_date
 from domain.rules.capacity import allocate_seats, seats_needed
 from domain.rules.drops import DropRuleError, check_drop_request
@@ -268,14 +268,14 @@ async def approve_activities(
     chosen: Selection,
     *,
     now: datetime,
-    lock_token: str | None,
+    lock: LockClaim,
     options: ApproveOptions | None = None,
 ) -> ActionReport:
     """Approve the selected pending entries, each on its own: a refused one
     changes nothing, the others are approved and leave the window together."""
     options = options or ApproveOptions()
     chosen.validate()
-    await domain_lock_check(session, viewer, lock_token)
+    await domain_lock_check(session, viewer, lock)
     targets = await resolve(session, viewer, chosen, now)
     results: list[ItemResult | None] = [None] * len(targets)
     eligible: list[tuple[int, ActivityEntry]] = []

@@ -20,7 +20,7 @@ from domain.actions.closing import close_entries
 from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, failed
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
 from domain.errors import InvalidRequest
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, Resolution
 from models import Absence, ActivityEntry, AppointmentBooking, Enrollment, EnrollmentNote
@@ -108,7 +108,7 @@ async def deny_activity(
     expected_version: int | None,
     reason: str | None,
     now: datetime,
-    lock_token: str | None,
+    lock: LockClaim,
 ) -> ActionReport:
     """Deny one pending request, with an optional reason kept in the audit log."""
     cleaned = (reason or "").strip() or None
@@ -118,7 +118,7 @@ async def deny_activity(
         )
     chosen = Selection(refs=(ref,))
     chosen.validate()
-    await domain_lock_check(session, viewer, lock_token)
+    await domain_lock_check(session, viewer, lock)
     [target] = await resolve(session, viewer, chosen, now)
     refusal = common_refusal(target, viewer, expected_version=expected_version)
     if refusal is None and target.row is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actions.closing import close_entries
 from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, refused
 from domain.actions.selection import Selection, common_refusal, resolve
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import (
     ActivityType,
@@ -51,12 +51,12 @@ async def dismiss_activities(
     chosen: Selection,
     *,
     now: datetime,
-    lock_token: str | None,
+    lock: LockClaim,
 ) -> ActionReport:
     """Dismiss the selected notifications; checked requests FAIL and stay,
     requests swept in by a filter are SKIPPED and stay."""
     chosen.validate()
-    await domain_lock_check(session, viewer, lock_token)
+    await domain_lock_check(session, viewer, lock)
     targets = await resolve(session, viewer, chosen, now)
     results: list[ItemResult | None] = [None] * len(targets)
     dismissable: list[tuple[int, ActivityEntry]] = []

@@ -24,7 +24,7 @@ from domain.actions.outcome import Code
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
 from domain.errors import InvalidRequest
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
-from domain.lock_fence import domain_lock_check
+from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType
 from models import ActivityEntry, OnlineOrder, OnlineOrderItem, Product
@@ -63,11 +63,11 @@ async def review_online_order(
     ref: EntryRef,
     *,
     now: datetime,
-    lock_token: str | None,
+    lock: LockClaim,
 ) -> OrderReview:
     """Show the order and, the first time, pull its items from available
     stock (on hand and held both drop by the quantity sold)."""
-    await domain_lock_check(session, viewer, lock_token)
+    await domain_lock_check(session, viewer, lock)
     [target] = await resolve(session, viewer, Selection(refs=(ref,)), now)
     refusal = common_refusal(target, viewer)
     if refusal is None and target.row is not None and target.row.type != ActivityType.ONLINE_ORDER:
