@@ -50,7 +50,7 @@ class Viewer:
 
     @property
     def can_view_window(self) -> bool:
-        """"staff members must have the "Manage Online Activity" task permission
+        """ "staff members must have the "Manage Online Activity" task permission
         set to view or full"."""
         return self.level(Task.MANAGE_ONLINE_ACTIVITY).allows(PermissionLevel.VIEW)
 
@@ -67,9 +67,14 @@ class Viewer:
 
 @dataclass(frozen=True)
 class PortalClient:
-    """The customer portal of one organisation, authenticated by its portal key."""
+    """The customer portal of one organisation, authenticated by its portal key.
+
+    It reads back the entries it records, so it carries what those show from
+    the organisation: the notice a drop needs.
+    """
 
     organisation_id: int
+    drop_notice_days: int
 
 
 def _parse_permissions(raw: dict[str, str]) -> dict[Task, PermissionLevel]:
@@ -118,7 +123,14 @@ async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
 async def portal_for_key(session: AsyncSession, key: str) -> PortalClient | None:
     if not key.startswith(PORTAL_KEY_PREFIX):
         return None
-    organisation_id = await session.scalar(
-        select(Organisation.id).where(Organisation.portal_key_hash == hash_secret(key))
-    )
-    return None if organisation_id is None else PortalClient(organisation_id=organisation_id)
+    row = (
+        await session.execute(
+            select(Organisation.id, Organisation.drop_notice_days).where(
+                Organisation.portal_key_hash == hash_secret(key)
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    organisation_id, notice_days = row
+    return PortalClient(organisation_id=organisation_id, drop_notice_days=notice_days)

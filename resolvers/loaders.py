@@ -1,8 +1,8 @@
 """Per-request DataLoaders: one query per kind of record per page, never per row.
 
 Each batch opens its own short read session (a loader may run while another
-resolver holds a session) and is scoped to the viewer's organisation, so a
-foreign id simply loads as None.
+resolver holds a session) and is scoped to the caller's organisation (the
+staff viewer's, or the portal's), so a foreign id simply loads as None.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from domain.viewer import Viewer
 from models import Family, Location, Student
 from models.db import Database
 
@@ -21,9 +20,9 @@ Row = TypeVar("Row", Location, Family, Student)
 
 
 class Loaders:
-    def __init__(self, database: Database, viewer: Viewer) -> None:
+    def __init__(self, database: Database, organisation_id: int) -> None:
         self._database = database
-        self._organisation_id = viewer.organisation_id
+        self._organisation_id = organisation_id
         self.location: DataLoader[int, Location | None] = DataLoader(self._batch(Location))
         self.family: DataLoader[int, Family | None] = DataLoader(self._batch(Family))
         self.student: DataLoader[int, Student | None] = DataLoader(self._batch(Student))

@@ -107,10 +107,12 @@ class ActivityEntry(relay.Node):
     def summary(self) -> str:
         return presentation.summary(DomainActivityType(self.row.type), self.row.details)
 
-    @strawberry.field(description="What the viewer may do with this entry now.")
+    @strawberry.field(
+        description="What the viewer may do with this entry now; nothing for the portal."
+    )
     def available_actions(self, info: Info) -> list[EntryAction]:
-        viewer = info.context.require_viewer()
-        if self.row.resolution is not None:
+        viewer = info.context.staff_viewer()
+        if viewer is None or self.row.resolution is not None:
             return []
         return presentation.available_actions(
             viewer,
@@ -296,7 +298,7 @@ class DropActivity(ActivityEntry):
 
     @strawberry.field(description="Days of notice the organisation requires for a drop.")
     def notice_days(self, info: Info) -> int:
-        return info.context.require_viewer().drop_notice_days
+        return info.context.require_reader().drop_notice_days
 
     @strawberry.field(description="The drop date leaves the required notice from the request.")
     def meets_notice_period(self, info: Info) -> bool | None:
@@ -308,7 +310,7 @@ class DropActivity(ActivityEntry):
         return meets_notice_period(
             drop_date=drop_date,
             requested_on=self.row.occurred_at.date(),
-            notice_days=info.context.require_viewer().drop_notice_days,
+            notice_days=info.context.require_reader().drop_notice_days,
         )
 
 

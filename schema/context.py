@@ -29,11 +29,11 @@ class Context:
 
     @property
     def loaders(self) -> Loaders:
-        """Per-request DataLoaders, scoped to the viewer's organisation."""
+        """Per-request DataLoaders, scoped to the caller's organisation."""
         if self._loaders is None:
             from resolvers.loaders import Loaders
 
-            self._loaders = Loaders(self.services.database, self.require_viewer())
+            self._loaders = Loaders(self.services.database, self.require_reader().organisation_id)
         return self._loaders
 
     def now(self) -> datetime:
@@ -52,6 +52,20 @@ class Context:
                 extensions={"code": "FORBIDDEN"},
             )
         return self.viewer
+
+    def require_reader(self) -> Viewer | PortalClient:
+        """Who may read the fields of an entry: the organisation's portal,
+        which reads back the entries ``recordPortalEvent`` returns to it, or
+        else the staff viewer exactly as ``require_viewer`` demands."""
+        if self.viewer is None and self.portal is not None:
+            return self.portal
+        return self.require_viewer()
+
+    def staff_viewer(self) -> Viewer | None:
+        """The staff viewer, or None for the portal (which may do nothing
+        with an entry); anyone else gets ``require_viewer``'s error."""
+        reader = self.require_reader()
+        return reader if isinstance(reader, Viewer) else None
 
 
 Info = StrawberryInfo[Context, None]

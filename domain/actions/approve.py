@@ -28,6 +28,8 @@ from domain.actions.outcome import (
 from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, common_refusal, resolve
 from domain.actions.transfer import TransferChoices, approve_transfer
+from domain.bookings import supersede_booking_entries
+from domain.journal import Journal
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.presentation import parse_date
 from domain.rules.capacity import allocate_seats, seats_needed
@@ -36,6 +38,8 @@ from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, Resolution, WindowStatus
 from models import Absence, ActivityEntry, AppointmentBooking, Enrollment
+
+STAFF_RESCHEDULE_REASON = "A staff member approved the appointment reschedule request."
 
 
 @dataclass(frozen=True)
@@ -197,17 +201,35 @@ async def approve_absences(
 
 
 async def approve_appointments(
-    session: AsyncSession, rows: Sequence[ActivityEntry]
+    session: AsyncSession,
+    journal: Journal,
+    organisation_id: int,
+    rows: Sequence[ActivityEntry],
+    now: datetime,
 ) -> dict[int, Refusal]:
-    """The booking is BOOKED; a rescheduled booking's original is RESCHEDULED."""
+    """The booking is BOOKED. Approving a reschedule request has the effect
+    of a reschedule the portal auto-approved: the original booking is
+    RESCHEDULED and, "If the entry for the original appointment booking
+    still exists in the Online Activity window, it will automatically be
+    removed, as the system will no longer be able to take action on it"
+    (``supersede_booking_entries``, in this unit of work and journal). An
+    original's entry approved in this same action is approved, not removed.
+    """
     ids = {r.appointment_id for r in rows if r.appointment_id is not None}
     bookings = {
         b.id: b
         for b in await session.scalars(
-            select(AppointmentBooking).where(AppointmentBooking.id.in_(ids)).with_for_update()
+            select(AppointmentBooking)
+            .where(
+                AppointmentBooking.id.in_(ids),
+                AppointmentBooking.organisation_id == organisation_id,
+            )
+            .order_by(AppointmentBooking.id)
+            .with_for_update()
         )
     }
     refusals: dict[int, Refusal] = {}
+    originals: set[int] = set()
     for row in rows:
         booking = bookings.get(row.appointment_id or 0)
         if booking is None:
@@ -215,25 +237,45 @@ async def approve_appointments(
             continue
         booking.status = "BOOKED"
         if row.type == ActivityType.APPOINTMENT_RESCHEDULE and booking.rescheduled_from_id:
-            await session.execute(
-                update(AppointmentBooking)
-                .where(AppointmentBooking.id == booking.rescheduled_from_id)
-                .values(status="RESCHEDULED")
-                .execution_options(synchronize_session=False)
-            )
+            originals.add(booking.rescheduled_from_id)
     await session.flush()
+    approving = [r.id for r in rows if r.id not in refusals]
+    # Entries before bookings: a concurrent approval of the original's entry
+    # holds that entry and then wants the original booking, so taking them in
+    # the other order could deadlock.
+    for original_id in sorted(originals):
+        await supersede_booking_entries(
+            session,
+            journal,
+            organisation_id,
+            original_id,
+            now=now,
+            reason=STAFF_RESCHEDULE_REASON,
+            keep=approving,
+        )
+    if originals:
+        await session.execute(
+            update(AppointmentBooking)
+            .where(
+                AppointmentBooking.id.in_(sorted(originals)),
+                AppointmentBooking.organisation_id == organisation_id,
+            )
+            .values(status="RESCHEDULED")
+        )
     return refusals
 
 
 async def apply_approvals(
     session: AsyncSession,
+    journal: Journal,
     viewer: Viewer,
     rows: Sequence[ActivityEntry],
     options: ApproveOptions,
     now: datetime,
 ) -> dict[int, Refusal]:
     """Per-type effects of approving ``rows`` (oldest first); refused rows
-    are left exactly as they were."""
+    are left exactly as they were. Entries the effects take out of the
+    window are journaled in ``journal``."""
     by_type: dict[str, list[ActivityEntry]] = defaultdict(list)
     for row in rows:
         by_type[row.type].append(row)
@@ -258,7 +300,9 @@ async def apply_approvals(
         refusals |= await approve_absences(session, by_type[ActivityType.ABSENCE])
     appointments = by_type[ActivityType.APPOINTMENT] + by_type[ActivityType.APPOINTMENT_RESCHEDULE]
     if appointments:
-        refusals |= await approve_appointments(session, appointments)
+        refusals |= await approve_appointments(
+            session, journal, viewer.organisation_id, appointments, now
+        )
     return refusals
 
 
@@ -289,13 +333,17 @@ async def approve_activities(
         else:
             eligible.append((index, target.row))
     eligible.sort(key=lambda pair: (pair[1].occurred_at, pair[1].id))
-    refusals = await apply_approvals(session, viewer, [row for _, row in eligible], options, now)
-    changes = await close_entries(
+    journal = Journal(session)
+    refusals = await apply_approvals(
+        session, journal, viewer, [row for _, row in eligible], options, now
+    )
+    await close_entries(
         session,
         [row for _, row in eligible if row.id not in refusals],
         Resolution.APPROVED,
         viewer=viewer,
         now=now,
+        journal=journal,
     )
     for index, row in eligible:
         refusal = refusals.get(row.id)
@@ -304,4 +352,4 @@ async def approve_activities(
             if refusal is None
             else failed(targets[index].ref, row, refusal)
         )
-    return ActionReport(results=[r for r in results if r is not None], changes=changes)
+    return ActionReport(results=[r for r in results if r is not None], changes=journal.changes)

@@ -1,9 +1,11 @@
-"""Approving a transfer request: the new enrollment and the original's drop.
+"""Applying a transfer: the new enrollment and the original's drop.
 
-The dates and type come from ``domain.rules.transfers.plan_transfer``; this
-writes them. "iClassPro does not allow multiple transfers from a single
-enrollment": besides the rule's check, the unique ``transferred_from_id``
-refuses a concurrent second transfer.
+Staff approval of a request and ingestion of a portal auto-approval both go
+through ``apply_transfer``. The dates and type come from
+``domain.rules.transfers.plan_transfer``; this writes them. "iClassPro does
+not allow multiple transfers from a single enrollment": besides the rule's
+check, the unique ``transferred_from_id`` refuses a concurrent second
+transfer.
 """
 
 from __future__ import annotations
@@ -70,11 +72,8 @@ async def approve_transfer(
     seats: SeatBook,
     now: datetime,
 ) -> Refusal | None:
-    """Create the enrollment in the target class and set the original's drop date.
-
-    The original stays ACTIVE until its new drop date, and is TRANSFERRED
-    once that date is today or past.
-    """
+    """Approve a transfer request entry: ``apply_transfer`` to the enrollment
+    and the target class it names."""
     original = None
     if row.enrollment_id is not None:
         original = await session.scalar(
@@ -88,6 +87,50 @@ async def approve_transfer(
         )
     if transfer_date is None:
         return Refusal(Code.INVALID_REQUEST, "the transfer request names no transfer date")
+    return await apply_transfer(
+        session,
+        original=original,
+        target=target,
+        transfer_date=transfer_date,
+        requested_type=choices.enrollment_type or _requested_type(row),
+        new_external_id=_new_external_id(row),
+        overbook=choices.overbook,
+        previous_class_drop_date=choices.previous_class_drop_date,
+        seats=seats,
+        now=now,
+    )
+
+
+def _new_external_id(row: ActivityEntry) -> str | None:
+    value = row.details.get(NEW_ENROLLMENT_KEY)
+    return None if not value else str(value)
+
+
+async def apply_transfer(
+    session: AsyncSession,
+    *,
+    original: Enrollment,
+    target: ClassOffering,
+    transfer_date: date,
+    requested_type: EnrollmentType | None,
+    new_external_id: str | None,
+    overbook: bool,
+    previous_class_drop_date: date | None,
+    seats: SeatBook,
+    now: datetime,
+) -> Refusal | None:
+    """Transfer ``original`` (locked by the caller) into ``target``: the one
+    place a transfer is written, whether staff approve a request or the
+    portal auto-approved it ("Transfers - Enrollment Transfer requests and
+    auto-approvals").
+
+    The new enrollment starts on the transfer date with the drop date
+    ``plan_transfer`` carries over (clamped to the class's end) and
+    ``transferred_from_id`` set; the original gets the "Drop Date For
+    Previous Class" (the chosen one, else the default). The original stays
+    ACTIVE until that date, and is TRANSFERRED once it is today or past.
+    Returns the refusal (nothing written) when a rule refuses.
+    """
     already = bool(
         await session.scalar(select(exists().where(Enrollment.transferred_from_id == original.id)))
     )
@@ -98,9 +141,9 @@ async def approve_transfer(
             new_class_end_date=target.class_end_date,
             new_session_end_date=target.session_end_date,
             today=now.date(),
-            previous_class_drop_date_override=choices.previous_class_drop_date,
+            previous_class_drop_date_override=previous_class_drop_date,
             original_type=enrollment_type(original.type),
-            requested_type=choices.enrollment_type or _requested_type(row),
+            requested_type=requested_type,
             original_already_transferred=already,
             original_start_date=original.start_date,
         )
@@ -109,13 +152,13 @@ async def approve_transfer(
             capacity=seats.capacity(target.id),
             active_count=seats.taken[target.id],
             adding=seats_needed(enrollment_type=plan.new_enrollment_type),
-            override=choices.overbook,
+            override=overbook,
         )
     except TransferRuleError as error:
         return Refusal(error.code, error.message, (error.field,))
     except CapacityRuleError as error:
         return Refusal(error.code, f"{target.name}: {error.message}")
-    external_id = str(row.details.get(NEW_ENROLLMENT_KEY) or f"{original.external_id}-transfer")
+    external_id = new_external_id or f"{original.external_id}-transfer"
     try:
         async with session.begin_nested():
             session.add(

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from domain.actions.seats import SeatBook
+from domain.actions.transfer import apply_transfer
+from domain.errors import InvalidRequest
 from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import AbsenceEvent, DropEvent, EnrollmentEvent, TransferEvent
-from domain.ingestion.references import ResolvedEnrollment
+from domain.ingestion.references import ResolvedClass, ResolvedEnrollment
 from domain.recording import NewEntry
 from domain.vocabulary import ActivityType
-from models import Absence, EnrollmentNote, Organisation
+from models import Absence, ClassOffering, Enrollment, EnrollmentNote, Organisation
+
+# The transfer rules name staff's input fields; the portal's event has its own.
+TRANSFER_EVENT_FIELDS = {"enrollmentId": "fromEnrollment"}
 
 
 def _joined(values: list[str]) -> str:
@@ -136,11 +142,20 @@ async def record_transfer(ing: Ingestion, event: TransferEvent) -> list[NewEntry
     """A transfer records the target class and date on the entry, with the
     drop date already on the enrollment ("the system will check to see if a
     future drop date already exists on the enrollment that is being
-    transferred"). The new enrollment is created when staff approve. The
-    entry sits at the location of the enrollment being transferred."""
+    transferred"). The entry sits at the location of the enrollment being
+    transferred.
+
+    "Transfers - Enrollment Transfer requests and auto-approvals": a request
+    waits for staff to approve it; an auto-approval is applied here exactly
+    as staff approval applies one (``apply_transfer``), and one the rules
+    refuse ("iClassPro does not allow multiple transfers from a single
+    enrollment") is refused whole: nothing is recorded.
+    """
     enrollment = await ing.refs.enrollment(event.from_enrollment, ing.family_id)
     target = await ing.refs.offering(event.to_class)
     requested_type = event.enrollment_type.value if event.enrollment_type else enrollment.type
+    if event.auto_approved:
+        await _apply_auto_approved_transfer(ing, event, enrollment, target)
     return [
         ing.entry(
             ActivityType.TRANSFER,
@@ -162,3 +177,31 @@ async def record_transfer(ing: Ingestion, event: TransferEvent) -> list[NewEntry
             enrollment_id=enrollment.id,
         )
     ]
+
+
+async def _apply_auto_approved_transfer(
+    ing: Ingestion, event: TransferEvent, enrollment: ResolvedEnrollment, target: ResolvedClass
+) -> None:
+    """The portal decided: no "Drop Date For Previous Class" was chosen (the
+    default applies) and capacity is the portal's call, as for the
+    enrollments it auto-approves."""
+    original = await ing.session.scalar(
+        select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
+    )
+    offering = await ing.session.scalar(select(ClassOffering).where(ClassOffering.id == target.id))
+    assert original is not None and offering is not None  # upserted by this event
+    refusal = await apply_transfer(
+        ing.session,
+        original=original,
+        target=offering,
+        transfer_date=event.transfer_date,
+        requested_type=event.enrollment_type,
+        new_external_id=None,
+        overbook=True,
+        previous_class_drop_date=None,
+        seats=SeatBook(ing.session),
+        now=ing.now,
+    )
+    if refusal is not None:
+        fields = [TRANSFER_EVENT_FIELDS.get(name, name) for name in refusal.field]
+        raise InvalidRequest.one(refusal.code, refusal.message, *ing.path, *fields)
