@@ -7,6 +7,7 @@ event (``subscriptions/``): the websocket's context outlives any session.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
@@ -20,7 +21,9 @@ from domain.errors import InvalidRequest
 from domain.journal import ChangeKind
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
+from models.db import Database
 from resolvers import live as live_resolvers
+from resolvers.loaders import Loaders
 from resolvers.window import window_filter
 from schema.activity import OBJECT_FOR_TYPE, Activity, ActivityType, WindowStatus, entry_object
 from schema.context import Context, Info
@@ -179,6 +182,24 @@ class LockMutations:
         return ReleaseEditLockPayload(released=released, user_errors=[])
 
 
+SHARED_LOADERS_KEPT = 64
+_shared_loaders: OrderedDict[tuple[Database, int, int], Loaders] = OrderedDict()
+
+
+def shared_loaders(database: Database, organisation_id: int, sequence: int) -> Loaders:
+    """The DataLoaders for one event, shared by every subscriber of the
+    organisation on this process: an event's location, family and student
+    are read once, not once per subscriber. The loaders are scoped to the
+    organisation like a request's, and live for the last few events only."""
+    key = (database, organisation_id, sequence)
+    loaders = _shared_loaders.get(key)
+    if loaders is None:
+        loaders = _shared_loaders[key] = Loaders(database, organisation_id)
+        while len(_shared_loaders) > SHARED_LOADERS_KEPT:
+            _shared_loaders.popitem(last=False)
+    return loaders
+
+
 def _refused(problem: InvalidRequest) -> GraphQLError:
     first = problem.problems[0]
     return GraphQLError(str(problem), extensions={"code": first.code, "field": list(first.field)})
@@ -219,8 +240,12 @@ class Subscription:
             parsed,
             after_sequence,
         )
+        database = context.services.database
         async for event in feed:
-            context._loaders = None  # fresh DataLoaders per event: the socket is long-lived
+            # Fresh DataLoaders per event (the socket is long-lived), shared by its subscribers.
+            context._loaders = shared_loaders(
+                database, viewer.organisation_id, event.change.sequence
+            )
             yield ActivityEvent.from_feed(event)
 
     @strawberry.subscription(

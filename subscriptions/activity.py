@@ -18,11 +18,16 @@ database from its last sequence, at its own pace. Memory stays bounded and
 the client loses nothing; it never has to resubscribe.
 
 Every database read opens its own short session: nothing is held between
-events (the websocket context lives as long as the socket).
+events (the websocket context lives as long as the socket). The entries of
+one published message are read once per process, not once per subscriber:
+every subscriber of the organisation on this process awaits the same read
+(``SharedEntries``), and each then keeps only what it may see.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +43,7 @@ from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
 
 REPLAY_BATCH = 500
+SHARED_READS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,59 @@ def _from_row(row: ActivityChange) -> WindowChange:
         location_id=row.location_id,
         at=row.at,
     )
+
+
+async def _load_entries(
+    database: Database, organisation_id: int, entry_ids: Sequence[int]
+) -> dict[int, ActivityEntry]:
+    async with database.read() as session:
+        rows = await session.scalars(
+            select(ActivityEntry).where(
+                ActivityEntry.id.in_(entry_ids), ActivityEntry.organisation_id == organisation_id
+            )
+        )
+        return {row.id: row for row in rows}
+
+
+class SharedEntries:
+    """The entries of one batch of changes, read once and shared by every
+    subscriber on this process that needs them (read-only: detached rows).
+
+    Keyed by the database, the organisation and the batch's sequence range: a
+    sequence is never reused, so a later state of an entry arrives under a
+    later key. The last ``kept`` reads are kept, finished or in flight; a
+    failed read is forgotten so the next subscriber tries again.
+    """
+
+    def __init__(self, kept: int = SHARED_READS_KEPT) -> None:
+        self._kept = kept
+        self._reads: OrderedDict[tuple[object, ...], asyncio.Future[dict[int, ActivityEntry]]] = (
+            OrderedDict()
+        )
+
+    async def entries(
+        self, database: Database, organisation_id: int, changes: Sequence[WindowChange]
+    ) -> dict[int, ActivityEntry]:
+        key = (database, organisation_id, changes[0].sequence, changes[-1].sequence, len(changes))
+        read = self._reads.get(key)
+        if read is None:
+            ids = sorted({c.entry_id for c in changes})
+            read = asyncio.ensure_future(_load_entries(database, organisation_id, ids))
+            self._reads[key] = read
+            read.add_done_callback(lambda done: self._forget_failed(key, done))
+            while len(self._reads) > self._kept:
+                self._reads.popitem(last=False)
+        # shield: one subscriber going away must not cancel the others' read
+        return await asyncio.shield(read)
+
+    def _forget_failed(
+        self, key: tuple[object, ...], done: asyncio.Future[dict[int, ActivityEntry]]
+    ) -> None:
+        if (done.cancelled() or done.exception() is not None) and self._reads.get(key) is done:
+            del self._reads[key]
+
+
+SHARED_ENTRIES = SharedEntries()
 
 
 class ActivityFeed:
@@ -146,20 +205,14 @@ class ActivityFeed:
                 return
 
     async def _events_for(self, changes: Sequence[WindowChange]) -> list[ActivityEvent]:
-        """Filter, then load the entries of all the changes in one query."""
+        """Filter, then the entries of all the changes (one shared read)."""
         candidates = [
             c for c in changes if visible_change(self.viewer, c) and matches(c, self.filter, None)
         ]
         if not candidates:
             return []
-        async with self.database.read() as session:
-            rows = await session.scalars(
-                select(ActivityEntry).where(
-                    ActivityEntry.id.in_(sorted({c.entry_id for c in candidates})),
-                    ActivityEntry.organisation_id == self.viewer.organisation_id,
-                )
-            )
-            entries = {row.id: row for row in rows}
+        # All the batch's entries, so every subscriber shares the one read.
+        entries = await SHARED_ENTRIES.entries(self.database, self.viewer.organisation_id, changes)
         events = []
         for change in candidates:
             entry = entries.get(change.entry_id)

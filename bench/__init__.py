@@ -1,0 +1,1 @@
+"""`make bench`: performance figures measured against baselines in the same run."""

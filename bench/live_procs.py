@@ -1,0 +1,165 @@
+"""Process plumbing for the live figures: servers, the baseline, cleanup.
+
+Every child runs in its own process group (``start_new_session``) and is
+stopped by ``Processes.close``: SIGINT to the group, SIGKILL after 10 s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SERVER_CPU, CLIENT_CPU = 0, 1
+BASE_CHANNEL = "bench:live:baseline"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _cpus() -> set[int]:
+    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
+def _pinned(cpu: int) -> list[int] | None:
+    return [cpu] if len(_cpus()) > 1 and cpu in _cpus() else None
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class Processes:
+    """Everything started here, each in its own process group, stopped in ``close``."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen[bytes]] = []
+        self.logs = Path(tempfile.mkdtemp(prefix="bench-live-"))
+
+    def start(
+        self, name: str, argv: Sequence[str], env: dict[str, str], cpu: int | None, pipe: bool
+    ) -> subprocess.Popen[bytes]:
+        cpus = _pinned(cpu) if cpu is not None else None
+        if cpus is not None:
+            argv = ["taskset", "-c", ",".join(map(str, cpus)), *argv]
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            list(argv),
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            stdin=subprocess.PIPE if pipe else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if pipe else log,
+            stderr=log,
+            start_new_session=True,
+        )
+        self.started.append(process)
+        return process
+
+    def log_tail(self, name: str) -> str:
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def close(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGINT)
+        deadline = time.monotonic() + 10
+        for process in self.started:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+
+def _wait_http(processes: Processes, name: str, server: Server, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{name} exited:\n{processes.log_tail(name)}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{server.http}/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} not ready in {seconds}s:\n{processes.log_tail(name)}")
+
+
+def start_app(
+    processes: Processes, count: int, database_url: str, broadcast_url: str
+) -> list[Server]:
+    env = {
+        "DATABASE_URL": database_url,
+        "BROADCAST_URL": broadcast_url,
+        "DEV_MODE": "0",
+        "PURGE_INTERVAL_SECONDS": "0",
+        "DB_POOL_SIZE": "10",
+        "OUTBOX_DIR": str(processes.logs / "outbox"),
+    }
+    servers = []
+    for index in range(count):
+        port = _free_port()
+        argv = [
+            *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
+            *["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        ]
+        name = f"app-{index}"
+        servers.append(Server(processes.start(name, argv, env, SERVER_CPU, pipe=False), port))
+    for index, server in enumerate(servers):
+        _wait_http(processes, f"app-{index}", server)
+    return servers
+
+
+def start_baseline(processes: Processes, redis_url: str | None) -> Server:
+    port = _free_port()
+    argv = [sys.executable, "-m", "bench.live_baseline", "--port", str(port)]
+    if redis_url:
+        argv += ["--redis-url", redis_url, "--channel", BASE_CHANNEL]
+    process = processes.start("baseline", argv, {}, SERVER_CPU, pipe=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().decode().strip()
+    if line != "ready":
+        raise RuntimeError(f"baseline did not start:\n{processes.log_tail('baseline')}")
+    return Server(process, port)
+
+
+@contextlib.contextmanager
+def running() -> Iterator[Processes]:
+    processes = Processes()
+    try:
+        yield processes
+    finally:
+        processes.close()
