@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from schema.activity import OBJECT_FOR_TYPE
+from schema.execution import SharedEventExecutionContext
 from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
 from schema.query import Query
+
+# The limiters' rule classes, built once: each QueryDepthLimiter or
+# MaxAliasesLimiter instance makes a new rule class, which would make every
+# request a ValidationCache miss (the rules are part of its key).
+DEPTH_RULES = QueryDepthLimiter(max_depth=12).validation_rules
+ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
 
 
 def build_schema() -> strawberry.Schema:
@@ -20,10 +34,16 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         types=[*OBJECT_FOR_TYPE.values(), Location, Family, Student],
         config=StrawberryConfig(relay_max_results=100),
+        # One execution per subscription event and distinct selection and viewer scope.
+        execution_context_class=SharedEventExecutionContext,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=12),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: AddValidationRules(DEPTH_RULES),
+            lambda: AddValidationRules(ALIAS_RULES),
             lambda: MaxTokensLimiter(max_token_count=4000),
+            # Bounded LRU caches shared across requests (module level in
+            # strawberry): a repeated query skips parsing and validation.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
         ],
     )
 

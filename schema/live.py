@@ -8,7 +8,7 @@ event (``subscriptions/``): the websocket's context outlives any session.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Hashable
 from datetime import datetime
 
 import strawberry
@@ -28,6 +28,7 @@ from resolvers.window import window_filter
 from schema.activity import OBJECT_FOR_TYPE, Activity, ActivityType, WindowStatus, entry_object
 from schema.context import Context, Info
 from schema.errors import UserError
+from schema.execution import Same
 from schema.window import ActivityBadge, ActivityFilter
 from subscriptions.activity import ActivityEvent as FeedEvent
 from subscriptions.activity import activity_events
@@ -56,12 +57,23 @@ class ActivityEvent:
     entry: Activity | None = strawberry.field(
         description="The entry as it is now; null when it no longer exists."
     )
+    # The event's identity for ``schema.execution``: subscribers that see the
+    # same change with the same loaded entry (one shared read) share one
+    # execution per selection and viewer scope.
+    shared_key: strawberry.Private[Hashable | None] = None
 
     @classmethod
-    def from_feed(cls, event: FeedEvent) -> ActivityEvent:
+    def from_feed(cls, event: FeedEvent, database: Database) -> ActivityEvent:
         change = event.change
         activity_type = DomainActivityType(change.type)
         return cls(
+            shared_key=(
+                "activityEvents",
+                Same(database),
+                change.organisation_id,
+                change.sequence,
+                Same(event.entry),
+            ),
             sequence=change.sequence,
             change=change.change,
             reason=change.reason,
@@ -246,7 +258,7 @@ class Subscription:
             context._loaders = shared_loaders(
                 database, viewer.organisation_id, event.change.sequence
             )
-            yield ActivityEvent.from_feed(event)
+            yield ActivityEvent.from_feed(event, database)
 
     @strawberry.subscription(
         description="The badge now, then after every change (one push per action)."

@@ -1,0 +1,222 @@
+"""One GraphQL execution per subscription event and distinct selection.
+
+"Execute GraphQL once per event per distinct selection where possible, not
+once per subscriber." graphql-core executes a subscription's selection set
+once per event for every subscriber (``execute_subscription_event``): with a
+thousand dashboards open that is a thousand identical executions of the same
+resolvers and the same result completion. This executor shares them.
+
+A per-event execution is shared when its payload says it may be (it has a
+``shared_key``: the event's identity, e.g. the organisation, its sequence
+number and the snapshot of the entry it carries), and only between
+subscribers whose execution provably yields the same result, that is with
+the same:
+
+- document (its printed operation and fragments),
+- values of the variables the selection set uses (the root field's own
+  arguments are spent on the subscribe resolver and do not reach the
+  per-event execution, so ``afterSequence`` does not split subscribers),
+- operation name,
+- viewer scope: everything about the staff member a field of an event may
+  read (organisation, permissions, locations, the organisation's notice
+  period). Full and view-only staff get different ``availableActions``, so
+  they never share.
+
+Subscribers with the same key await one execution (in flight or finished);
+the last ``kept`` executions are kept; one that raised or returned errors is
+not kept for later subscribers. Queries, mutations and payloads without a
+``shared_key`` (``editLockState``: its ``yours`` is per token) execute as
+graphql-core always does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from functools import partial
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    Node,
+    OperationDefinitionNode,
+    VariableNode,
+    print_ast,
+)
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from domain.viewer import Viewer
+
+SHARED_EXECUTIONS_KEPT = 256
+
+Execution = asyncio.Future[ExecutionResult]
+
+
+class Same:
+    """A key part equal only to itself: the very object (a loaded row), kept
+    alive by the key so its identity cannot be reused while it is cached."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+def viewer_scope(viewer: Viewer) -> Hashable:
+    """What a field of an event may read about the viewer: never the staff
+    member or the socket themselves, so colleagues with the same rights share."""
+    return (
+        viewer.organisation_id,
+        frozenset(viewer.permissions.items()),
+        viewer.location_ids,
+        viewer.drop_notice_days,
+    )
+
+
+class SharedExecutions:
+    """The last executions of subscription events, by key, finished or in flight."""
+
+    def __init__(self, kept: int = SHARED_EXECUTIONS_KEPT) -> None:
+        self._kept = kept
+        self._executions: OrderedDict[Hashable, Execution] = OrderedDict()
+        # Observability (and tests): executions started, and results reused.
+        self.executed = 0
+        self.reused = 0
+
+    def clear(self) -> None:
+        self._executions.clear()
+
+    async def result(self, key: Hashable, execute: Callable[[], Any]) -> ExecutionResult:
+        execution = self._executions.get(key)
+        if execution is None:
+            self.executed += 1
+            execution = asyncio.ensure_future(_complete(execute))
+            self._executions[key] = execution
+            execution.add_done_callback(partial(self._forget_failed, key))
+            while len(self._executions) > self._kept:
+                self._executions.popitem(last=False)
+        else:
+            self.reused += 1
+            self._executions.move_to_end(key)
+        # shield: one subscriber going away must not cancel the others' execution
+        shared = await asyncio.shield(execution)
+        # Each subscriber its own result object; the data is shared, read-only.
+        return ExecutionResult(shared.data, shared.errors, shared.extensions)
+
+    def _forget_failed(self, key: Hashable, done: Execution) -> None:
+        failed = done.cancelled() or done.exception() is not None or bool(done.result().errors)
+        if failed and self._executions.get(key) is done:
+            del self._executions[key]
+
+
+async def _complete(execute: Callable[[], Any]) -> ExecutionResult:
+    result = execute()
+    if inspect.isawaitable(result):
+        result = await result
+    if not isinstance(result, ExecutionResult):  # pragma: no cover - incremental delivery
+        raise TypeError(f"a subscription event executed to {type(result).__name__}")
+    return result
+
+
+SHARED_EXECUTIONS = SharedExecutions()
+
+
+def _variables_in(node: Node, skip: object = None) -> Iterator[str]:
+    """The names of the variables used under ``node``, not under ``skip``."""
+    for name in node.keys:
+        value = getattr(node, name, None)
+        if name == "loc" or value is None or value is skip:
+            continue
+        children = value if isinstance(value, tuple | list) else (value,)
+        for child in children:
+            if not isinstance(child, Node):
+                continue
+            if isinstance(child, VariableNode):
+                yield child.name.value
+            else:
+                yield from _variables_in(child, skip)
+
+
+class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, sharing the per-event executions of
+    subscriptions whose payloads carry a ``shared_key`` (see the module)."""
+
+    # The operation's part of the key, computed once per subscription (None:
+    # not shareable); and a per-event executor's whole key.
+    _selection_key: Hashable | None = None
+    _selection_key_known = False
+    _event_key: Hashable | None = None
+
+    def build_per_event_executor(self, payload: Any) -> SharedEventExecutionContext:
+        executor = super().build_per_event_executor(payload)
+        assert isinstance(executor, SharedEventExecutionContext)
+        event = getattr(payload, "shared_key", None)
+        if event is not None:
+            selection = self._selection()
+            if selection is not None:
+                executor._event_key = (selection, event)
+        return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        key = self._event_key
+        if key is None:
+            return super().execute_operation(serially)
+        run = partial(StrawberryGraphQLCoreExecutionContext.execute_operation, self, serially)
+        return SHARED_EXECUTIONS.result(key, run)
+
+    def _selection(self) -> Hashable | None:
+        if not self._selection_key_known:
+            self._selection_key = self._compute_selection_key()
+            self._selection_key_known = True
+        return self._selection_key
+
+    def _compute_selection_key(self) -> Hashable | None:
+        viewer = getattr(self.context_value, "viewer", None)
+        if not isinstance(viewer, Viewer):
+            return None
+        document, used = _document_of(self.operation, self.fragment_definitions)
+        coerced = self.variable_values.coerced
+        variables = json.dumps(
+            {name: coerced.get(name) for name in used}, sort_keys=True, default=repr
+        )
+        name = self.operation.name.value if self.operation.name else None
+        return (document, variables, name, viewer_scope(viewer))
+
+
+DOCUMENTS_KEPT = 256
+_documents: OrderedDict[Same, tuple[str, tuple[str, ...]]] = OrderedDict()
+
+
+def _document_of(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, tuple[str, ...]]:
+    """The printed operation with its fragments, and the variables its
+    selection uses; once per parsed document (the parser cache hands every
+    subscriber of one query string the same nodes), not per subscriber."""
+    key = Same(operation)
+    known = _documents.get(key)
+    if known is None:
+        roots = operation.selection_set.selections
+        root = roots[0] if len(roots) == 1 and isinstance(roots[0], FieldNode) else None
+        # The root field's arguments only reach the subscribe resolver.
+        skip = None if root is None else root.arguments
+        used = set(_variables_in(operation.selection_set, skip))
+        for fragment in fragments.values():
+            used.update(_variables_in(fragment))
+        ordered = sorted(fragments.items())
+        printed = "\n".join([print_ast(operation), *(print_ast(f) for _, f in ordered)])
+        known = _documents[key] = (printed, tuple(sorted(used)))
+        while len(_documents) > DOCUMENTS_KEPT:
+            _documents.popitem(last=False)
+    return known
