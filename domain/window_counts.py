@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.viewer import Viewer
@@ -28,11 +28,31 @@ from domain.window import (
 from models import ActivityCounter, ActivityEntry
 
 
+def _oldest_open(organisation_id: int) -> ScalarSelect[datetime]:
+    """When the organisation's oldest open entry happened: one step down the
+    partial window index. Usually inside the 90 days (the purge expires
+    older ones), which proves there is nothing stale to subtract."""
+    return (
+        select(func.min(ActivityEntry.occurred_at))
+        .where(
+            ActivityEntry.organisation_id == organisation_id,
+            ActivityEntry.resolution.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def _has_stale(oldest_open: datetime | None, now: datetime) -> bool:
+    return oldest_open is not None and oldest_open < window_cutoff(now)
+
+
 async def _stale_count(
     session: AsyncSession, viewer: Viewer, window_filter: WindowFilter, now: datetime
 ) -> int:
     """Open entries already past the 90 days that the purge has not yet
     expired: still in the counters, no longer in the window."""
+    if not _has_stale(await session.scalar(select(_oldest_open(viewer.organisation_id))), now):
+        return 0
     stale = await session.scalar(
         select(func.count())
         .select_from(ActivityEntry)
@@ -97,12 +117,21 @@ async def counts_by_type_and_status(
     """Open entries in the viewer's window per type and status, for the
     dashboard's list widgets and the badge: read from the maintained
     counters, less entries past the 90 days the purge has not expired yet."""
-    counted = await session.execute(
-        select(ActivityCounter.type, ActivityCounter.status, func.sum(ActivityCounter.open_count))
-        .where(*counter_conditions(viewer, WindowFilter()))
-        .group_by(ActivityCounter.type, ActivityCounter.status)
-    )
-    totals = {(t, s): int(n or 0) for t, s, n in counted}
+    counted = (
+        await session.execute(
+            select(
+                ActivityCounter.type,
+                ActivityCounter.status,
+                func.sum(ActivityCounter.open_count),
+                _oldest_open(viewer.organisation_id),
+            )
+            .where(*counter_conditions(viewer, WindowFilter()))
+            .group_by(ActivityCounter.type, ActivityCounter.status)
+        )
+    ).all()
+    totals = {(t, s): int(n or 0) for t, s, n, _ in counted}
+    if not counted or not _has_stale(counted[0][3], now):
+        return _positive(totals)
     stale = await session.execute(
         select(ActivityEntry.type, ActivityEntry.status, func.count())
         .where(
@@ -114,6 +143,10 @@ async def counts_by_type_and_status(
     )
     for t, s, n in stale:
         totals[(t, s)] = totals.get((t, s), 0) - int(n)
+    return _positive(totals)
+
+
+def _positive(totals: dict[tuple[str, str], int]) -> list[TypeStatusCount]:
     return [
         TypeStatusCount(ActivityType(t), WindowStatus(s), n)
         for (t, s), n in sorted(totals.items())

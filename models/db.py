@@ -30,9 +30,18 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # NullPool: a fresh connection per session keeps transactions of
-    # concurrent coroutines apart (a shared connection would mix them).
-    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+    # A pool, never a shared connection: each session checks out its own
+    # connection, so transactions of concurrent coroutines stay apart, and a
+    # request does not pay for a new connection (and aiosqlite thread) per
+    # session. ``:memory:`` keeps NullPool: each connection is its own database.
+    pooled = bool(database and database != ":memory:")
+    engine = (
+        create_async_engine(
+            url, pool_size=5, max_overflow=10, pool_pre_ping=False, connect_args={"timeout": 30}
+        )
+        if pooled
+        else create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
