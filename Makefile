@@ -16,12 +16,14 @@ PYTEST_ARGS ?=
 .DEFAULT_GOAL := help
 # The two test runs share nothing but the terminal: keep their output apart.
 .NOTPARALLEL:
-.PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema
+.PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema \
+	bench bench-quick
 
 help:
 	@echo "make run      serve the demo on http://$(HOST):$(PORT)/graphql (PORT=8123 to move it)"
 	@echo "make test     tests on SQLite, then PostgreSQL + Redis, then ruff and mypy"
-	@echo "make venv | migrate | seed-demo | lint | schema"
+	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~15 min), writes BENCHMARKS.md"
+	@echo "make venv | migrate | seed-demo | lint | schema | bench-quick"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +74,16 @@ lint: venv
 
 schema: venv
 	$(BIN)/python -m service print-schema
+
+# Benchmarks against baselines measured in the same run (BENCHMARKS.md).
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python scripts/requirements.py bench > $(VENV)/requirements-bench.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(VENV)/requirements-bench.txt
+	@touch $@
+
+bench: $(VENV)/.bench-installed services
+	$(BIN)/python -m bench --backend both --output BENCHMARKS.md
+
+# Smaller data and shorter runs (under two minutes); does not touch BENCHMARKS.md.
+bench-quick: $(VENV)/.bench-installed services
+	$(BIN)/python -m bench --quick --backend both --output var/bench/BENCHMARKS-quick.md
