@@ -221,7 +221,9 @@ def _refused(problem: InvalidRequest) -> GraphQLError:
 class Subscription:
     @strawberry.subscription(
         description="Entries added, changed and removed in your window, optionally filtered "
-        "like the window. With `afterSequence`, what you missed is replayed first."
+        "like the window. With `afterSequence`, what you missed is replayed first; a "
+        "sequence older than the 90 days of kept changes ends the subscription with "
+        "RESYNC_REQUIRED (reload the window and use its `sequence`)."
     )
     async def activity_events(
         self,
@@ -253,12 +255,16 @@ class Subscription:
             after_sequence,
         )
         database = context.services.database
-        async for event in feed:
-            # Fresh DataLoaders per event (the socket is long-lived), shared by its subscribers.
-            context._loaders = shared_loaders(
-                database, viewer.organisation_id, event.change.sequence
-            )
-            yield ActivityEvent.from_feed(event, database)
+        try:
+            async for event in feed:
+                # Fresh DataLoaders per event (the socket is long-lived), shared by its
+                # subscribers.
+                context._loaders = shared_loaders(
+                    database, viewer.organisation_id, event.change.sequence
+                )
+                yield ActivityEvent.from_feed(event, database)
+        except InvalidRequest as refused:
+            raise _refused(refused) from None
 
     @strawberry.subscription(
         description="The badge now, then after every change (one push per action)."

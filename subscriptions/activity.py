@@ -31,13 +31,15 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from domain.errors import InvalidRequest
 from domain.journal import ChangeKind, WindowChange
+from domain.journal import current_sequence as journal_sequence
 from domain.live_filter import matches, visible_change
 from domain.viewer import Viewer
 from domain.window import WindowFilter
-from models import ActivityChange, ActivityEntry, Organisation
+from models import ActivityChange, ActivityEntry
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
@@ -55,10 +57,31 @@ class ActivityEvent:
 
 async def current_sequence(database: Database, organisation_id: int) -> int:
     async with database.read() as session:
-        value = await session.scalar(
-            select(Organisation.activity_seq).where(Organisation.id == organisation_id)
+        return await journal_sequence(session, organisation_id)
+
+
+async def check_replayable(database: Database, organisation_id: int, after_sequence: int) -> None:
+    """Refuse a resume point whose changes the purge has already deleted.
+
+    ``activity_changes`` keeps 90 days, like the window; a client that comes
+    back later would otherwise replay a record with a hole at its start. It
+    is told to reload the window (whose ``sequence`` is a fresh resume point).
+    """
+    async with database.read() as session:
+        current = await journal_sequence(session, organisation_id)
+        oldest = await session.scalar(
+            select(func.min(ActivityChange.sequence)).where(
+                ActivityChange.organisation_id == organisation_id
+            )
         )
-    return int(value or 0)
+    first_needed = after_sequence + 1
+    if first_needed <= current and (oldest is None or oldest > first_needed):
+        raise InvalidRequest.one(
+            "RESYNC_REQUIRED",
+            "changes after that sequence are no longer kept: reload the window and "
+            "subscribe with its sequence",
+            "afterSequence",
+        )
 
 
 def _from_row(row: ActivityChange) -> WindowChange:
@@ -150,6 +173,7 @@ class ActivityFeed:
         start_live = after_sequence is None
         if after_sequence is not None:
             self.last = max(after_sequence, 0)
+            await check_replayable(self.database, organisation_id, self.last)
         while True:
             async with self.broadcaster.subscribe(window_channel(organisation_id)) as inbox:
                 if start_live:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from domain import lock
 from domain.errors import InvalidRequest
@@ -20,6 +21,7 @@ from domain.recording import NewEntry, record_entries
 from domain.viewer import Viewer, viewer_for_token
 from domain.vocabulary import ActivityType, WindowStatus
 from domain.window import WindowFilter
+from models import ActivityChange
 from models.base import utcnow
 from models.db import Database
 from service.provisioning import FULL_RIGHTS, create_staff
@@ -146,3 +148,31 @@ async def test_an_expired_lease_is_refused_and_frees_the_lock(
         # and the old holder's dropped connection cannot release the widget's lease
         assert not await lock.release_by_token(session, viewer.staff_id, lease.token, now=later)
         await lock.check_lease(session, viewer, widget.token, now=later)
+
+
+async def test_a_resume_point_older_than_the_kept_changes_is_told_to_reload(
+    database: Database, world: World
+) -> None:
+    # Given three recorded changes of which the purge has deleted the first two
+    organisation = world.harbour.id
+    viewer = await viewer_of(database, world.harbour.full)
+    for _ in range(3):
+        await record(database, organisation)
+    async with database.write() as session:
+        await session.execute(
+            delete(ActivityChange).where(
+                ActivityChange.organisation_id == organisation, ActivityChange.sequence <= 2
+            )
+        )
+    async with Broadcaster("memory://") as broadcaster:
+        # When a client resumes from before the purge's cut
+        stale = activity_events(database, broadcaster, viewer, WindowFilter(), 0)
+        # Then it is told to reload rather than replaying a record with a hole
+        with pytest.raises(InvalidRequest) as refused:
+            await next_event(stale)
+        assert [p.code for p in refused.value.problems] == ["RESYNC_REQUIRED"]
+
+        # And a client resuming from the cut itself replays what is kept
+        fresh = activity_events(database, broadcaster, viewer, WindowFilter(), 2)
+        assert (await next_event(fresh)).change.sequence == 3
+        await fresh.aclose()  # type: ignore[attr-defined]
