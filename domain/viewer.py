@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -118,6 +121,49 @@ async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
         location_ids=location_ids,
         drop_notice_days=notice_days,
     )
+
+
+class ViewerCache:
+    """Recently resolved staff tokens: token hash -> Viewer, for ``ttl`` seconds.
+
+    Saves the token lookup on every request. The price is staleness bounded
+    by the TTL: a revoked token, a deactivated staff member or changed
+    permissions take effect within ``ttl`` seconds (``TOKEN_CACHE_SECONDS``;
+    0 disables the cache, so they take effect on the next request). Only
+    valid tokens are kept (a bad token is looked up every time), at most
+    ``size`` of them, least recently used first out.
+    """
+
+    def __init__(
+        self, ttl: float, *, size: int = 4096, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, Viewer]] = OrderedDict()
+
+    def get(self, token: str) -> Viewer | None:
+        if self.ttl <= 0:
+            return None
+        key = hash_secret(token)
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        expires, viewer = found
+        if self._clock() >= expires:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return viewer
+
+    def put(self, token: str, viewer: Viewer) -> None:
+        if self.ttl <= 0:
+            return
+        key = hash_secret(token)
+        self._entries[key] = (self._clock() + self.ttl, viewer)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 async def portal_for_key(session: AsyncSession, key: str) -> PortalClient | None:

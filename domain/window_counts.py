@@ -51,8 +51,6 @@ async def _stale_count(
 ) -> int:
     """Open entries already past the 90 days that the purge has not yet
     expired: still in the counters, no longer in the window."""
-    if not _has_stale(await session.scalar(select(_oldest_open(viewer.organisation_id))), now):
-        return 0
     stale = await session.scalar(
         select(func.count())
         .select_from(ActivityEntry)
@@ -78,11 +76,18 @@ async def count_matching(
             .where(selection(viewer, window_filter, now))
         )
         return int(total or 0)
-    counted = await session.scalar(
-        select(func.coalesce(func.sum(ActivityCounter.open_count), 0)).where(
-            *counter_conditions(viewer, window_filter)
+    # The oldest open entry rides along in the same statement: usually it
+    # proves there is nothing stale to subtract, without a second round trip.
+    counted, oldest_open = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(ActivityCounter.open_count), 0),
+                _oldest_open(viewer.organisation_id),
+            ).where(*counter_conditions(viewer, window_filter))
         )
-    )
+    ).one()
+    if not _has_stale(oldest_open, now):
+        return int(counted or 0)
     return int(counted or 0) - await _stale_count(session, viewer, window_filter, now)
 
 

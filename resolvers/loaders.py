@@ -1,16 +1,19 @@
 """Per-request DataLoaders: one query per kind of record per page, never per row.
 
-Each batch opens its own short read session (a loader may run while another
-resolver holds a session) and is scoped to the caller's organisation (the
+Each batch reads through ``reads``: the request's shared read session in an
+HTTP query (``Context.read``), else its own short session. Every batch is
+scoped to the caller's organisation (the
 staff viewer's, or the portal's), so a foreign id simply loads as None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from models import Family, Location, Student
@@ -20,8 +23,14 @@ Row = TypeVar("Row", Location, Family, Student)
 
 
 class Loaders:
-    def __init__(self, database: Database, organisation_id: int) -> None:
-        self._database = database
+    def __init__(
+        self,
+        database: Database,
+        organisation_id: int,
+        *,
+        reads: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = None,
+    ) -> None:
+        self._reads = reads or database.read
         self._organisation_id = organisation_id
         self.location: DataLoader[int, Location | None] = DataLoader(self._batch(Location))
         self.family: DataLoader[int, Family | None] = DataLoader(self._batch(Family))
@@ -29,7 +38,7 @@ class Loaders:
 
     def _batch(self, model: type[Row]) -> Any:
         async def load(ids: Sequence[int]) -> list[Row | None]:
-            async with self._database.read() as session:
+            async with self._reads() as session:
                 rows = await session.scalars(
                     select(model).where(
                         model.id.in_(ids), model.organisation_id == self._organisation_id

@@ -106,7 +106,7 @@ async def online_activity(
         request = domain_window.PageRequest(
             first=first, after=after, last=last, before=before, order=order
         )
-        async with context.services.database.read() as session:
+        async with context.reads_for(info) as session:
             if parsed.location_id is not None and not await domain_window.location_in_scope(
                 session, viewer, parsed.location_id
             ):
@@ -140,7 +140,7 @@ async def total_count(info: strawberry.Info, query: WindowQuery) -> int:
         context = _context(info)
 
         async def count() -> int:
-            async with context.services.database.read() as session:
+            async with context.reads_for(info) as session:
                 return await window_counts.count_matching(
                     session, context.require_viewer(), query.filter, query.now
                 )
@@ -160,7 +160,7 @@ async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
         # without counting the rows before them.
         return await total_count(info, query) - len(page.entries)
     context = _context(info)
-    async with context.services.database.read() as session:
+    async with context.reads_for(info) as session:
         return await domain_window.count_before(
             session,
             context.require_viewer(),
@@ -233,7 +233,7 @@ async def activity_badge(info: strawberry.Info) -> ActivityBadge:
     """The badge on the Online Activity icon, from the maintained counters."""
     context = _context(info)
     viewer = context.require_viewer()
-    async with context.services.database.read() as session:
+    async with context.reads_for(info) as session:
         badge = await window_counts.badge(session, viewer, context.now())
     return ActivityBadge(waiting=badge.waiting, pending=badge.pending)
 
@@ -242,7 +242,7 @@ async def activity_counts(info: strawberry.Info) -> list[ActivityCount]:
     """Open entries per type and status, for the dashboard's list widgets."""
     context = _context(info)
     viewer = context.require_viewer()
-    async with context.services.database.read() as session:
+    async with context.reads_for(info) as session:
         counts = await window_counts.counts_by_type_and_status(session, viewer, context.now())
     return [ActivityCount(type=c.type, status=c.status, count=c.count) for c in counts]
 
@@ -255,7 +255,7 @@ async def node(info: strawberry.Info, id: relay.GlobalID) -> Any:
     activity_type = TYPE_FOR_OBJECT_NAME.get(id.type_name)
     if activity_type is None or not _DATABASE_ID.fullmatch(id.node_id):
         return None
-    async with context.services.database.read() as session:
+    async with context.reads_for(info) as session:
         row = await domain_window.visible_entry(
             session, viewer, int(id.node_id), activity_type, context.now()
         )

@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
 from domain.viewer import PortalClient, Viewer
 from models.base import utcnow
 
 if TYPE_CHECKING:
+    from models.db import Database
     from resolvers.loaders import Loaders
     from service.services import Services
+
+
+class RequestReads:
+    """One read session for all the reads of one HTTP query: opened on first
+    use, used by one resolver at a time, closed when the request ends
+    (``close``). The page, its counts and the loaders then share a
+    connection and a transaction (one snapshot on SQLite) instead of opening
+    a session each. A statement that fails discards the session; the next
+    read opens a new one."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._lock = asyncio.Lock()
+        self._exit: AsyncExitStack | None = None
+        self._session: AsyncSession | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            if self._session is None:
+                self._exit = AsyncExitStack()
+                self._session = await self._exit.enter_async_context(self._database.read())
+            try:
+                yield self._session
+            except BaseException:
+                await self._discard()
+                raise
+
+    async def _discard(self) -> None:
+        exit_stack, self._exit, self._session = self._exit, None, None
+        if exit_stack is not None:
+            await exit_stack.aclose()
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._discard()
 
 
 @dataclass
@@ -26,6 +67,26 @@ class Context:
     response: Any = None
     connection_params: dict[str, Any] | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
+    # HTTP requests only (a socket lives too long to hold a session).
+    request_reads: RequestReads | None = field(default=None, repr=False)
+    _share_reads: bool = field(default=False, repr=False)
+
+    def reads_for(
+        self, info: StrawberryInfo[Any, Any]
+    ) -> AbstractAsyncContextManager[AsyncSession]:
+        """A read session for a resolver. In a query over HTTP every read of
+        the request shares one session; a mutation keeps a short session per
+        read, so nothing it reads after its writes comes from an older snapshot."""
+        if self.request_reads is not None and info.operation.operation is OperationType.QUERY:
+            self._share_reads = True
+        return self.read()
+
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The request's shared read session once a query resolver asked for
+        it (``reads_for``), else a new short one."""
+        if self._share_reads and self.request_reads is not None:
+            return self.request_reads.session()
+        return self.services.database.read()
 
     @property
     def loaders(self) -> Loaders:
@@ -33,7 +94,9 @@ class Context:
         if self._loaders is None:
             from resolvers.loaders import Loaders
 
-            self._loaders = Loaders(self.services.database, self.require_reader().organisation_id)
+            self._loaders = Loaders(
+                self.services.database, self.require_reader().organisation_id, reads=self.read
+            )
         return self._loaders
 
     def now(self) -> datetime:

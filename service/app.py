@@ -11,14 +11,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from domain.viewer import PORTAL_KEY_PREFIX, portal_for_key, viewer_for_token
+from domain.viewer import PORTAL_KEY_PREFIX, ViewerCache, portal_for_key, viewer_for_token
 from schema.build import schema
-from schema.context import Context
+from schema.context import Context, RequestReads
 from service.services import Services
 from service.settings import Settings
 
@@ -30,16 +31,28 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def authenticate(services: Services, context: Context, token: str | None) -> None:
-    """Resolve a bearer credential into the viewer or the portal client."""
+async def authenticate(
+    services: Services, context: Context, token: str | None, viewers: ViewerCache | None = None
+) -> None:
+    """Resolve a bearer credential into the viewer or the portal client; a
+    staff token resolved in the last ``TOKEN_CACHE_SECONDS`` comes from ``viewers``."""
     if token is None:
         return
+    if viewers is not None and not token.startswith(PORTAL_KEY_PREFIX):
+        context.viewer = viewers.get(token)
+        if context.viewer is not None:
+            return
     async with services.database.read() as session:
         if token.startswith(PORTAL_KEY_PREFIX):
             context.portal = await portal_for_key(session, token)
         else:
             context.viewer = await viewer_for_token(session, token)
+    if viewers is not None and context.viewer is not None:
+        viewers.put(token, context.viewer)
 
+
+# Where an HTTP request keeps its shared read session (``schema.context.RequestReads``).
+REQUEST_READS = "online_activity.request_reads"
 
 # Subscriptions (and queries) in flight on one socket; the next gets an
 # "error" message for its id ("Subscription limit reached").
@@ -60,6 +73,7 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             allowed_origins=services.settings.allowed_origins,
         )
         self.services = services
+        self.viewers = ViewerCache(services.settings.token_cache_seconds)
 
     async def on_ws_connect(self, context: Context) -> None:
         """Authenticate the socket once, from ``connection_init``'s payload
@@ -70,7 +84,7 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None or token.startswith(PORTAL_KEY_PREFIX):
             raise ConnectionRejectionError()
-        await authenticate(self.services, context, token)
+        await authenticate(self.services, context, token, self.viewers)
         if context.viewer is None:
             raise ConnectionRejectionError()
 
@@ -79,10 +93,25 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
     ) -> Context:
         context = Context(services=self.services, request=request, response=response)
         if isinstance(request, Request):
+            context.request_reads = request.scope[REQUEST_READS] = RequestReads(
+                self.services.database
+            )
             await authenticate(
-                self.services, context, bearer_token(request.headers.get("authorization"))
+                self.services,
+                context,
+                bearer_token(request.headers.get("authorization")),
+                self.viewers,
             )
         return context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request; an HTTP request's shared read session ends with it."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            reads = scope.get(REQUEST_READS)
+            if isinstance(reads, RequestReads):
+                await reads.close()
 
 
 async def health(_request: Request) -> Response:

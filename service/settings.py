@@ -54,6 +54,8 @@ class Settings:
     require_edit_lock: bool = True
     edit_lock_ttl_seconds: float = 120.0
     ws_init_timeout_seconds: float = 10.0
+    # Staff tokens resolved in the last N seconds skip the lookup; 0 disables.
+    token_cache_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -86,4 +88,5 @@ class Settings:
             require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
             edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),
             ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
+            token_cache_seconds=float(env.get("TOKEN_CACHE_SECONDS", "5")),
         )
