@@ -49,7 +49,7 @@ def _seed(backend: Backend, quick: bool) -> World:
     return asyncio.run(run())
 
 
-def http_backend(backend: Backend, quick: bool) -> list[Figure]:
+def http_backend(backend: Backend, quick: bool, only: set[str] | None = None) -> list[Figure]:
     label = backend.label
     plan = Plan(rounds=2, seconds=1.0) if quick else Plan(rounds=3, seconds=6.0)
     started = time.perf_counter()
@@ -69,6 +69,8 @@ def http_backend(backend: Backend, quick: bool) -> list[Figure]:
                                                         backend.async_url)]),
         ]
         for name, step in steps:
+            if only is not None and name.split(".")[0] not in only:
+                continue
             began = time.perf_counter()
             found = guarded(name, label, step)
             figures += found
@@ -101,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--output", default=str(REPO_ROOT / "BENCHMARKS.md"))
     parser.add_argument("--no-live", action="store_true", help="skip bench.live")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated HTTP steps to run (1-2, 3, 4, 5, 6), e.g. --only 1-2,3; "
+        "implies --no-live",
+    )
     args = parser.parse_args(argv)
     cpu = client_cpu()
     if cpu is not None:
@@ -115,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     }[args.backend]
     figures: list[Figure] = []
     for backend in backends:
-        figures += http_backend(backend, args.quick)
-        if not args.no_live:
+        only = None if args.only is None else {s.strip() for s in args.only.split(",")}
+        figures += http_backend(backend, args.quick, only)
+        if not args.no_live and only is None:
             began = time.perf_counter()
             found = live(backend, args.quick)
             figures += found

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,8 +113,9 @@ class Journal:
             )
             for offset, entry in enumerate(entries)
         ]
+        # Core executemany: the ORM's bulk insert costs ~20 us per row more.
         await self.session.execute(
-            insert(ActivityChange),
+            insert(cast(Table, ActivityChange.__table__)),
             [
                 {
                     "organisation_id": c.organisation_id,

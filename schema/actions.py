@@ -156,15 +156,26 @@ class SuspendFamilyInput:
 
 
 @strawberry.type
-class ApproveActivitiesPayload:
-    results: list[ActionResult]
+class BulkResults:
+    """The per-item results of a mass action, built only when the client
+    selects ``results`` (a mass action over thousands of entries that asks
+    for counts alone pays for no per-item objects)."""
+
+    items: strawberry.Private[list[domain_actions.ItemResult]]
+
+    @strawberry.field
+    def results(self) -> list[ActionResult]:
+        return [ActionResult.from_item(item) for item in self.items]
+
+
+@strawberry.type
+class ApproveActivitiesPayload(BulkResults):
     approved_count: int
     user_errors: list[UserError]
 
 
 @strawberry.type
-class DismissActivitiesPayload:
-    results: list[ActionResult]
+class DismissActivitiesPayload(BulkResults):
     dismissed_count: int
     user_errors: list[UserError]
 
@@ -221,10 +232,12 @@ class SuspendFamilyPayload:
     user_errors: list[UserError]
 
 
-def _bulk(done: resolvers.Done[domain_actions.ActionReport]) -> tuple[list[ActionResult], int]:
+def _bulk(
+    done: resolvers.Done[domain_actions.ActionReport],
+) -> tuple[list[domain_actions.ItemResult], int]:
     if done.value is None:
         return [], 0
-    return [ActionResult.from_item(r) for r in done.value.results], done.value.count(
+    return done.value.results, done.value.count(
         domain_actions.Outcome.APPROVED, domain_actions.Outcome.DISMISSED
     )
 
@@ -277,7 +290,7 @@ class ActionMutations:
         )
         results, count = _bulk(done)
         return ApproveActivitiesPayload(
-            results=results, approved_count=count, user_errors=_errors(done.problems)
+            items=results, approved_count=count, user_errors=_errors(done.problems)
         )
 
     @strawberry.mutation(description="Approve one request, with the options review needs.")
@@ -326,7 +339,7 @@ class ActionMutations:
         )
         results, count = _bulk(done)
         return DismissActivitiesPayload(
-            results=results, dismissed_count=count, user_errors=_errors(done.problems)
+            items=results, dismissed_count=count, user_errors=_errors(done.problems)
         )
 
     @strawberry.mutation(

@@ -4,13 +4,14 @@ journal call (so the badge counters move once per action), one audit insert.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, tuple_, update
+from sqlalchemy import BigInteger, Integer, Update, bindparam, func, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from domain import audit
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
@@ -18,13 +19,43 @@ from domain.viewer import Viewer
 from domain.vocabulary import Resolution
 from models import ActivityEntry
 
-# Rows per UPDATE: keeps bound parameters far below both drivers' limits.
-CHUNK = 1000
-
 
 class LostUpdate(RuntimeError):
     """An entry locked by this transaction changed under it: never expected,
     and the whole unit of work is rolled back rather than half applied."""
+
+
+def _stamp(dialect: str, rows: Sequence[ActivityEntry], first: int) -> Update:
+    """``UPDATE ... FROM`` the list of (id, version) pairs, each row's
+    ``updated_seq`` computed from its position in the list: the journal
+    numbered the changes ``first``, ``first + 1``... in that same order.
+
+    One statement and one bound list for any number of rows (no per-row
+    ``CASE`` branch, no chunks): ``unnest(...) WITH ORDINALITY`` on
+    PostgreSQL, ``json_each`` (whose ``key`` is the array index) on SQLite.
+    """
+    entry = ActivityEntry
+    statement = update(entry)
+    if dialect == "postgresql":
+        pairs = (
+            func.unnest(
+                bindparam("ids", [r.id for r in rows], type_=ARRAY(BigInteger)),
+                bindparam("versions", [r.version for r in rows], type_=ARRAY(Integer)),
+            )
+            .table_valued("id", "version", with_ordinality="position")
+            .render_derived(with_types=False)
+            .alias("pairs")
+        )
+        return statement.where(
+            entry.id == pairs.c.id, entry.version == pairs.c.version
+        ).values(updated_seq=first - 1 + pairs.c.position)
+    listed = func.json_each(
+        bindparam("pairs", json.dumps([[r.id, r.version] for r in rows]))
+    ).table_valued("key", "value").alias("pairs")
+    return statement.where(
+        entry.id == func.json_extract(listed.c.value, "$[0]"),
+        entry.version == func.json_extract(listed.c.value, "$[1]"),
+    ).values(updated_seq=first + listed.c.key)
 
 
 async def close_entries(
@@ -41,9 +72,9 @@ async def close_entries(
     """Resolve ``rows`` (open entries of one organisation, locked by the caller).
 
     Each row is updated only if it is still open at the version read
-    (``WHERE (id, version) IN (...) AND resolution IS NULL``), bumping its
-    version; the journal records one REMOVED change per row, and the audit
-    log the entry as it was.
+    (``WHERE id = ... AND version = ... AND resolution IS NULL``), bumping
+    its version; the journal records one REMOVED change per row, and the
+    audit log the entry as it was.
     """
     if not rows:
         return []
@@ -63,35 +94,33 @@ async def close_entries(
         change=ChangeKind.REMOVED,
         reason=resolution.value,
     )
-    sequence_of = {c.entry_id: c.sequence for c in changes}
+    first = changes[0].sequence
     staff_id = viewer.staff_id if viewer else None
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        returned = await session.execute(
-            update(ActivityEntry)
-            .where(
-                tuple_(ActivityEntry.id, ActivityEntry.version).in_(
-                    [(r.id, r.version) for r in chunk]
-                ),
-                ActivityEntry.resolution.is_(None),
-            )
-            .values(
-                resolution=resolution.value,
-                version=ActivityEntry.version + 1,
-                processed_at=now,
-                processed_by_id=staff_id,
-                updated_seq=case({r.id: sequence_of[r.id] for r in chunk}, value=ActivityEntry.id),
-            )
-            .returning(ActivityEntry.id)
-            .execution_options(synchronize_session=False)
+    dialect = session.get_bind().dialect.name
+    returned = await session.execute(
+        _stamp(dialect, rows, first)
+        .where(ActivityEntry.resolution.is_(None))
+        .values(
+            resolution=resolution.value,
+            version=ActivityEntry.version + 1,
+            processed_at=now,
+            processed_by_id=staff_id,
         )
-        if len(returned.all()) != len(chunk):
-            raise LostUpdate("an entry changed while it was locked")
-        for row in chunk:
-            set_committed_value(row, "resolution", resolution.value)
-            set_committed_value(row, "version", row.version + 1)
-            set_committed_value(row, "processed_at", now)
-            set_committed_value(row, "processed_by_id", staff_id)
-            set_committed_value(row, "updated_seq", sequence_of[row.id])
+        .returning(ActivityEntry.id)
+        .execution_options(synchronize_session=False)
+    )
+    if len(returned.all()) != len(rows):
+        raise LostUpdate("an entry changed while it was locked")
+    for offset, row in enumerate(rows):
+        # What the UPDATE just wrote, as the committed state of the loaded
+        # object (what ``set_committed_value`` does, without its per-call
+        # overhead: these attributes carry no pending change).
+        row.__dict__.update(
+            resolution=resolution.value,
+            version=row.version + 1,
+            processed_at=now,
+            processed_by_id=staff_id,
+            updated_seq=first + offset,
+        )
     await audit.write(session, records)
     return changes
