@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,19 +107,35 @@ def _report_changes(report: actions.ActionReport) -> Sequence[WindowChange]:
     return report.changes
 
 
-async def approve_activities(
+class MassAction(Protocol):
+    """A bulk domain action: ``actions.approve_activities`` or ``dismiss_activities``."""
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        viewer: Viewer,
+        chosen: actions.Selection,
+        *,
+        now: datetime,
+        lock: LockClaim,
+    ) -> actions.ActionReport: ...
+
+
+async def mass_action(
     info: strawberry.Info,
+    apply: MassAction,
     *,
     ids: Sequence[strawberry.ID] | None,
     everything: ActivityFilter | None,
     watermark: int | None,
     lock_token: str | None,
 ) -> Done[actions.ActionReport]:
+    """The checked entries, or all matching the window's filter up to the
+    watermark, through one bulk action in one unit of work."""
+
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
         chosen = selection(ids, everything, watermark)
-        return await actions.approve_activities(
-            session, viewer, chosen, now=now, lock=_claim(info, lock_token)
-        )
+        return await apply(session, viewer, chosen, now=now, lock=_claim(info, lock_token))
 
     return await _unit_of_work(info, work, _report_changes)
 
@@ -157,23 +173,6 @@ async def deny_activity(
             reason=reason,
             now=now,
             lock=_claim(info, lock_token),
-        )
-
-    return await _unit_of_work(info, work, _report_changes)
-
-
-async def dismiss_activities(
-    info: strawberry.Info,
-    *,
-    ids: Sequence[strawberry.ID] | None,
-    everything: ActivityFilter | None,
-    watermark: int | None,
-    lock_token: str | None,
-) -> Done[actions.ActionReport]:
-    async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
-        chosen = selection(ids, everything, watermark)
-        return await actions.dismiss_activities(
-            session, viewer, chosen, now=now, lock=_claim(info, lock_token)
         )
 
     return await _unit_of_work(info, work, _report_changes)

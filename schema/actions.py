@@ -82,7 +82,9 @@ def _item_errors(item: domain_actions.ItemResult, fields: set[str]) -> list[User
 
 
 @strawberry.input
-class ApproveActivitiesInput:
+class MassSelectionInput:
+    """The fields of every mass action: which entries, and the lock."""
+
     ids: list[strawberry.ID] | None = strawberry.field(default=None, description=IDS)
     all_: ActivityFilter | None = strawberry.field(default=None, name="all", description=ALL)
     watermark: int | None = strawberry.field(default=None, description=WATERMARK)
@@ -90,11 +92,13 @@ class ApproveActivitiesInput:
 
 
 @strawberry.input
-class DismissActivitiesInput:
-    ids: list[strawberry.ID] | None = strawberry.field(default=None, description=IDS)
-    all_: ActivityFilter | None = strawberry.field(default=None, name="all", description=ALL)
-    watermark: int | None = strawberry.field(default=None, description=WATERMARK)
-    lock_token: str | None = strawberry.field(default=None, description=LOCK_TOKEN)
+class ApproveActivitiesInput(MassSelectionInput):
+    pass
+
+
+@strawberry.input
+class DismissActivitiesInput(MassSelectionInput):
+    pass
 
 
 @strawberry.input
@@ -232,14 +236,22 @@ class SuspendFamilyPayload:
     user_errors: list[UserError]
 
 
-def _bulk(
-    done: resolvers.Done[domain_actions.ActionReport],
-) -> tuple[list[domain_actions.ItemResult], int]:
-    if done.value is None:
-        return [], 0
-    return done.value.results, done.value.count(
-        domain_actions.Outcome.APPROVED, domain_actions.Outcome.DISMISSED
+async def _run_mass(
+    info: Info, input: MassSelectionInput, apply: resolvers.MassAction
+) -> tuple[list[domain_actions.ItemResult], int, list[UserError]]:
+    """Per-item results, how many succeeded, and the request's userErrors."""
+    done = await resolvers.mass_action(
+        info,
+        apply,
+        ids=input.ids,
+        everything=input.all_,
+        watermark=input.watermark,
+        lock_token=input.lock_token,
     )
+    if done.value is None:
+        return [], 0, _errors(done.problems)
+    succeeded = done.value.count(domain_actions.Outcome.APPROVED, domain_actions.Outcome.DISMISSED)
+    return done.value.results, succeeded, _errors(done.problems)
 
 
 def _single(done: resolvers.Done[domain_actions.ActionReport], fields: set[str]) -> dict[str, Any]:
@@ -281,17 +293,8 @@ class ActionMutations:
     async def approve_activities(
         self, info: Info, input: ApproveActivitiesInput
     ) -> ApproveActivitiesPayload:
-        done = await resolvers.approve_activities(
-            info,
-            ids=input.ids,
-            everything=input.all_,
-            watermark=input.watermark,
-            lock_token=input.lock_token,
-        )
-        results, count = _bulk(done)
-        return ApproveActivitiesPayload(
-            items=results, approved_count=count, user_errors=_errors(done.problems)
-        )
+        results, count, errors = await _run_mass(info, input, domain_actions.approve_activities)
+        return ApproveActivitiesPayload(items=results, approved_count=count, user_errors=errors)
 
     @strawberry.mutation(description="Approve one request, with the options review needs.")
     async def approve_activity(
@@ -330,17 +333,8 @@ class ActionMutations:
     async def dismiss_activities(
         self, info: Info, input: DismissActivitiesInput
     ) -> DismissActivitiesPayload:
-        done = await resolvers.dismiss_activities(
-            info,
-            ids=input.ids,
-            everything=input.all_,
-            watermark=input.watermark,
-            lock_token=input.lock_token,
-        )
-        results, count = _bulk(done)
-        return DismissActivitiesPayload(
-            items=results, dismissed_count=count, user_errors=_errors(done.problems)
-        )
+        results, count, errors = await _run_mass(info, input, domain_actions.dismiss_activities)
+        return DismissActivitiesPayload(items=results, dismissed_count=count, user_errors=errors)
 
     @strawberry.mutation(
         description="The magnifying glass: show an online order and pull its items from "
