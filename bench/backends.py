@@ -2,8 +2,8 @@
 
 - ``sqlite``: the embedded default, a SQLite file (``var/bench/bench.db``)
   and the in-process broadcast (``memory://``).
-- ``postgres``: PostgreSQL database ``bench`` on 127.0.0.1:5432 (dropped and
-  recreated each run; never ``test``) and Redis on 127.0.0.1:6379.
+- ``postgres``: PostgreSQL database ``bench`` (or ``$BENCH_NAME``) on
+  127.0.0.1:5432 (dropped and recreated each run; never ``test``) and Redis on 127.0.0.1:6379.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bench.servers import LOG_DIR
+from bench.servers import BENCH_NAME, LOG_DIR
 from service.settings import REPO_ROOT
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-POSTGRES_BENCH = "postgresql://postgres@127.0.0.1:5432/bench"
+POSTGRES_BENCH = f"postgresql://postgres@127.0.0.1:5432/{BENCH_NAME}"
 REDIS = "redis://127.0.0.1:6379/0"
 
 
@@ -63,10 +63,11 @@ async def _recreate_postgres() -> None:
     connection = await asyncpg.connect(POSTGRES_ADMIN)
     try:
         await connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'bench'"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+            BENCH_NAME,
         )
-        await connection.execute("DROP DATABASE IF EXISTS bench")
-        await connection.execute("CREATE DATABASE bench")
+        await connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_NAME}"')
+        await connection.execute(f'CREATE DATABASE "{BENCH_NAME}"')
     finally:
         await connection.close()
 

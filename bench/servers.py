@@ -22,7 +22,12 @@ import httpx
 from bench.load import LoadResult, LoadSpec, parse_result, spec_json
 from service.settings import REPO_ROOT
 
-LOG_DIR = REPO_ROOT / "var" / "bench"
+# BENCH_NAME (default "bench") names the run's directory under var/ and its
+# PostgreSQL database, so two runs on one machine keep apart.
+BENCH_NAME = os.environ.get("BENCH_NAME", "bench")
+if not BENCH_NAME.isidentifier() or BENCH_NAME in {"test", "postgres", "template0", "template1"}:
+    raise SystemExit(f"BENCH_NAME={BENCH_NAME!r}: a plain name other than test or postgres")
+LOG_DIR = REPO_ROOT / "var" / BENCH_NAME
 
 
 def cores() -> list[int]:
