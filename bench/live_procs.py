@@ -118,6 +118,9 @@ def _wait_http(processes: Processes, name: str, server: Server, seconds: float =
     raise RuntimeError(f"{name} not ready in {seconds}s:\n{processes.log_tail(name)}")
 
 
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+
+
 def start_app(
     processes: Processes, count: int, database_url: str, broadcast_url: str
 ) -> list[Server]:
@@ -137,6 +140,11 @@ def start_app(
             *["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         ]
         name = f"app-{index}"
+        if PROFILE:  # BENCH_PROFILE=1: a py-spy profile of each server (collapsed stacks)
+            output = processes.logs / f"{name}.pyspy.txt"
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *argv]
+            print(f"  py-spy profile of {name}: {output}")
         servers.append(Server(processes.start(name, argv, env, SERVER_CPU, pipe=False), port))
     for index, server in enumerate(servers):
         _wait_http(processes, f"app-{index}", server)

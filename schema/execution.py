@@ -84,6 +84,22 @@ def viewer_scope(viewer: Viewer) -> Hashable:
     )
 
 
+class SharedData(dict[str, Any]):
+    """A shared execution's ``data``: the same for every subscriber of its key,
+    so its JSON text is encoded once (``text``) and reused for every frame
+    (``service.app`` writes ``next`` messages with it)."""
+
+    __slots__ = ("_text",)
+
+    @property
+    def text(self) -> str:
+        try:
+            return self._text
+        except AttributeError:
+            self._text: str = json.dumps(self, separators=(",", ":"))
+            return self._text
+
+
 class SharedExecutions:
     """The last executions of subscription events, by key, finished or in flight."""
 
@@ -126,6 +142,8 @@ async def _complete(execute: Callable[[], Any]) -> ExecutionResult:
         result = await result
     if not isinstance(result, ExecutionResult):  # pragma: no cover - incremental delivery
         raise TypeError(f"a subscription event executed to {type(result).__name__}")
+    if isinstance(result.data, dict):
+        result.data = SharedData(result.data)
     return result
 
 

@@ -64,6 +64,18 @@ class ActivityEvent:
 
     @classmethod
     def from_feed(cls, event: FeedEvent, database: Database) -> ActivityEvent:
+        """The event object for a change and its loaded entry: built once per
+        process and shared by the subscribers that receive it (read-only)."""
+        key = (Same(database), event.change, Same(event.entry))
+        shared = _shared_events.get(key)
+        if shared is None:
+            shared = _shared_events[key] = cls._build(event, database)
+            while len(_shared_events) > SHARED_EVENTS_KEPT:
+                _shared_events.popitem(last=False)
+        return shared
+
+    @classmethod
+    def _build(cls, event: FeedEvent, database: Database) -> ActivityEvent:
         change = event.change
         activity_type = DomainActivityType(change.type)
         return cls(
@@ -85,6 +97,10 @@ class ActivityEvent:
             at=change.at,
             entry=None if event.entry is None else entry_object(event.entry),
         )
+
+
+SHARED_EVENTS_KEPT = 256
+_shared_events: OrderedDict[Hashable, ActivityEvent] = OrderedDict()
 
 
 @strawberry.type(description="Who holds a staff member's edit lock, from where, until when.")

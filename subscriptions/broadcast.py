@@ -8,7 +8,9 @@ websocket client would then grow memory without limit.
 The backend is chosen by URL scheme: ``memory://`` (one process, the embedded
 default) or ``redis://`` / ``rediss://`` (``ReliableRedisBackend``).
 
-What a ``Subscription`` yields, always a fresh ``dict``:
+What a ``Subscription`` yields, a read-only mapping decoded once per process
+and shared by every local subscriber of the channel (its nested lists and
+objects are shared too: never change them):
 
 - a published message, equal to what was passed to ``publish()``. Messages
   travel as JSON text on every backend, so ``memory://`` behaves exactly like
@@ -39,7 +41,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -79,6 +81,14 @@ def backend_for_url(url: str) -> BroadcastBackend:
     raise ValueError(f"unsupported broadcast URL scheme {scheme!r}: use memory:// or redis://")
 
 
+def _decoded(text: str) -> Mapping[str, Any] | None:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None
+    return MappingProxyType(message) if isinstance(message, dict) else None
+
+
 @dataclass(frozen=True)
 class _End:
     error: type[Exception] | None
@@ -86,36 +96,30 @@ class _End:
 
 
 class Subscription:
-    """One subscriber's messages on one channel, as an async iterator of dicts."""
+    """One subscriber's messages on one channel, as an async iterator of read-only mappings."""
 
     def __init__(self, channel: str, queue_size: int) -> None:
         self.channel = channel
         self._queue_size = queue_size
         # One slot more than the bound, so the end marker always fits.
-        self._queue: asyncio.Queue[str | _End] = asyncio.Queue(maxsize=queue_size + 1)
+        # Decoded once per message for every subscriber of the process, shared
+        # read-only.
+        self._queue: asyncio.Queue[Mapping[str, Any] | _End] = asyncio.Queue(maxsize=queue_size + 1)
         self._ended = False
 
     def __aiter__(self) -> Subscription:
         return self
 
-    async def __anext__(self) -> dict[str, Any]:
-        while True:
-            item = await self._queue.get()
-            if isinstance(item, _End):
-                self._queue.put_nowait(item)  # every later read ends the same way
-                if item.error is None:
-                    raise StopAsyncIteration
-                raise item.error(item.reason)
-            try:
-                message = json.loads(item)
-            except ValueError:
-                message = None
-            if isinstance(message, dict):
-                return message
-            # Only a foreign publisher on our channel can cause this.
-            logger.warning("dropped a non-JSON-object message on %r", self.channel)
+    async def __anext__(self) -> Mapping[str, Any]:
+        item = await self._queue.get()
+        if isinstance(item, _End):
+            self._queue.put_nowait(item)  # every later read ends the same way
+            if item.error is None:
+                raise StopAsyncIteration
+            raise item.error(item.reason)
+        return item
 
-    def _deliver(self, message: str) -> None:
+    def _deliver(self, message: Mapping[str, Any]) -> None:
         if self._ended:
             return
         if self._queue.qsize() >= self._queue_size:
@@ -225,8 +229,14 @@ class Broadcaster:
             while True:
                 event = await self._backend.next_published()
                 entry = self._channels.get(event.channel)
-                for subscription in entry.subscribers if entry else ():
-                    subscription._deliver(event.message)
+                if not entry:
+                    continue
+                message = _decoded(event.message)
+                if message is None:  # only a foreign publisher on our channel can cause this
+                    logger.warning("dropped a non-JSON-object message on %r", event.channel)
+                    continue
+                for subscription in entry.subscribers:
+                    subscription._deliver(message)
         except Exception:
             logger.exception("broadcast fan-out stopped")
             self._end_all(BroadcastUnavailable, "broadcast fan-out stopped")

@@ -8,7 +8,8 @@ reader can replay or re-read what a lost message would have told it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -55,18 +56,37 @@ def lock_message(staff_id: int) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ParsedChanges:
-    changes: list[WindowChange]
+    changes: tuple[WindowChange, ...]
     last_sequence: int
 
 
-def parse_changes(message: dict[str, Any]) -> ParsedChanges | None:
+PARSED_KEPT = 64
+_parsed: OrderedDict[int, tuple[Mapping[str, Any], ParsedChanges | None]] = OrderedDict()
+
+
+def parse_changes(message: Mapping[str, Any]) -> ParsedChanges | None:
     """The changes a ``changes`` message carries, oldest first; None for any
-    other message (or one this version cannot read: treat it as a resync)."""
+    other message (or one this version cannot read: treat it as a resync).
+
+    Parsed once per message, not once per subscriber: the broadcaster hands
+    every local subscriber the same read-only mapping, so the result is kept for the last
+    few messages, by identity (the dict is kept alive with it)."""
+    known = _parsed.get(id(message))
+    if known is not None and known[0] is message:
+        return known[1]
+    parsed = _parse(message)
+    _parsed[id(message)] = (message, parsed)
+    while len(_parsed) > PARSED_KEPT:
+        _parsed.popitem(last=False)
+    return parsed
+
+
+def _parse(message: Mapping[str, Any]) -> ParsedChanges | None:
     if message.get("kind") != CHANGES_KIND:
         return None
     try:
         organisation_id = int(message["organisation_id"])
-        changes = [
+        changes = tuple(
             WindowChange(
                 organisation_id=organisation_id,
                 sequence=int(raw["s"]),
@@ -79,7 +99,7 @@ def parse_changes(message: dict[str, Any]) -> ParsedChanges | None:
                 at=datetime.fromisoformat(raw["at"]),
             )
             for raw in message["changes"]
-        ]
+        )
         return ParsedChanges(changes, int(message["last_sequence"]))
     except (KeyError, TypeError, ValueError):
         return None
