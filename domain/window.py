@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -30,6 +30,14 @@ from domain.vocabulary import (
     MAX_PAGE_SIZE,
     WINDOW_RETENTION_DAYS,
     ActivityType,
+)
+from domain.window_keys import (
+    EMPTY,
+    KeyBound,
+    earliest_admitted,
+    lower_bound,
+    short_of,
+    upper_bound,
 )
 from models import ActivityEntry, Location
 
@@ -116,7 +124,11 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def in_window(now: datetime) -> ColumnElement[bool]:
-    return and_(ActivityEntry.resolution.is_(None), ActivityEntry.occurred_at >= window_cutoff(now))
+    return _open_since(window_cutoff(now))
+
+
+def _open_since(since: datetime) -> ColumnElement[bool]:
+    return and_(ActivityEntry.resolution.is_(None), ActivityEntry.occurred_at >= since)
 
 
 def type_status_location(
@@ -162,7 +174,13 @@ def selection(viewer: Viewer, window_filter: WindowFilter, now: datetime) -> Col
     them will apply ONLY to the filtered entries": bulk actions select with
     this same condition.
     """
-    return and_(visible_to(viewer), in_window(now), *filter_conditions(window_filter))
+    return _selected_since(viewer, window_filter, window_cutoff(now))
+
+
+def _selected_since(
+    viewer: Viewer, window_filter: WindowFilter, since: datetime
+) -> ColumnElement[bool]:
+    return and_(visible_to(viewer), _open_since(since), *filter_conditions(window_filter))
 
 
 @dataclass(frozen=True)
@@ -224,72 +242,19 @@ class WindowPage:
     backwards: bool = False
 
 
-_EMPTY = "empty"
+def _bounded(
+    viewer: Viewer, window_filter: WindowFilter, now: datetime, *bounds: KeyBound
+) -> ColumnElement[bool]:
+    """``selection`` inside the keyset bounds, its cutoff raised to where the
+    bounds start (the same rows; see ``domain.window_keys``)."""
+    since = earliest_admitted(window_cutoff(now), list(bounds))
+    return and_(
+        _selected_since(viewer, window_filter, since), *(bound.condition() for bound in bounds)
+    )
 
 
-def _sort_key() -> ColumnElement[tuple[datetime, int]]:
-    return tuple_(ActivityEntry.occurred_at, ActivityEntry.id)
-
-
-def _beyond(key: KeysetCursor, *, ascending: bool, inclusive: bool) -> ColumnElement[bool]:
-    """Rows that come after ``key`` in display order (``key`` too if inclusive)."""
-    bound = (key.occurred_at, key.entry_id)
-    if ascending:
-        return _sort_key() >= bound if inclusive else _sort_key() > bound
-    return _sort_key() <= bound if inclusive else _sort_key() < bound
-
-
-def _short_of(key: KeysetCursor, *, ascending: bool) -> ColumnElement[bool]:
-    """Rows that come before ``key`` in display order."""
-    return _beyond(key, ascending=not ascending, inclusive=False)
-
-
-async def _key_at_offset(
-    session: AsyncSession, condition: ColumnElement[bool], order: SortOrder, offset: int
-) -> KeysetCursor | None:
-    """The sort key of the row at ``offset``: an index-only walk of keys."""
-    ascending = order is SortOrder.OLDEST_FIRST
-    columns = (ActivityEntry.occurred_at, ActivityEntry.id)
-    row = (
-        await session.execute(
-            select(*columns)
-            .where(condition)
-            .order_by(*(c.asc() if ascending else c.desc() for c in columns))
-            .offset(offset)
-            .limit(1)
-        )
-    ).first()
-    return None if row is None else KeysetCursor(occurred_at=row[0], entry_id=row[1])
-
-
-async def _lower_bound(
-    session: AsyncSession, condition: ColumnElement[bool], order: SortOrder, cursor: Cursor
-) -> ColumnElement[bool] | str | None:
-    """``after``: the rows past the cursor, or ``_EMPTY`` past the list's end."""
-    ascending = order is SortOrder.OLDEST_FIRST
-    if isinstance(cursor, KeysetCursor):
-        return _beyond(cursor, ascending=ascending, inclusive=False)
-    if cursor.offset == 0:
-        return None
-    key = await _key_at_offset(session, condition, order, cursor.offset)
-    return _EMPTY if key is None else _beyond(key, ascending=ascending, inclusive=True)
-
-
-async def _upper_bound(
-    session: AsyncSession, condition: ColumnElement[bool], order: SortOrder, cursor: Cursor
-) -> ColumnElement[bool] | str | None:
-    """``before``: the rows short of the cursor, or ``_EMPTY`` before the first row."""
-    ascending = order is SortOrder.OLDEST_FIRST
-    if isinstance(cursor, KeysetCursor):
-        return _short_of(cursor, ascending=ascending)
-    if cursor.offset == 0:
-        return _EMPTY
-    key = await _key_at_offset(session, condition, order, cursor.offset)
-    return None if key is None else _short_of(key, ascending=ascending)
-
-
-async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
-    found = await session.scalar(select(ActivityEntry.id).where(*conditions).limit(1))
+async def _exists(session: AsyncSession, condition: ColumnElement[bool]) -> bool:
+    found = await session.scalar(select(ActivityEntry.id).where(condition).limit(1))
     return found is not None
 
 
@@ -312,16 +277,16 @@ async def fetch_page(
     condition = selection(viewer, window_filter, now)
     order = request.order
     ascending = order is SortOrder.OLDEST_FIRST
-    lower = None if after is None else await _lower_bound(session, condition, order, after)
-    upper = None if before is None else await _upper_bound(session, condition, order, before)
+    lower = None if after is None else await lower_bound(session, condition, ascending, after)
+    upper = None if before is None else await upper_bound(session, condition, ascending, before)
 
-    if isinstance(lower, str) or isinstance(upper, str):
+    if lower is EMPTY or upper is EMPTY:
         # A page cursor past the end (or before the start): nothing there.
         has_rows = await _exists(session, condition)
         return WindowPage(
             [],
-            has_rows and isinstance(upper, str),
-            has_rows and isinstance(lower, str),
+            has_rows and upper is EMPTY,
+            has_rows and lower is EMPTY,
             size,
             None,
             backwards,
@@ -334,19 +299,26 @@ async def fetch_page(
     )
     rows = list(
         await session.scalars(
-            select(ActivityEntry).where(condition, *bounds).order_by(*direction).limit(size + 1)
+            select(ActivityEntry)
+            .where(_bounded(viewer, window_filter, now, *bounds))
+            .order_by(*direction)
+            .limit(size + 1)
         )
     )
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-        has_next = upper is not None and await _exists(session, condition, ~upper)
+        has_next = upper is not None and await _exists(
+            session, _bounded(viewer, window_filter, now, upper.negated())
+        )
         offset = None
         if isinstance(before, OffsetCursor) and upper is not None:
             offset = before.offset - len(rows)
         return WindowPage(rows, has_next, more, size, offset, backwards=True)
-    has_previous = lower is not None and await _exists(session, condition, ~lower)
+    has_previous = lower is not None and await _exists(
+        session, _bounded(viewer, window_filter, now, lower.negated())
+    )
     offset = 0 if after is None else (after.offset if isinstance(after, OffsetCursor) else None)
     return WindowPage(rows, more, has_previous, size, offset)
 
@@ -361,13 +333,11 @@ async def count_before(
 ) -> int:
     """Position of ``entry`` in the filtered list (to number the current page)."""
     key = KeysetCursor(occurred_at=entry.occurred_at, entry_id=entry.id)
+    before = short_of(key, ascending=order is SortOrder.OLDEST_FIRST)
     total = await session.scalar(
         select(func.count())
         .select_from(ActivityEntry)
-        .where(
-            selection(viewer, window_filter, now),
-            _short_of(key, ascending=order is SortOrder.OLDEST_FIRST),
-        )
+        .where(_bounded(viewer, window_filter, now, before))
     )
     return int(total or 0)
 
