@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from bench.backends import Backend, postgres_backend, prepare, sqlite_backend, versions
-from bench.db_figures import action_figures, badge_figure
+from bench.badge_figure import badge_figure
+from bench.db_figures import action_figures
 from bench.figures import Figure
 from bench.http_figures import (
     Plan,
@@ -62,7 +63,14 @@ def http_backend(backend: Backend, quick: bool, only: set[str] | None = None) ->
         steps = [
             ("1-2. window first page", lambda: window_figures(app, world, plan, label)),
             ("3. deep page", lambda: [deep_page_figure(app, world, plan, label)]),
-            ("4. badge", lambda: [badge_figure(app, world, plan, label, backend.async_url)]),
+            (
+                "4. badge",
+                lambda: [
+                    badge_figure(
+                        app, world, plan, label, backend.async_url, backend.broadcast_url
+                    )
+                ],
+            ),
             ("5. mass actions", lambda: action_figures(app, world, plan, label,
                                                          backend.async_url)),
             ("6. ingestion", lambda: [ingestion_figure(app, world, plan, label,

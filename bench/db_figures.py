@@ -1,5 +1,5 @@
-"""Figures that compare the app with raw SQL on the same database: the badge
-read (figure 4) and the mass actions over 5,000 entries (figure 5)."""
+"""Figure 5: the mass actions over 5,000 entries against raw SQL on the same
+database (figure 4, the badge, is ``bench.badge_figure``)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from bench.figures import Distribution, Figure
-from bench.http_figures import Plan, badge_http, graphql
+from bench.http_figures import Plan, graphql
 from bench.seed import World, restore_actions
 from bench.servers import Server
-from domain.viewer import viewer_for_token
 from domain.vocabulary import EXCLUDED_FROM_NOTIFICATION_FILTER
-from domain.window import window_cutoff
-from domain.window_counts import badge
 from models import ActivityEntry
 from models.db import Database
 
@@ -30,66 +27,6 @@ DISMISS = """mutation Dismiss($lock: String) {
 APPROVE = """mutation Approve($lock: String) {
   approveActivities(input: {all: {status: PENDING}, lockToken: $lock}) {
     approvedCount userErrors { code message } } }"""
-
-
-async def _badge_timings(database: Database, world: World, samples: int) -> tuple[
-    list[float], list[float], int, int
-]:
-    async with database.read() as session:
-        viewer = await viewer_for_token(session, world.main.token)
-        assert viewer is not None
-        ours: list[float] = []
-        raw: list[float] = []
-        waiting = counted = 0
-        for _ in range(samples):
-            now = datetime.now(UTC)
-            started = time.perf_counter()
-            waiting = (await badge(session, viewer, now)).waiting
-            ours.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            counted = int(
-                await session.scalar(
-                    select(func.count()).select_from(ActivityEntry).where(
-                        ActivityEntry.organisation_id == world.main.id,
-                        ActivityEntry.resolution.is_(None),
-                        ActivityEntry.occurred_at >= window_cutoff(now),
-                    )
-                )
-                or 0
-            )
-            raw.append((time.perf_counter() - started) * 1000)
-        return ours, raw, waiting, counted
-
-
-def badge_figure(app: Server, world: World, plan: Plan, label: str, async_url: str) -> Figure:
-    """Figure 4: the maintained badge vs ``count(*)`` over the open entries."""
-    samples = 40 * plan.rounds
-
-    async def measure() -> tuple[list[float], list[float], int, int]:
-        database = Database(async_url, pool_size=2)
-        try:
-            return await _badge_timings(database, world, samples)
-        finally:
-            await database.dispose()
-
-    ours, raw, waiting, counted = asyncio.run(measure())
-    if waiting != counted:
-        raise RuntimeError(f"badge says {waiting}, count(*) says {counted}")
-    a, b = Distribution.of(ours), Distribution.of(raw)
-    speedup = b.p50 / a.p50 if a.p50 else None
-    over_http = badge_http(app, world, plan)
-    return Figure(
-        name="4. badge count (domain.window_counts.badge, in-process, same session)",
-        measured=f"p50 {a.p50:.3f} ms, p99 {a.p99:.3f} ms",
-        baseline=f"count(*) over the {counted:,} open entries: p50 {b.p50:.2f} ms",
-        ratio=speedup,
-        target="<= 1 ms and >= 50x faster",
-        met=None if speedup is None else (a.p50 <= 1.0 and speedup >= 50),
-        backend=label,
-        notes=f"ratio = count(*) / badge (p50s), interleaved, {samples} each. "
-        f"activityBadge over HTTP: p50 {over_http.p50:.2f} ms, p99 {over_http.p99:.2f} ms",
-        distributions={"badge (domain)": a, "count(*)": b, "activityBadge over HTTP": over_http},
-    )
 
 
 async def _timed(work: Callable[[], Awaitable[None]]) -> float:

@@ -28,7 +28,7 @@ from domain.window import (
 from models import ActivityCounter, ActivityEntry
 
 
-def _oldest_open(organisation_id: int) -> ScalarSelect[datetime]:
+def oldest_open_at(organisation_id: int) -> ScalarSelect[datetime]:
     """When the organisation's oldest open entry happened: one step down the
     partial window index. Usually inside the 90 days (the purge expires
     older ones), which proves there is nothing stale to subtract."""
@@ -82,7 +82,7 @@ async def count_matching(
         await session.execute(
             select(
                 func.coalesce(func.sum(ActivityCounter.open_count), 0),
-                _oldest_open(viewer.organisation_id),
+                oldest_open_at(viewer.organisation_id),
             ).where(*counter_conditions(viewer, window_filter))
         )
     ).one()
@@ -128,7 +128,7 @@ async def counts_by_type_and_status(
                 ActivityCounter.type,
                 ActivityCounter.status,
                 func.sum(ActivityCounter.open_count),
-                _oldest_open(viewer.organisation_id),
+                oldest_open_at(viewer.organisation_id),
             )
             .where(*counter_conditions(viewer, WindowFilter()))
             .group_by(ActivityCounter.type, ActivityCounter.status)

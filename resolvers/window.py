@@ -11,6 +11,7 @@ from strawberry import relay
 
 from domain import window as domain_window
 from domain import window_counts
+from domain.badges import BadgeReading, read_badge
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
 from domain.journal import current_sequence
@@ -230,11 +231,17 @@ async def page_cursor(info: strawberry.Info, query: WindowQuery, page: int) -> P
 
 
 async def activity_badge(info: strawberry.Info) -> ActivityBadge:
-    """The badge on the Online Activity icon, from the maintained counters."""
+    """The badge on the Online Activity icon, from the maintained counters
+    (kept per organisation until its next change: ``domain.badges``)."""
     context = _context(info)
     viewer = context.require_viewer()
-    async with context.reads_for(info) as session:
-        badge = await window_counts.badge(session, viewer, context.now())
+    now = context.now()
+
+    async def read() -> BadgeReading:
+        async with context.reads_for(info) as session:
+            return await read_badge(session, viewer, now)
+
+    badge = await context.services.badges.badge(viewer, now, read)
     return ActivityBadge(waiting=badge.waiting, pending=badge.pending)
 
 

@@ -291,6 +291,7 @@ class Subscription:
         async for badge in badge_updates(
             context.services.database,
             context.services.require_broadcaster(),
+            context.services.badges,
             viewer,
             context.now,
         ):

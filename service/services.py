@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from domain.badges import BadgeCache
 from domain.journal import WindowChange
 from domain.retention import run_periodic_purge
 from models.db import Database
 from service.mailer import Mailer, mailer_for
 from service.settings import Settings
+from subscriptions.badge_watch import BadgeWatch
 from subscriptions.broadcast import Broadcaster
 from subscriptions.publisher import BroadcastPublisher
 
@@ -37,17 +39,24 @@ class Services:
     mailer: Mailer | None = None
     # The fan-out layer (memory:// or Redis); None only in tests that need no push.
     broadcaster: Broadcaster | None = None
+    # Badges kept per organisation until its next change; without a watch
+    # (tests that build Services by hand) nothing is kept.
+    badge_watch: BadgeWatch | None = None
+    badges: BadgeCache = field(default_factory=lambda: BadgeCache(0))
     _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         broadcaster = Broadcaster(settings.broadcast_url)
+        badge_watch = BadgeWatch(broadcaster, settings.badge_cache_seconds)
         return cls(
             settings=settings,
             database=Database(settings.database_url, pool_size=settings.db_pool_size),
             publisher=BroadcastPublisher(broadcaster),
             broadcaster=broadcaster,
             mailer=mailer_for(settings),
+            badge_watch=badge_watch,
+            badges=badge_watch.cache,
         )
 
     async def start(self) -> None:
@@ -68,6 +77,8 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._background.clear()
+        if self.badge_watch is not None:
+            await self.badge_watch.stop()
         if self.broadcaster is not None:
             await self.broadcaster.disconnect()
         await self.database.dispose()
@@ -79,6 +90,8 @@ class Services:
 
     async def publish(self, changes: Sequence[WindowChange]) -> None:
         """Call after the unit of work that made ``changes`` has committed."""
+        for organisation_id in {c.organisation_id for c in changes}:
+            self.badges.forget(organisation_id)  # this process reads its own writes
         if changes:
             await self.publisher.publish(changes)
 

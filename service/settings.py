@@ -56,6 +56,8 @@ class Settings:
     ws_init_timeout_seconds: float = 10.0
     # Staff tokens resolved in the last N seconds skip the lookup; 0 disables.
     token_cache_seconds: float = 5.0
+    # The longest a badge is kept, even with no change heard of; 0 disables.
+    badge_cache_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,4 +91,5 @@ class Settings:
             edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),
             ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
             token_cache_seconds=float(env.get("TOKEN_CACHE_SECONDS", "5")),
+            badge_cache_seconds=float(env.get("BADGE_CACHE_SECONDS", "5")),
         )

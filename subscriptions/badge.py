@@ -2,8 +2,9 @@
 
 "When you receive new requests the Portal icon will display a red area with
 the number of notifications." The value is read from the maintained
-counters (``domain.window_counts.badge``), once per published message: a bulk
-action is one message, so it is one recount and at most one push.
+counters (``domain.badges``), once per published message: a bulk action is
+one message, so it is one recount and at most one push, and the subscribers
+on one process share that recount.
 """
 
 from __future__ import annotations
@@ -11,31 +12,45 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from domain import window_counts
+from domain.badges import BadgeCache, BadgeReading, read_badge
 from domain.live_filter import visible_change
 from domain.viewer import Viewer
+from domain.window_counts import Badge
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
 
 
 async def _read(
-    database: Database, viewer: Viewer, now: Callable[[], datetime]
-) -> window_counts.Badge:
-    async with database.read() as session:
-        return await window_counts.badge(session, viewer, now())
+    database: Database,
+    badges: BadgeCache,
+    viewer: Viewer,
+    now: Callable[[], datetime],
+    at_least: int = 0,
+) -> Badge:
+    at = now()
+
+    async def read() -> BadgeReading:
+        async with database.read() as session:
+            return await read_badge(session, viewer, at)
+
+    return await badges.badge(viewer, at, read, at_least)
 
 
 async def badge_updates(
-    database: Database, broadcaster: Broadcaster, viewer: Viewer, now: Callable[[], datetime]
-) -> AsyncIterator[window_counts.Badge]:
+    database: Database,
+    broadcaster: Broadcaster,
+    badges: BadgeCache,
+    viewer: Viewer,
+    now: Callable[[], datetime],
+) -> AsyncIterator[Badge]:
     """The current badge, then each new value (an unchanged value is not
     pushed again). A lost message, a Redis reconnect or a subscriber that
     fell behind all end in the same recount from the database."""
-    shown: window_counts.Badge | None = None
+    shown: Badge | None = None
     while True:
         async with broadcaster.subscribe(window_channel(viewer.organisation_id)) as inbox:
-            value = await _read(database, viewer, now)
+            value = await _read(database, badges, viewer, now)
             if value != shown:
                 shown = value
                 yield value
@@ -46,7 +61,10 @@ async def badge_updates(
                         visible_change(viewer, c) for c in parsed.changes
                     ):
                         continue  # another location's entries: this badge is unchanged
-                    value = await _read(database, viewer, now)
+                    # Every subscriber of the process recounts after the same
+                    # message: the first reads, the others share its value.
+                    since = 0 if parsed is None else parsed.last_sequence
+                    value = await _read(database, badges, viewer, now, since)
                     if value != shown:
                         shown = value
                         yield value

@@ -190,6 +190,17 @@ class Broadcaster:
         self._end_all(None, "broadcaster disconnected")
         await self._backend.disconnect()
 
+    @property
+    def delivery_epoch(self) -> int | None:
+        """None while messages published anywhere cannot reach this process's
+        subscribers; otherwise a number that changes whenever some may have
+        been lost (a Redis reconnect). Always 0 in memory://."""
+        task = self._fan_out_task
+        if task is None or task.done():
+            return None
+        epoch = getattr(self._backend, "delivery_epoch", 0)
+        return epoch if isinstance(epoch, int) else None
+
     async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
         """Send ``message`` to every subscriber of ``channel``, on any process.
 

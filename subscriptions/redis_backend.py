@@ -92,6 +92,9 @@ class ReliableRedisBackend(BroadcastBackend):
         self._orphans: list[asyncio.Future[None]] = []  # waiting for the next connection
         self._publisher: Redis | None = None
         self._listener: asyncio.Task[None] | None = None
+        # Counts the pub/sub connections that came up; None while there is none.
+        self._connections = 0
+        self._serving = False
         # Always subscribed, so redis-py keeps reading even with no channel wanted.
         self._control_channel = f"broadcast-control:{uuid.uuid4().hex}"
 
@@ -110,6 +113,13 @@ class ReliableRedisBackend(BroadcastBackend):
             retry=Retry(NoBackoff(), retries),
         )
         return client
+
+    @property
+    def delivery_epoch(self) -> int | None:
+        """None while published messages cannot arrive; otherwise a number
+        that changes with every new connection (messages may have been lost
+        in between)."""
+        return self._connections if self._serving else None
 
     async def connect(self) -> None:
         """Fail fast if Redis is unreachable at startup, then start listening."""
@@ -240,6 +250,8 @@ class ReliableRedisBackend(BroadcastBackend):
                         self._events.put_nowait(Event(channel, _text(message["data"])))
                 elif kind == "pong" and _text(message["data"]) == ready:
                     self._delay = self._reconnect_min
+                    self._connections += 1
+                    self._serving = True
                     _release(waiting)
                     if resync:
                         for channel in sorted(channels & self._channels):
@@ -247,6 +259,7 @@ class ReliableRedisBackend(BroadcastBackend):
                 elif kind == "pong":
                     _release([self._barriers.pop(_text(message["data"]), None)])
         finally:
+            self._serving = False
             async with self._io_lock:
                 self._pubsub = None
                 self._orphans += [w for w in waiting if not w.done()]

@@ -125,6 +125,8 @@ def servers(
         "WS_INIT_TIMEOUT_SECONDS": "1",
         "ALLOWED_ORIGINS": ALLOWED_ORIGIN,
         "OUTBOX_DIR": str(logs / "outbox"),
+        # Far longer than any test: a badge kept past a change shows as a failure.
+        "BADGE_CACHE_SECONDS": "600",
     }
     started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
     try:

@@ -6,6 +6,8 @@ processes; on the embedded default they are the one process.
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.live.client import LiveSocket, graphql
 from tests.live.recording import record_payment
 from tests.live.servers import Server
@@ -146,6 +148,28 @@ async def test_the_badge_is_pushed_on_subscribe_and_after_each_new_entry(
         await socket.nothing_more(operation)
     finally:
         await socket.close()
+
+
+async def test_a_kept_badge_is_forgotten_when_another_process_records_an_entry(
+    server_a: Server, server_b: Server, world: World
+) -> None:
+    # Given process A has answered (and keeps) the badge
+    token = world.harbour.full
+    before = (await graphql(server_a.http, BADGE_QUERY, token=token))["activityBadge"]
+    assert (await graphql(server_a.http, BADGE_QUERY, token=token))["activityBadge"] == before
+
+    # When a family pays through process B (the same process on the embedded default)
+    await record_payment(server_b.http, world.harbour.portal_key, location="main")
+
+    # Then A answers the new count as soon as the change reaches it, long before
+    # the 600 s the servers may keep a badge
+    deadline = asyncio.get_running_loop().time() + 2.0
+    while True:
+        now = (await graphql(server_a.http, BADGE_QUERY, token=token))["activityBadge"]
+        if now["waiting"] == before["waiting"] + 1 or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.02)
+    assert now == {"waiting": before["waiting"] + 1, "pending": before["pending"]}
 
 
 async def test_another_organisation_hears_nothing(
