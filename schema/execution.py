@@ -166,32 +166,41 @@ def _variables_in(node: Node, skip: object = None) -> Iterator[str]:
                 yield from _variables_in(child, skip)
 
 
+class _SharedEvent:
+    """What graphql-core takes for a per-event executor of a shared event:
+    it only asks it to ``execute_operation``."""
+
+    __slots__ = ("execute", "key")
+
+    def __init__(self, key: Hashable, execute: Callable[[bool | None], Any]) -> None:
+        self.key = key
+        self.execute = execute
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        return SHARED_EXECUTIONS.result(self.key, partial(self.execute, serially))
+
+
 class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, sharing the per-event executions of
     subscriptions whose payloads carry a ``shared_key`` (see the module)."""
 
     # The operation's part of the key, computed once per subscription (None:
-    # not shareable); and a per-event executor's whole key.
+    # not shareable).
     _selection_key: Hashable | None = None
     _selection_key_known = False
-    _event_key: Hashable | None = None
 
-    def build_per_event_executor(self, payload: Any) -> SharedEventExecutionContext:
-        executor = super().build_per_event_executor(payload)
-        assert isinstance(executor, SharedEventExecutionContext)
+    def build_per_event_executor(self, payload: Any) -> Any:
         event = getattr(payload, "shared_key", None)
-        if event is not None:
-            selection = self._selection()
-            if selection is not None:
-                executor._event_key = (selection, event)
-        return executor
+        selection = None if event is None else self._selection()
+        if selection is None:
+            return super().build_per_event_executor(payload)
+        # graphql-core copies the executor per subscriber and event; a shared
+        # event builds that copy only for the execution the others reuse.
+        return _SharedEvent((selection, event), partial(self._execute_event, payload))
 
-    def execute_operation(self, serially: bool | None = None) -> Any:
-        key = self._event_key
-        if key is None:
-            return super().execute_operation(serially)
-        run = partial(StrawberryGraphQLCoreExecutionContext.execute_operation, self, serially)
-        return SHARED_EXECUTIONS.result(key, run)
+    def _execute_event(self, payload: Any, serially: bool | None) -> Any:
+        executor = super().build_per_event_executor(payload)
+        return StrawberryGraphQLCoreExecutionContext.execute_operation(executor, serially)
 
     def _selection(self) -> Hashable | None:
         if not self._selection_key_known:
