@@ -14,14 +14,30 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, insert, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    Text,
+    case,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cursors import KeysetCursor, decode, encode_keyset
 from domain.errors import InvalidRequest, Problem
+from domain.listed import Listed
 from domain.viewer import Viewer
 from domain.vocabulary import AUDIT_RETENTION_DAYS, MAX_PAGE_SIZE, ActivityType
 from models import ActivityEntry, AuditRecord
+from models.base import UTCDateTime
 
 
 class AuditAction(StrEnum):
@@ -109,6 +125,92 @@ async def write(session: AsyncSession, records: Sequence[dict[str, Any]]) -> Non
         groups.setdefault(tuple(record), []).append(record)
     for group in groups.values():
         await session.execute(insert(cast(Table, AuditRecord.__table__)), group)
+
+
+def _iso_utc(dialect: str, column: ColumnElement[Any]) -> ColumnElement[str]:
+    """``datetime.isoformat()`` of a UTC timestamp column, in SQL: no
+    fraction when the microseconds are 0, else six digits, then ``+00:00``.
+    SQLite keeps ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC)."""
+    if dialect == "postgresql":
+        utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+        micros = func.to_char(utc, literal_column("'US'"), type_=String)
+        seconds = func.to_char(utc, literal_column("'YYYY-MM-DD\"T\"HH24:MI:SS'"), type_=String)
+        fraction = case((micros == "000000", ""), else_=literal_column("'.'").concat(micros))
+        return seconds.concat(fraction).concat(literal_column("'+00:00'"))
+    whole = case(
+        (func.substr(column, 20) == ".000000", func.substr(column, 1, 19, type_=String)),
+        else_=column,
+    )
+    return func.replace(whole, " ", "T", type_=String).concat(literal_column("'+00:00'"))
+
+
+def snapshot_sql(dialect: str) -> ColumnElement[Any]:
+    """``entry_snapshot`` computed by the database from the stored row: the
+    same keys and values (``jsonb_build_object`` on PostgreSQL,
+    ``json_object`` on SQLite), so a mass action builds no Python object per
+    entry."""
+    entry = cast(Table, ActivityEntry.__table__)
+    arguments: list[ColumnElement[Any]] = [literal_column("'entry_id'"), entry.c.id]
+    for name in SNAPSHOT_FIELDS:
+        value: ColumnElement[Any] = entry.c[name]
+        if name == "occurred_at":
+            value = _iso_utc(dialect, value)
+        elif name == "details" and dialect != "postgresql":
+            value = func.json(value)
+        arguments += [literal_column(f"'{name}'"), value]
+    if dialect == "postgresql":
+        return func.jsonb_build_object(*arguments)
+    return func.json_object(*arguments)
+
+
+async def write_listed(
+    session: AsyncSession,
+    listed: Listed,
+    action: AuditAction,
+    *,
+    viewer: Viewer | None,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """One audit row per listed entry, as ``entry_record`` would build it,
+    written by one ``INSERT ... SELECT`` in list order. Call it before the
+    entries change: the snapshot is the entry as it was."""
+    dialect = session.get_bind().dialect.name
+    entry = cast(Table, ActivityEntry.__table__)
+    rows = (
+        select(
+            entry.c.organisation_id,
+            literal(action.value, String),
+            entry.c.id,
+            entry.c.type,
+            entry.c.location_id,
+            literal(viewer.staff_id if viewer else None, BigInteger),
+            literal(viewer.name if viewer else None, String),
+            literal(at, UTCDateTime),
+            literal(reason, Text),
+            snapshot_sql(dialect),
+        )
+        .select_from(listed.table)
+        .join(entry, entry.c.id == listed.id)
+        .order_by(listed.position)
+    )
+    await session.execute(
+        insert(cast(Table, AuditRecord.__table__)).from_select(
+            [
+                "organisation_id",
+                "action",
+                "entry_id",
+                "entry_type",
+                "location_id",
+                "staff_id",
+                "staff_name",
+                "at",
+                "reason",
+                "snapshot",
+            ],
+            rows,
+        )
+    )
 
 
 def audit_cutoff(now: datetime) -> datetime:

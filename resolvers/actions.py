@@ -21,7 +21,7 @@ from domain.journal import WindowChange
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
-from models import ActivityEntry, Family
+from models import Family
 from resolvers.window import window_filter
 from schema.activity import OBJECT_FOR_TYPE, TYPE_FOR_OBJECT_NAME
 from schema.context import Context
@@ -65,7 +65,7 @@ def entry_ref(raw: str) -> actions.EntryRef:
     return actions.EntryRef(raw, int(global_id.node_id), activity_type)
 
 
-def global_id(row: ActivityEntry) -> str:
+def global_id(row: actions.Entry) -> str:
     return relay.to_base64(OBJECT_FOR_TYPE[ActivityType(row.type)].__name__, row.id)
 
 
@@ -118,6 +118,7 @@ class MassAction(Protocol):
         *,
         now: datetime,
         lock: LockClaim,
+        with_entries: bool = True,
     ) -> actions.ActionReport: ...
 
 
@@ -129,13 +130,22 @@ async def mass_action(
     everything: ActivityFilter | None,
     watermark: int | None,
     lock_token: str | None,
+    with_entries: bool = True,
 ) -> Done[actions.ActionReport]:
     """The checked entries, or all matching the window's filter up to the
-    watermark, through one bulk action in one unit of work."""
+    watermark, through one bulk action in one unit of work; the entries are
+    loaded for the results only ``with_entries``."""
 
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
         chosen = selection(ids, everything, watermark)
-        return await apply(session, viewer, chosen, now=now, lock=_claim(info, lock_token))
+        return await apply(
+            session,
+            viewer,
+            chosen,
+            now=now,
+            lock=_claim(info, lock_token),
+            with_entries=with_entries,
+        )
 
     return await _unit_of_work(info, work, _report_changes)
 

@@ -18,11 +18,13 @@ from domain import actions as domain_actions
 from domain.email import EmailPlan, SkipReason
 from domain.errors import Problem
 from domain.rules.enrollment_types import EnrollmentType
+from models import ActivityEntry
 from resolvers import actions as resolvers
 from schema.activity import Activity, OrderLine, entry_object
 from schema.context import Info
 from schema.errors import UserError
 from schema.people import Family
+from schema.selected import selects
 from schema.window import ActivityFilter
 
 ActionOutcome = domain_actions.Outcome
@@ -65,7 +67,10 @@ class ActionResult:
             outcome=item.outcome,
             code=item.code,
             message=item.message,
-            entry=None if entry is None or item.code == "NOT_FOUND" else entry_object(entry),
+            # Facts only when the client did not select the entry (see _run_mass).
+            entry=entry_object(entry)
+            if isinstance(entry, ActivityEntry) and item.code != "NOT_FOUND"
+            else None,
         )
 
 
@@ -247,6 +252,7 @@ async def _run_mass(
         everything=input.all_,
         watermark=input.watermark,
         lock_token=input.lock_token,
+        with_entries=selects(info, "results", "entry"),
     )
     if done.value is None:
         return [], 0, _errors(done.problems)

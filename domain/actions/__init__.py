@@ -7,7 +7,8 @@ and returns the window changes the caller publishes after committing.
 from domain.actions.approve import ApproveOptions, approve_activities
 from domain.actions.deny import deny_activity
 from domain.actions.dismiss import dismiss_activities
-from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome
+from domain.actions.facts import EntryFacts
+from domain.actions.outcome import ActionReport, Code, Entry, ItemResult, Outcome
 from domain.actions.review import OrderLine, OrderReview, review_online_order
 from domain.actions.selection import MAX_IDS, MAX_SELECTION, EntryRef, Selection
 
@@ -17,6 +18,8 @@ __all__ = [
     "ActionReport",
     "ApproveOptions",
     "Code",
+    "Entry",
+    "EntryFacts",
     "EntryRef",
     "ItemResult",
     "OrderLine",

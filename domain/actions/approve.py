@@ -11,25 +11,29 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.actions.closing import close_entries
+from domain.actions.closing import close_listed
+from domain.actions.entries import load_entries, with_entries_loaded
+from domain.actions.facts import EntryFacts
 from domain.actions.outcome import (
     ActionReport,
     Code,
+    Entry,
     ItemResult,
     Outcome,
     Refusal,
     failed,
-    refused,
 )
 from domain.actions.seats import SeatBook, enrollment_type
-from domain.actions.selection import Selection, common_refusal, resolve
+from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.actions.transfer import TransferChoices, approve_transfer
 from domain.bookings import supersede_booking_entries
 from domain.journal import Journal
+from domain.listed import dialect_of, in_list
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.presentation import parse_date
 from domain.rules.capacity import allocate_seats, seats_needed
@@ -53,7 +57,8 @@ class ApproveOptions:
     overbook: bool = False
 
 
-def not_pending(row: ActivityEntry) -> Refusal | None:
+def not_pending(row: Entry) -> Refusal | None:
+    """Only pending requests are approved or denied (reads the status only)."""
     if row.status != WindowStatus.PENDING.value:
         return Refusal(
             Code.NOT_PENDING,
@@ -74,14 +79,14 @@ async def _enrollments(session: AsyncSession, ids: Sequence[int | None]) -> dict
 
 
 async def approve_enrollments(
-    session: AsyncSession, rows: Sequence[ActivityEntry], options: ApproveOptions, seats: SeatBook
+    session: AsyncSession, rows: Sequence[Entry], options: ApproveOptions, seats: SeatBook
 ) -> dict[int, Refusal]:
     """The requested enrollment becomes ACTIVE, seat by seat, oldest request
     first; a request that no longer fits is refused CLASS_FULL unless staff
     chose to overbook while reviewing it alone."""
     refusals: dict[int, Refusal] = {}
     enrollments = await _enrollments(session, [r.enrollment_id for r in rows])
-    by_class: dict[int, list[tuple[ActivityEntry, Enrollment]]] = defaultdict(list)
+    by_class: dict[int, list[tuple[Entry, Enrollment]]] = defaultdict(list)
     for row in rows:
         enrollment = enrollments.get(row.enrollment_id or 0)
         if enrollment is None:
@@ -95,8 +100,8 @@ async def approve_enrollments(
     await seats.load(by_class)
     approved: list[int] = []
     for class_id, requests in by_class.items():
-        fitting: list[tuple[ActivityEntry, Enrollment]]
-        full: list[tuple[ActivityEntry, Enrollment]]
+        fitting: list[tuple[Entry, Enrollment]]
+        full: list[tuple[Entry, Enrollment]]
         if options.overbook:
             fitting, full = requests, []
         else:
@@ -163,37 +168,55 @@ async def approve_drops(
     return refusals
 
 
-def absence_ids(row: ActivityEntry) -> list[int]:
+def listed_absences(listed: Any, absence_id: int | None) -> list[int]:
     """ "Entries related to future absences may show multiple times if the
     absence will reflect enrollments at multiple locations": one entry covers
-    the absences of its location (``absence_ids``), or just ``absence_id``."""
-    listed = row.details.get("absence_ids")
+    the absences of its location (``details.absence_ids``), or just
+    ``absence_id``."""
     if isinstance(listed, list) and listed:
         return [int(i) for i in listed]
-    return [] if row.absence_id is None else [row.absence_id]
+    return [] if absence_id is None else [absence_id]
 
 
-async def approve_absences(
-    session: AsyncSession, rows: Sequence[ActivityEntry]
-) -> dict[int, Refusal]:
-    ids = {i for r in rows for i in absence_ids(r)}
+def absence_ids(row: ActivityEntry) -> list[int]:
+    return listed_absences(row.details.get("absence_ids"), row.absence_id)
+
+
+async def _absences_of(session: AsyncSession, rows: Sequence[Entry]) -> dict[int, list[int]]:
+    """Each entry's absences, reading only ``details.absence_ids`` of the rows."""
+    listed = await session.execute(
+        select(ActivityEntry.id, ActivityEntry.details["absence_ids"]).where(
+            in_list(dialect_of(session), ActivityEntry.id, [r.id for r in rows])
+        )
+    )
+    lists = {entry_id: value for entry_id, value in listed}
+    return {r.id: listed_absences(lists.get(r.id), r.absence_id) for r in rows}
+
+
+async def approve_absences(session: AsyncSession, rows: Sequence[Entry]) -> dict[int, Refusal]:
+    """The absences become APPROVED, set-based; an entry whose absences are
+    not all there is refused and approves none of them."""
+    dialect = dialect_of(session)
+    wanted = await _absences_of(session, rows)
+    ids = {i for listed in wanted.values() for i in listed}
     found = set(
         await session.scalars(
             select(Absence.id).where(
-                Absence.id.in_(ids), Absence.organisation_id == rows[0].organisation_id
+                in_list(dialect, Absence.id, ids),
+                Absence.organisation_id == rows[0].organisation_id,
             )
         )
     )
     refusals = {
         r.id: Refusal(Code.RECORD_NOT_FOUND, "the absence is gone")
         for r in rows
-        if not absence_ids(r) or not set(absence_ids(r)) <= found
+        if not wanted[r.id] or not set(wanted[r.id]) <= found
     }
-    found -= {i for r in rows if r.id in refusals for i in absence_ids(r)}
+    found -= {i for entry_id in refusals for i in wanted[entry_id]}
     if found:
         await session.execute(
             update(Absence)
-            .where(Absence.id.in_(found))
+            .where(in_list(dialect, Absence.id, found))
             .values(status="APPROVED")
             .execution_options(synchronize_session=False)
         )
@@ -204,7 +227,7 @@ async def approve_appointments(
     session: AsyncSession,
     journal: Journal,
     organisation_id: int,
-    rows: Sequence[ActivityEntry],
+    rows: Sequence[Entry],
     now: datetime,
 ) -> dict[int, Refusal]:
     """The booking is BOOKED. Approving a reschedule request has the effect
@@ -215,13 +238,14 @@ async def approve_appointments(
     (``supersede_booking_entries``, in this unit of work and journal). An
     original's entry approved in this same action is approved, not removed.
     """
+    dialect = dialect_of(session)
     ids = {r.appointment_id for r in rows if r.appointment_id is not None}
-    bookings = {
-        b.id: b
-        for b in await session.scalars(
-            select(AppointmentBooking)
+    bookings: dict[int, int | None] = {
+        booking_id: rescheduled_from
+        for booking_id, rescheduled_from in await session.execute(
+            select(AppointmentBooking.id, AppointmentBooking.rescheduled_from_id)
             .where(
-                AppointmentBooking.id.in_(ids),
+                in_list(dialect, AppointmentBooking.id, ids),
                 AppointmentBooking.organisation_id == organisation_id,
             )
             .order_by(AppointmentBooking.id)
@@ -231,14 +255,19 @@ async def approve_appointments(
     refusals: dict[int, Refusal] = {}
     originals: set[int] = set()
     for row in rows:
-        booking = bookings.get(row.appointment_id or 0)
-        if booking is None:
+        if row.appointment_id not in bookings:
             refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the appointment booking is gone")
             continue
-        booking.status = "BOOKED"
-        if row.type == ActivityType.APPOINTMENT_RESCHEDULE and booking.rescheduled_from_id:
-            originals.add(booking.rescheduled_from_id)
-    await session.flush()
+        original = bookings[row.appointment_id]
+        if row.type == ActivityType.APPOINTMENT_RESCHEDULE and original:
+            originals.add(original)
+    if bookings:
+        await session.execute(
+            update(AppointmentBooking)
+            .where(in_list(dialect, AppointmentBooking.id, bookings))
+            .values(status="BOOKED")
+            .execution_options(synchronize_session=False)
+        )
     approving = [r.id for r in rows if r.id not in refusals]
     # Entries before bookings: a concurrent approval of the original's entry
     # holds that entry and then wants the original booking, so taking them in
@@ -269,14 +298,16 @@ async def apply_approvals(
     session: AsyncSession,
     journal: Journal,
     viewer: Viewer,
-    rows: Sequence[ActivityEntry],
+    rows: Sequence[EntryFacts],
     options: ApproveOptions,
     now: datetime,
 ) -> dict[int, Refusal]:
     """Per-type effects of approving ``rows`` (oldest first); refused rows
     are left exactly as they were. Entries the effects take out of the
-    window are journaled in ``journal``."""
-    by_type: dict[str, list[ActivityEntry]] = defaultdict(list)
+    window are journaled in ``journal``. Drops and transfers read the
+    entries' details, so only those are loaded; the other types act on the
+    facts, set-based."""
+    by_type: dict[str, list[EntryFacts]] = defaultdict(list)
     for row in rows:
         by_type[row.type].append(row)
     seats = SeatBook(session)
@@ -285,17 +316,20 @@ async def apply_approvals(
         refusals |= await approve_enrollments(
             session, by_type[ActivityType.ENROLLMENT], options, seats
         )
+    detailed = by_type[ActivityType.DROP] + by_type[ActivityType.TRANSFER]
+    loaded = await load_entries(session, [r.id for r in detailed])
     if by_type[ActivityType.DROP]:
-        refusals |= await approve_drops(session, viewer, by_type[ActivityType.DROP], now)
+        drops = [loaded[r.id] for r in by_type[ActivityType.DROP]]
+        refusals |= await approve_drops(session, viewer, drops, now)
     choices = TransferChoices(
         previous_class_drop_date=options.previous_class_drop_date,
         enrollment_type=options.enrollment_type,
         overbook=options.overbook,
     )
-    for row in by_type[ActivityType.TRANSFER]:
-        refusal = await approve_transfer(session, row, choices, seats, now)
+    for facts in by_type[ActivityType.TRANSFER]:
+        refusal = await approve_transfer(session, loaded[facts.id], choices, seats, now)
         if refusal is not None:
-            refusals[row.id] = refusal
+            refusals[facts.id] = refusal
     if by_type[ActivityType.ABSENCE]:
         refusals |= await approve_absences(session, by_type[ActivityType.ABSENCE])
     appointments = by_type[ActivityType.APPOINTMENT] + by_type[ActivityType.APPOINTMENT_RESCHEDULE]
@@ -314,42 +348,44 @@ async def approve_activities(
     now: datetime,
     lock: LockClaim,
     options: ApproveOptions | None = None,
+    with_entries: bool = True,
 ) -> ActionReport:
     """Approve the selected pending entries, each on its own: a refused one
-    changes nothing, the others are approved and leave the window together."""
+    changes nothing, the others are approved and leave the window together.
+    Set-based: the entries are read as facts, and loaded only
+    ``with_entries`` (to show them in the results) or where a type's
+    approval reads their details."""
     options = options or ApproveOptions()
     chosen.validate()
     await domain_lock_check(session, viewer, lock)
-    targets = await resolve(session, viewer, chosen, now)
-    results: list[ItemResult | None] = [None] * len(targets)
-    eligible: list[tuple[int, ActivityEntry]] = []
-    for index, target in enumerate(targets):
-        refusal = common_refusal(target, viewer, expected_version=options.expected_version)
-        if refusal is None and target.row is not None:
-            refusal = not_pending(target.row)
-        if refusal is not None or target.row is None:
-            assert refusal is not None
-            results[index] = refused(target.ref, target.row, refusal, explicit=target.explicit)
-        else:
-            eligible.append((index, target.row))
-    eligible.sort(key=lambda pair: (pair[1].occurred_at, pair[1].id))
+    picked = await resolve_facts(session, viewer, chosen, now)
+    results, indices, eligible = sort_out(
+        picked, viewer, not_pending, expected_version=options.expected_version
+    )
+    order = list(range(len(eligible)))
+    if chosen.explicit:
+        # Oldest first, as a filter selects: seats go to the oldest requests.
+        order.sort(key=lambda i: eligible[i].age())
     journal = Journal(session)
     refusals = await apply_approvals(
-        session, journal, viewer, [row for _, row in eligible], options, now
+        session, journal, viewer, [eligible[i] for i in order], options, now
     )
-    await close_entries(
+    await close_listed(
         session,
-        [row for _, row in eligible if row.id not in refusals],
+        [eligible[i] for i in order if eligible[i].id not in refusals],
         Resolution.APPROVED,
         viewer=viewer,
         now=now,
         journal=journal,
     )
-    for index, row in eligible:
+    for index, row in zip(indices, eligible, strict=True):
         refusal = refusals.get(row.id)
         results[index] = (
-            ItemResult(targets[index].ref, Outcome.APPROVED, row)
+            ItemResult(picked.ref(index), Outcome.APPROVED, row)
             if refusal is None
-            else failed(targets[index].ref, row, refusal)
+            else failed(picked.ref(index), row, refusal)
         )
-    return ActionReport(results=[r for r in results if r is not None], changes=journal.changes)
+    report = ActionReport(results=[r for r in results if r is not None], changes=journal.changes)
+    if with_entries:
+        await with_entries_loaded(session, report)
+    return report

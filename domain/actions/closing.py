@@ -4,17 +4,16 @@ journal call (so the badge counters move once per action), one audit insert.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Integer, Update, bindparam, func, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Update, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
-from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
+from domain.journal import ChangeKind, Journal, Journaled, WindowChange
+from domain.listed import Listed, dialect_of, listed_versions
 from domain.viewer import Viewer
 from domain.vocabulary import Resolution
 from models import ActivityEntry
@@ -25,37 +24,103 @@ class LostUpdate(RuntimeError):
     and the whole unit of work is rolled back rather than half applied."""
 
 
-def _stamp(dialect: str, rows: Sequence[ActivityEntry], first: int) -> Update:
-    """``UPDATE ... FROM`` the list of (id, version) pairs, each row's
+class Closable(Journaled, Protocol):
+    """What closing needs of an open entry (its facts, or the loaded entry)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def organisation_id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+
+
+def _stamp(listed: Listed, first: int) -> Update:
+    """``UPDATE ... FROM`` the listed (id, version) pairs, each row's
     ``updated_seq`` computed from its position in the list: the journal
     numbered the changes ``first``, ``first + 1``... in that same order.
 
     One statement and one bound list for any number of rows (no per-row
-    ``CASE`` branch, no chunks): ``unnest(...) WITH ORDINALITY`` on
-    PostgreSQL, ``json_each`` (whose ``key`` is the array index) on SQLite.
+    ``CASE`` branch, no chunks).
     """
     entry = ActivityEntry
-    statement = update(entry)
-    if dialect == "postgresql":
-        pairs = (
-            func.unnest(
-                bindparam("ids", [r.id for r in rows], type_=ARRAY(BigInteger)),
-                bindparam("versions", [r.version for r in rows], type_=ARRAY(Integer)),
-            )
-            .table_valued("id", "version", with_ordinality="position")
-            .render_derived(with_types=False)
-            .alias("pairs")
+    return (
+        update(entry)
+        .where(entry.id == listed.id, entry.version == listed.version)
+        .values(updated_seq=first + listed.position)
+    )
+
+
+async def close_listed(
+    session: AsyncSession,
+    rows: Sequence[Closable],
+    resolution: Resolution,
+    *,
+    viewer: Viewer | None,
+    now: datetime,
+    reason: str | None = None,
+    journal: Journal | None = None,
+    audit_records: Sequence[dict[str, Any]] | None = None,
+) -> list[WindowChange]:
+    """Resolve ``rows`` (open entries of one organisation, locked by the
+    caller), set-based: no Python object per entry but the journal's.
+
+    The audit log gets the entries as they were (snapshots built by the
+    database, unless ``audit_records`` are given), the journal one REMOVED
+    change per row (copied from the stored rows), and each row is updated
+    only if it is still open at the version read (``WHERE id, version
+    match AND resolution IS NULL``), bumping its version.
+    """
+    if not rows:
+        return []
+    listed = listed_versions(dialect_of(session), [(r.id, r.version) for r in rows])
+    if audit_records is None:
+        await audit.write_listed(
+            session,
+            listed,
+            audit.AuditAction(resolution.value),
+            viewer=viewer,
+            at=now,
+            reason=reason,
         )
-        return statement.where(
-            entry.id == pairs.c.id, entry.version == pairs.c.version
-        ).values(updated_seq=first - 1 + pairs.c.position)
-    listed = func.json_each(
-        bindparam("pairs", json.dumps([[r.id, r.version] for r in rows]))
-    ).table_valued("key", "value").alias("pairs")
-    return statement.where(
-        entry.id == func.json_extract(listed.c.value, "$[0]"),
-        entry.version == func.json_extract(listed.c.value, "$[1]"),
-    ).values(updated_seq=first + listed.c.key)
+    else:
+        await audit.write(session, audit_records)
+    journal = journal or Journal(session)
+    changes = await journal.record(
+        rows[0].organisation_id,
+        rows,
+        change=ChangeKind.REMOVED,
+        reason=resolution.value,
+        listed=listed,
+    )
+    done = await session.execute(
+        _stamp(listed, changes[0].sequence)
+        .where(ActivityEntry.resolution.is_(None))
+        .values(
+            resolution=resolution.value,
+            version=ActivityEntry.version + 1,
+            processed_at=now,
+            processed_by_id=viewer.staff_id if viewer else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != len(rows):  # type: ignore[attr-defined]
+        raise LostUpdate("an entry changed while it was locked")
+    return changes
+
+
+class _Loaded:
+    """A loaded entry as ``Closable`` (the journal's ``entry_id``)."""
+
+    __slots__ = ("entry_id", "id", "location_id", "organisation_id", "status", "type", "version")
+
+    def __init__(self, row: ActivityEntry) -> None:
+        self.id = self.entry_id = row.id
+        self.organisation_id = row.organisation_id
+        self.version = row.version
+        self.type = row.type
+        self.status = row.status
+        self.location_id = row.location_id
 
 
 async def close_entries(
@@ -69,49 +134,33 @@ async def close_entries(
     audit_extra: dict[int, dict[str, Any]] | None = None,
     journal: Journal | None = None,
 ) -> list[WindowChange]:
-    """Resolve ``rows`` (open entries of one organisation, locked by the caller).
-
-    Each row is updated only if it is still open at the version read
-    (``WHERE id = ... AND version = ... AND resolution IS NULL``), bumping
-    its version; the journal records one REMOVED change per row, and the
-    audit log the entry as it was.
-    """
+    """``close_listed`` for loaded entries; the loaded objects then hold
+    what the update wrote. ``audit_extra`` adds keys to an entry's snapshot
+    (the snapshot is then built from the loaded object, which may hold
+    values the database no longer has, such as a deleted enrollment's id)."""
     if not rows:
         return []
-    organisation_id = rows[0].organisation_id
-    action = audit.AuditAction(resolution.value)
-    extra = audit_extra or {}
-    records = [
-        audit.entry_record(
-            row, action, viewer=viewer, at=now, reason=reason, extra=extra.get(row.id)
-        )
-        for row in rows
-    ]
-    journal = journal or Journal(session)
-    changes = await journal.record(
-        organisation_id,
-        [EntryKey(r.id, r.type, r.status, r.location_id) for r in rows],
-        change=ChangeKind.REMOVED,
-        reason=resolution.value,
+    records = None
+    if audit_extra:
+        action = audit.AuditAction(resolution.value)
+        records = [
+            audit.entry_record(
+                row, action, viewer=viewer, at=now, reason=reason, extra=audit_extra.get(row.id)
+            )
+            for row in rows
+        ]
+    changes = await close_listed(
+        session,
+        [_Loaded(row) for row in rows],
+        resolution,
+        viewer=viewer,
+        now=now,
+        reason=reason,
+        journal=journal,
+        audit_records=records,
     )
-    first = changes[0].sequence
     staff_id = viewer.staff_id if viewer else None
-    dialect = session.get_bind().dialect.name
-    returned = await session.execute(
-        _stamp(dialect, rows, first)
-        .where(ActivityEntry.resolution.is_(None))
-        .values(
-            resolution=resolution.value,
-            version=ActivityEntry.version + 1,
-            processed_at=now,
-            processed_by_id=staff_id,
-        )
-        .returning(ActivityEntry.id)
-        .execution_options(synchronize_session=False)
-    )
-    if len(returned.all()) != len(rows):
-        raise LostUpdate("an entry changed while it was locked")
-    for offset, row in enumerate(rows):
+    for change, row in zip(changes, rows, strict=True):
         # What the UPDATE just wrote, as the committed state of the loaded
         # object (what ``set_committed_value`` does, without its per-call
         # overhead: these attributes carry no pending change).
@@ -120,7 +169,6 @@ async def close_entries(
             version=row.version + 1,
             processed_at=now,
             processed_by_id=staff_id,
-            updated_seq=first + offset,
+            updated_seq=change.sequence,
         )
-    await audit.write(session, records)
     return changes

@@ -15,9 +15,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.actions.closing import close_entries
-from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, refused
-from domain.actions.selection import Selection, common_refusal, resolve
+from domain.actions.closing import close_listed
+from domain.actions.entries import with_entries_loaded
+from domain.actions.outcome import ActionReport, Code, Entry, ItemResult, Outcome, Refusal
+from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import (
@@ -27,11 +28,11 @@ from domain.vocabulary import (
     can_be_dismissed,
     needs_review_before_dismiss,
 )
-from models import ActivityEntry
 
 
-def dismiss_refusal(row: ActivityEntry) -> Refusal | None:
-    """Why an open entry cannot be dismissed, if it cannot."""
+def dismiss_refusal(row: Entry) -> Refusal | None:
+    """Why an open entry cannot be dismissed, if it cannot (reads its type,
+    status and review only)."""
     if not can_be_dismissed(WindowStatus(row.status)):
         return Refusal(
             Code.MUST_APPROVE_OR_DENY,
@@ -52,26 +53,20 @@ async def dismiss_activities(
     *,
     now: datetime,
     lock: LockClaim,
+    with_entries: bool = True,
 ) -> ActionReport:
     """Dismiss the selected notifications; checked requests FAIL and stay,
-    requests swept in by a filter are SKIPPED and stay."""
+    requests swept in by a filter are SKIPPED and stay. Set-based: the
+    entries are read as facts, and loaded only ``with_entries`` (to show
+    them in the results)."""
     chosen.validate()
     await domain_lock_check(session, viewer, lock)
-    targets = await resolve(session, viewer, chosen, now)
-    results: list[ItemResult | None] = [None] * len(targets)
-    dismissable: list[tuple[int, ActivityEntry]] = []
-    for index, target in enumerate(targets):
-        refusal = common_refusal(target, viewer)
-        if refusal is None and target.row is not None:
-            refusal = dismiss_refusal(target.row)
-        if refusal is not None or target.row is None:
-            assert refusal is not None
-            results[index] = refused(target.ref, target.row, refusal, explicit=target.explicit)
-        else:
-            dismissable.append((index, target.row))
-    changes = await close_entries(
-        session, [row for _, row in dismissable], Resolution.DISMISSED, viewer=viewer, now=now
-    )
-    for index, row in dismissable:
-        results[index] = ItemResult(targets[index].ref, Outcome.DISMISSED, row)
-    return ActionReport(results=[r for r in results if r is not None], changes=changes)
+    picked = await resolve_facts(session, viewer, chosen, now)
+    results, indices, dismissable = sort_out(picked, viewer, dismiss_refusal)
+    changes = await close_listed(session, dismissable, Resolution.DISMISSED, viewer=viewer, now=now)
+    for index, row in zip(indices, dismissable, strict=True):
+        results[index] = ItemResult(picked.ref(index), Outcome.DISMISSED, row)
+    report = ActionReport(results=[r for r in results if r is not None], changes=changes)
+    if with_entries:
+        await with_entries_loaded(session, report)
+    return report

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
+from domain.actions.facts import EntryFacts
 from domain.journal import WindowChange
 from models import ActivityEntry
+
+# An entry as an action reports it: loaded, or only its facts (a mass
+# action loads entries only when the caller wants them shown).
+Entry = ActivityEntry | EntryFacts
 
 
 class Outcome(StrEnum):
@@ -44,14 +50,14 @@ class Refusal:
     field: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ItemResult:
+class ItemResult(NamedTuple):
     """One item of an action. ``ref`` is the id the caller gave (None when the
-    item was selected by filter); ``entry`` the entry as it is now, if visible."""
+    item was selected by filter); ``entry`` the entry as it is now, if visible
+    (a tuple: a mass action makes thousands)."""
 
     ref: str | None
     outcome: Outcome
-    entry: ActivityEntry | None
+    entry: Entry | None
     code: str | None = None
     message: str | None = None
     field: tuple[str, ...] = ()
@@ -73,7 +79,7 @@ class ActionReport:
 
 
 def refused(
-    ref: str | None, entry: ActivityEntry | None, refusal: Refusal, *, explicit: bool
+    ref: str | None, entry: Entry | None, refusal: Refusal, *, explicit: bool
 ) -> ItemResult:
     """Explicitly checked items that cannot be processed FAIL; items the filter
     swept in are SKIPPED ("Mass dismissing filtered items will NOT dismiss any
@@ -88,7 +94,7 @@ def refused(
     )
 
 
-def failed(ref: str | None, entry: ActivityEntry | None, refusal: Refusal) -> ItemResult:
+def failed(ref: str | None, entry: Entry | None, refusal: Refusal) -> ItemResult:
     """An eligible item a rule refused (CLASS_FULL, NOTICE_PERIOD_NOT_MET...)."""
     return ItemResult(
         ref=ref,

@@ -13,14 +13,16 @@ it already processed. SQLite's ``BEGIN IMMEDIATE`` serialises writers anyway.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.actions.outcome import Code, Refusal
+from domain.actions.facts import EntryFacts
+from domain.actions.outcome import Code, ItemResult, Refusal, refused
 from domain.errors import InvalidRequest, Problem
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType
@@ -88,13 +90,15 @@ class Selection:
             self.window_filter.validate(field=(*field, "all"))
 
 
-@dataclass(frozen=True)
-class Target:
+R = TypeVar("R", ActivityEntry, EntryFacts)
+
+
+class Target(NamedTuple, Generic[R]):
     """One selected item: the id given (if any) and the entry it names, or
     None when the viewer cannot see such an entry (foreign or unknown alike)."""
 
     ref: str | None
-    row: ActivityEntry | None
+    row: R | None
     explicit: bool
 
 
@@ -108,6 +112,47 @@ def _unique(refs: Sequence[EntryRef]) -> list[EntryRef]:
     return unique
 
 
+def _explicit(
+    refs: Sequence[EntryRef], viewer: Viewer, now: datetime
+) -> tuple[list[EntryRef], ColumnElement[bool]]:
+    unique = _unique(refs)
+    ids = sorted({r.entry_id for r in unique if r.entry_id is not None})
+    condition = (
+        ActivityEntry.id.in_(ids)
+        & visible_to(viewer)
+        & (ActivityEntry.occurred_at >= window_cutoff(now))
+    )
+    return unique, condition
+
+
+def _by_filter(viewer: Viewer, chosen: Selection, now: datetime) -> ColumnElement[bool]:
+    assert chosen.window_filter is not None
+    condition = selection(viewer, chosen.window_filter, now)
+    if chosen.watermark is not None:
+        condition = condition & (ActivityEntry.sequence <= chosen.watermark)
+    return condition
+
+
+def _named(refs: Sequence[EntryRef], rows: dict[int, R]) -> list[Target[R]]:
+    targets: list[Target[R]] = []
+    for ref in refs:
+        row = rows.get(ref.entry_id) if ref.entry_id is not None else None
+        if row is not None and ref.type is not None and row.type != ref.type.value:
+            row = None
+        targets.append(Target(ref.raw, row, True))
+    return targets
+
+
+def _capped(found: Sequence[object], field: tuple[str, ...]) -> None:
+    if len(found) > MAX_SELECTION:
+        raise InvalidRequest.one(
+            "SELECTION_TOO_LARGE",
+            f"more than {MAX_SELECTION} entries match; narrow the filter",
+            *field,
+            "all",
+        )
+
+
 async def resolve(
     session: AsyncSession,
     viewer: Viewer,
@@ -116,54 +161,75 @@ async def resolve(
     *,
     lock: bool = True,
     field: tuple[str, ...] = ("input",),
-) -> list[Target]:
+) -> list[Target[ActivityEntry]]:
     """The selected entries, oldest first for a filter, in the given order for ids."""
     if chosen.refs is not None:
-        refs = _unique(chosen.refs)
-        ids = sorted({r.entry_id for r in refs if r.entry_id is not None})
-        query = (
-            select(ActivityEntry)
-            .where(
-                ActivityEntry.id.in_(ids),
-                visible_to(viewer),
-                ActivityEntry.occurred_at >= window_cutoff(now),
-            )
-            .order_by(ActivityEntry.id)
-            .execution_options(populate_existing=True)
-        )
-        rows = {r.id: r for r in await session.scalars(query.with_for_update() if lock else query)}
-        targets = []
-        for ref in refs:
-            row = rows.get(ref.entry_id) if ref.entry_id is not None else None
-            if row is not None and ref.type is not None and row.type != ref.type.value:
-                row = None
-            targets.append(Target(ref=ref.raw, row=row, explicit=True))
-        return targets
-    assert chosen.window_filter is not None
-    condition = selection(viewer, chosen.window_filter, now)
-    if chosen.watermark is not None:
-        condition = condition & (ActivityEntry.sequence <= chosen.watermark)
+        refs, condition = _explicit(chosen.refs, viewer, now)
+    else:
+        condition = _by_filter(viewer, chosen, now)
     query = (
         select(ActivityEntry)
         .where(condition)
         .order_by(ActivityEntry.id)
-        .limit(MAX_SELECTION + 1)
         .execution_options(populate_existing=True)
     )
-    found = list(await session.scalars(query.with_for_update() if lock else query))
-    if len(found) > MAX_SELECTION:
-        raise InvalidRequest.one(
-            "SELECTION_TOO_LARGE",
-            f"more than {MAX_SELECTION} entries match; narrow the filter",
-            *field,
-            "all",
-        )
-    found.sort(key=lambda r: (r.occurred_at, r.id))
-    return [Target(ref=None, row=row, explicit=False) for row in found]
+    if chosen.refs is not None:
+        found = await session.scalars(query.with_for_update() if lock else query)
+        return _named(refs, {r.id: r for r in found})
+    query = query.limit(MAX_SELECTION + 1)
+    rows = list(await session.scalars(query.with_for_update() if lock else query))
+    _capped(rows, field)
+    rows.sort(key=lambda r: (r.occurred_at, r.id))
+    return [Target(None, row, False) for row in rows]
+
+
+class Picked(NamedTuple):
+    """The selected entries' facts in selection order (None: not visible);
+    ``refs`` the ids as given, item by item, or None for a filter."""
+
+    rows: list[EntryFacts | None]
+    refs: list[str] | None
+
+    def ref(self, index: int) -> str | None:
+        return None if self.refs is None else self.refs[index]
+
+
+async def resolve_facts(
+    session: AsyncSession,
+    viewer: Viewer,
+    chosen: Selection,
+    now: datetime,
+    *,
+    field: tuple[str, ...] = ("input",),
+) -> Picked:
+    """``resolve`` for the set-based actions: the same entries in the same
+    order, locked the same way, read as ``EntryFacts`` (the few columns the
+    rules look at) rather than as loaded entries."""
+    if chosen.refs is not None:
+        refs, condition = _explicit(chosen.refs, viewer, now)
+    else:
+        condition = _by_filter(viewer, chosen, now)
+    query = (
+        select(*EntryFacts.columns()).where(condition).order_by(ActivityEntry.id).with_for_update()
+    )
+    if chosen.refs is not None:
+        found = await session.execute(query)
+        named = _named(refs, {r.id: EntryFacts._make(r) for r in found})
+        return Picked([t.row for t in named], [ref.raw for ref in refs])
+    rows = [EntryFacts._make(r) for r in await session.execute(query.limit(MAX_SELECTION + 1))]
+    _capped(rows, field)
+    rows.sort(key=EntryFacts.age)
+    return Picked(list[EntryFacts | None](rows), None)
+
+
+_NOT_FOUND = Refusal(Code.NOT_FOUND, "no such entry in the window")
 
 
 def common_refusal(
-    target: Target, viewer: Viewer, *, expected_version: int | None = None
+    target: Target[ActivityEntry] | Target[EntryFacts],
+    viewer: Viewer,
+    *,
+    expected_version: int | None = None,
 ) -> Refusal | None:
     """The checks every action makes of every item, before its own rules.
 
@@ -173,7 +239,7 @@ def common_refusal(
     """
     row = target.row
     if row is None:
-        return Refusal(Code.NOT_FOUND, "no such entry in the window")
+        return _NOT_FOUND
     if not viewer.can_act_on(ActivityType(row.type)):
         return Refusal(
             Code.ACCESS_DENIED,
@@ -190,3 +256,53 @@ def common_refusal(
             ("expectedVersion",),
         )
     return None
+
+
+# The facts an action's checks may read: ``common_refusal`` and the action's
+# own rule (``dismiss_refusal``, ``not_pending``) decide alike for entries
+# that agree on these, so each distinct combination is checked once.
+def _verdict_key(row: EntryFacts, versioned: bool) -> tuple[object, ...]:
+    return (
+        row.type,
+        row.status,
+        row.resolution,
+        row.reviewed_at is None,
+        row.version if versioned else None,
+    )
+
+
+def sort_out(
+    picked: Picked,
+    viewer: Viewer,
+    rule: Callable[[EntryFacts], Refusal | None],
+    *,
+    expected_version: int | None = None,
+) -> tuple[list[ItemResult | None], list[int], list[EntryFacts]]:
+    """Each picked entry refused (its result in place) or accepted (its
+    index, and its facts, in selection order): ``common_refusal``, then
+    ``rule``, which may read only the type, status and review of an entry."""
+    results: list[ItemResult | None] = [None] * len(picked.rows)
+    indices: list[int] = []
+    accepted: list[EntryFacts] = []
+    verdicts: dict[tuple[object, ...], Refusal | None] = {}
+    versioned = expected_version is not None
+    explicit = picked.refs is not None
+    for index, row in enumerate(picked.rows):
+        if row is None:
+            results[index] = refused(picked.ref(index), None, _NOT_FOUND, explicit=explicit)
+            continue
+        key = _verdict_key(row, versioned)
+        if key in verdicts:
+            refusal = verdicts[key]
+        else:
+            target = Target(picked.ref(index), row, explicit)
+            refusal = common_refusal(target, viewer, expected_version=expected_version)
+            if refusal is None:
+                refusal = rule(row)
+            verdicts[key] = refusal
+        if refusal is None:
+            indices.append(index)
+            accepted.append(row)
+        else:
+            results[index] = refused(picked.ref(index), row, refusal, explicit=explicit)
+    return results, indices, accepted
