@@ -29,11 +29,14 @@ def lock_channel(staff_id: int) -> str:
 
 
 def changes_message(organisation_id: int, changes: Sequence[WindowChange]) -> dict[str, Any]:
-    """One message per committed action, however many entries it touched."""
+    """One message per committed action, however many entries it touched
+    (a bulk action's changes share one time: it is formatted once)."""
+    times: dict[datetime, str] = {}
+    ordered = sorted(changes, key=lambda c: c.sequence)
     return {
         "kind": CHANGES_KIND,
         "organisation_id": organisation_id,
-        "last_sequence": max(c.sequence for c in changes),
+        "last_sequence": ordered[-1].sequence,
         "changes": [
             {
                 "s": c.sequence,
@@ -43,9 +46,9 @@ def changes_message(organisation_id: int, changes: Sequence[WindowChange]) -> di
                 "t": c.type,
                 "st": c.status,
                 "l": c.location_id,
-                "at": c.at.isoformat(),
+                "at": times.get(c.at) or times.setdefault(c.at, c.at.isoformat()),
             }
-            for c in sorted(changes, key=lambda c: c.sequence)
+            for c in ordered
         ],
     }
 
