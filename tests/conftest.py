@@ -148,3 +148,18 @@ def _services_reachable() -> Iterator[None]:
                 pytrace=False,
             )
     yield
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: measures SQLite itself (deselected on PostgreSQL, not skipped)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not DATABASE_URL.startswith("postgresql"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
