@@ -66,9 +66,10 @@ services: venv
 	$(BIN)/python scripts/services.py $(TEST_DATABASE_URL) $(TEST_BROADCAST_URL)
 
 lint: venv
-	@echo "== ruff and mypy"
+	@echo "== ruff (lint and format) and mypy"
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy . || status=1; \
 	exit $$status
 

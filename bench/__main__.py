@@ -66,15 +66,14 @@ def http_backend(backend: Backend, quick: bool, only: set[str] | None = None) ->
             (
                 "4. badge",
                 lambda: [
-                    badge_figure(
-                        app, world, plan, label, backend.async_url, backend.broadcast_url
-                    )
+                    badge_figure(app, world, plan, label, backend.async_url, backend.broadcast_url)
                 ],
             ),
-            ("5. mass actions", lambda: action_figures(app, world, plan, label,
-                                                         backend.async_url)),
-            ("6. ingestion", lambda: [ingestion_figure(app, world, plan, label,
-                                                        backend.async_url)]),
+            ("5. mass actions", lambda: action_figures(app, world, plan, label, backend.async_url)),
+            (
+                "6. ingestion",
+                lambda: [ingestion_figure(app, world, plan, label, backend.async_url)],
+            ),
         ]
         for name, step in steps:
             if only is not None and name.split(".")[0] not in only:

@@ -112,9 +112,7 @@ def build(page: dict[str, Any]) -> strawberry.Schema:
     @strawberry.type
     class Query:
         @strawberry.field
-        def online_activity(
-            self, first: int | None = None, after: str | None = None
-        ) -> Result:
+        def online_activity(self, first: int | None = None, after: str | None = None) -> Result:
             return connection
 
     return strawberry.Schema(query=Query, types=list(OBJECTS.values()))

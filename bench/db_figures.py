@@ -56,20 +56,29 @@ def action_figures(
     async def raw_update(resolution: str, status: str) -> float:
         database = Database(async_url, pool_size=2)
         try:
+
             async def work() -> None:
                 async with database.write() as session:
                     e = ActivityEntry
-                    conditions = [e.organisation_id == org, e.status == status,
-                                  e.resolution.is_(None)]
+                    conditions = [
+                        e.organisation_id == org,
+                        e.status == status,
+                        e.resolution.is_(None),
+                    ]
                     if status == "NOTIFICATION":
                         conditions.append(e.type.not_in(excluded))
                     done = await session.execute(
-                        update(e).where(*conditions).values(
-                            resolution=resolution, version=e.version + 1,
-                            processed_at=datetime.now(UTC))
+                        update(e)
+                        .where(*conditions)
+                        .values(
+                            resolution=resolution,
+                            version=e.version + 1,
+                            processed_at=datetime.now(UTC),
+                        )
                     )
                     if done.rowcount != count:  # type: ignore[attr-defined]
                         raise RuntimeError(f"raw UPDATE changed {done.rowcount} rows")  # type: ignore[attr-defined]
+
             return await _timed(work)
         finally:
             await database.dispose()
@@ -83,10 +92,15 @@ def action_figures(
 
     figures = []
     for name, query, field, counted, resolution, status in (
-        ("dismissActivities", DISMISS, "dismissActivities", "dismissedCount", "DISMISSED",
-         "NOTIFICATION"),
-        ("approveActivities", APPROVE, "approveActivities", "approvedCount", "APPROVED",
-         "PENDING"),
+        (
+            "dismissActivities",
+            DISMISS,
+            "dismissActivities",
+            "dismissedCount",
+            "DISMISSED",
+            "NOTIFICATION",
+        ),
+        ("approveActivities", APPROVE, "approveActivities", "approvedCount", "APPROVED", "PENDING"),
     ):
         ours: list[float] = []
         raw: list[float] = []
@@ -98,8 +112,11 @@ def action_figures(
         asyncio.run(restore())
         a, b = statistics.median(ours), statistics.median(raw)
         ratio = a / b if b else None
-        what = ("notifications" if status == "NOTIFICATION"
-                else "pending appointment and absence requests")
+        what = (
+            "notifications"
+            if status == "NOTIFICATION"
+            else "pending appointment and absence requests"
+        )
         figures.append(
             Figure(
                 name=f"5. {name} of {count:,} {what} (all + filter), over HTTP",

@@ -127,8 +127,15 @@ def window_figures(app: Server, world: World, plan: Plan, label: str) -> list[Fi
             for _ in range(plan.rounds):
                 for server, into in ((app, ours), (bare, theirs)):
                     into.append(
-                        _load(server, token, payload, mode="closed",
-                              concurrency=plan.concurrency, duration=plan.seconds, expect=expect)
+                        _load(
+                            server,
+                            token,
+                            payload,
+                            mode="closed",
+                            concurrency=plan.concurrency,
+                            duration=plan.seconds,
+                            expect=expect,
+                        )
                     )
             app_rps = _median([r.rps for r in ours])
             bare_rps = _median([r.rps for r in theirs])
@@ -138,8 +145,16 @@ def window_figures(app: Server, world: World, plan: Plan, label: str) -> list[Fi
             for _ in range(plan.rounds):
                 for server, into in ((app, open_ours), (bare, open_theirs)):
                     into.append(
-                        _load(server, token, payload, mode="open", rate=rate,
-                              duration=plan.seconds * 1.5, concurrency=8, expect=expect)
+                        _load(
+                            server,
+                            token,
+                            payload,
+                            mode="open",
+                            rate=rate,
+                            duration=plan.seconds * 1.5,
+                            concurrency=8,
+                            expect=expect,
+                        )
                     )
     ratio = app_rps / bare_rps if bare_rps else None
     closed_a = Distribution.of([x for r in ours for x in r.latencies_ms])
@@ -198,8 +213,15 @@ def deep_page_figure(app: Server, world: World, plan: Plan, label: str) -> Figur
     for _ in range(plan.rounds):
         for payload, into in ((page_one, ones), (page_deep, deeps), (page_jump, jumps)):
             into.append(
-                _load(app, token, payload, mode="closed", concurrency=1,
-                      duration=plan.seconds / 2, expect='"nodes"')
+                _load(
+                    app,
+                    token,
+                    payload,
+                    mode="closed",
+                    concurrency=1,
+                    duration=plan.seconds / 2,
+                    expect='"nodes"',
+                )
             )
     one = Distribution.of([x for r in ones for x in r.latencies_ms])
     far = Distribution.of([x for r in deeps for x in r.latencies_ms])
@@ -215,15 +237,25 @@ def deep_page_figure(app: Server, world: World, plan: Plan, label: str) -> Figur
         backend=label,
         notes=f"one request at a time; ratio of medians. A typed page number "
         f"(pageCursor, an offset) to page {deep - 1:,}+1: p50 {jumped.p50:.2f} ms",
-        distributions={"page 1": one, f"page {deep:,} (keyset)": far,
-                       f"page {deep:,} (page-number jump)": jumped},
+        distributions={
+            "page 1": one,
+            f"page {deep:,} (keyset)": far,
+            f"page {deep:,} (page-number jump)": jumped,
+        },
     )
 
 
 def badge_http(app: Server, world: World, plan: Plan) -> Distribution:
     results = [
-        _load(app, world.main.token, body(BADGE), mode="closed", concurrency=1,
-              duration=plan.seconds / 2, expect='"waiting"')
+        _load(
+            app,
+            world.main.token,
+            body(BADGE),
+            mode="closed",
+            concurrency=1,
+            duration=plan.seconds / 2,
+            expect='"waiting"',
+        )
         for _ in range(plan.rounds)
     ]
     return Distribution.of([x for r in results for x in r.latencies_ms])
@@ -245,43 +277,80 @@ async def _raw_ingest(database: Database, org: int, seconds: float, workers: int
             now = datetime.now(UTC)
             async with database.write() as session:
                 seq = await session.scalar(
-                    update(Organisation).where(Organisation.id == org)
+                    update(Organisation)
+                    .where(Organisation.id == org)
                     .values(activity_seq=Organisation.activity_seq + 1)
                     .returning(Organisation.activity_seq)
                 )
                 family = await session.scalar(
-                    insert(Family).values(organisation_id=org, external_id=key, name="Raw",
-                                          email="raw@families.example", email_opt_in=True,
-                                          suspended=False, notes="")
+                    insert(Family)
+                    .values(
+                        organisation_id=org,
+                        external_id=key,
+                        name="Raw",
+                        email="raw@families.example",
+                        email_opt_in=True,
+                        suspended=False,
+                        notes="",
+                    )
                     .returning(Family.id)
                 )
                 event = await session.scalar(
-                    insert(PortalEvent).values(organisation_id=org, idempotency_key=key,
-                                               kind="autopay", payload_sha256=hash_secret(key),
-                                               payload=INGEST_INPUT, received_at=now,
-                                               entry_ids=[])
+                    insert(PortalEvent)
+                    .values(
+                        organisation_id=org,
+                        idempotency_key=key,
+                        kind="autopay",
+                        payload_sha256=hash_secret(key),
+                        payload=INGEST_INPUT,
+                        received_at=now,
+                        entry_ids=[],
+                    )
                     .returning(PortalEvent.id)
                 )
                 entry = await session.scalar(
-                    insert(ActivityEntry).values(
-                        organisation_id=org, sequence=seq, updated_seq=seq, type="AUTOPAY",
-                        status="NOTIFICATION", family_id=family, occurred_at=now,
-                        recorded_at=now, has_notes=False, portal_event_id=event, version=1,
-                        details={"family_name": "Raw", "card_brand": "Visa",
-                                 "card_last4": "4242"},
-                    ).returning(ActivityEntry.id)
+                    insert(ActivityEntry)
+                    .values(
+                        organisation_id=org,
+                        sequence=seq,
+                        updated_seq=seq,
+                        type="AUTOPAY",
+                        status="NOTIFICATION",
+                        family_id=family,
+                        occurred_at=now,
+                        recorded_at=now,
+                        has_notes=False,
+                        portal_event_id=event,
+                        version=1,
+                        details={"family_name": "Raw", "card_brand": "Visa", "card_last4": "4242"},
+                    )
+                    .returning(ActivityEntry.id)
                 )
                 await session.execute(
                     insert(ActivityChange).values(
-                        organisation_id=org, sequence=seq, entry_id=entry, change="ADDED",
-                        reason="RECORDED", type="AUTOPAY", status="NOTIFICATION", at=now)
+                        organisation_id=org,
+                        sequence=seq,
+                        entry_id=entry,
+                        change="ADDED",
+                        reason="RECORDED",
+                        type="AUTOPAY",
+                        status="NOTIFICATION",
+                        at=now,
+                    )
                 )
                 upsert = dialect.insert(ActivityCounter).values(
-                    organisation_id=org, location_key=0, type="AUTOPAY",
-                    status="NOTIFICATION", open_count=1)
-                await session.execute(upsert.on_conflict_do_update(
-                    index_elements=["organisation_id", "location_key", "type", "status"],
-                    set_={"open_count": ActivityCounter.open_count + 1}))
+                    organisation_id=org,
+                    location_key=0,
+                    type="AUTOPAY",
+                    status="NOTIFICATION",
+                    open_count=1,
+                )
+                await session.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=["organisation_id", "location_key", "type", "status"],
+                        set_={"open_count": ActivityCounter.open_count + 1},
+                    )
+                )
             if time.perf_counter() < deadline:
                 done += 1
 
@@ -308,9 +377,15 @@ def ingestion_figure(
             await database.dispose()
 
     for _ in range(plan.rounds):
-        result = _load(app, world.ingest.portal_key, payload, mode="closed",
-                       concurrency=plan.ingest_concurrency, duration=plan.seconds,
-                       expect='"replayed":false')
+        result = _load(
+            app,
+            world.ingest.portal_key,
+            payload,
+            mode="closed",
+            concurrency=plan.ingest_concurrency,
+            duration=plan.seconds,
+            expect='"replayed":false',
+        )
         ours.append(result.rps)
         latencies += result.latencies_ms
         theirs.append(asyncio.run(raw(plan.seconds)))
@@ -339,7 +414,14 @@ def guarded(name: str, label: str, make: Callable[[], list[Figure]]) -> list[Fig
         return make()
     except Exception as error:
         return [
-            Figure(name=name, measured="not measured", baseline="", ratio=None, target="",
-                   met=None, backend=label, notes=f"{error.__class__.__name__}: {error}"[:500])
+            Figure(
+                name=name,
+                measured="not measured",
+                baseline="",
+                ratio=None,
+                target="",
+                met=None,
+                backend=label,
+                notes=f"{error.__class__.__name__}: {error}"[:500],
+            )
         ]
-

@@ -216,11 +216,28 @@ async def _journal_and_count(session: AsyncSession, org: int) -> int:
     e = ActivityEntry
     await session.execute(
         insert(ActivityChange).from_select(
-            ["organisation_id", "sequence", "entry_id", "change", "reason", "type", "status",
-             "location_id", "at"],
-            select(e.organisation_id, e.sequence, e.id, literal("ADDED"), literal("RECORDED"),
-                   e.type, e.status, e.location_id, e.recorded_at)
-            .where(e.organisation_id == org),
+            [
+                "organisation_id",
+                "sequence",
+                "entry_id",
+                "change",
+                "reason",
+                "type",
+                "status",
+                "location_id",
+                "at",
+            ],
+            select(
+                e.organisation_id,
+                e.sequence,
+                e.id,
+                literal("ADDED"),
+                literal("RECORDED"),
+                e.type,
+                e.status,
+                e.location_id,
+                e.recorded_at,
+            ).where(e.organisation_id == org),
         )
     )
     await recount(session, org)
@@ -249,7 +266,10 @@ async def recount(session: AsyncSession, org: int) -> None:
 async def _tenant(session: AsyncSession, slug: str) -> tuple[Tenant, list[int]]:
     new = await create_organisation(session, slug=slug, name=slug, locations=LOCATIONS)
     _, token = await create_staff(
-        session, organisation_id=new.id, name="Bench", email=f"{slug}@bench.example",
+        session,
+        organisation_id=new.id,
+        name="Bench",
+        email=f"{slug}@bench.example",
         permissions=FULL_RIGHTS,
     )
     locations = tuple(new.location_ids.values())
@@ -296,18 +316,32 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
     (class_id,) = await _bulk(
         session,
         ClassOffering,
-        [{"organisation_id": tenant.id, "location_id": location, "external_id": "bench-class",
-          "name": CLASS_NAMES[0], "capacity": 20}],
+        [
+            {
+                "organisation_id": tenant.id,
+                "location_id": location,
+                "external_id": "bench-class",
+                "name": CLASS_NAMES[0],
+                "capacity": 20,
+            }
+        ],
     )
     half = count // 2
     bookings = await _bulk(
         session,
         AppointmentBooking,
         [
-            {"organisation_id": tenant.id, "location_id": location, "external_id": f"bk-{i}",
-             "family_id": family_ids[i % 100], "student_id": student_ids[i % 100],
-             "title": "Private swim lesson", "starts_at": now + timedelta(days=3),
-             "status": "REQUESTED", "notes": ""}
+            {
+                "organisation_id": tenant.id,
+                "location_id": location,
+                "external_id": f"bk-{i}",
+                "family_id": family_ids[i % 100],
+                "student_id": student_ids[i % 100],
+                "title": "Private swim lesson",
+                "starts_at": now + timedelta(days=3),
+                "status": "REQUESTED",
+                "notes": "",
+            }
             for i in range(half)
         ],
     )
@@ -315,9 +349,16 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
         session,
         Enrollment,
         [
-            {"organisation_id": tenant.id, "external_id": f"en-{i}", "class_id": class_id,
-             "student_id": student_ids[i % 100], "type": "STANDARD", "status": "ACTIVE",
-             "start_date": date(2020, 1, 1), "punch_pass": False}
+            {
+                "organisation_id": tenant.id,
+                "external_id": f"en-{i}",
+                "class_id": class_id,
+                "student_id": student_ids[i % 100],
+                "type": "STANDARD",
+                "status": "ACTIVE",
+                "start_date": date(2020, 1, 1),
+                "punch_pass": False,
+            }
             for i in range(count - half)
         ],
     )
@@ -325,14 +366,24 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
         session,
         Absence,
         [
-            {"organisation_id": tenant.id, "external_id": f"ab-{i}", "enrollment_id": enrollment,
-             "absence_date": now.date() + timedelta(days=4), "reason": "Holiday",
-             "status": "REQUESTED"}
+            {
+                "organisation_id": tenant.id,
+                "external_id": f"ab-{i}",
+                "enrollment_id": enrollment,
+                "absence_date": now.date() + timedelta(days=4),
+                "reason": "Holiday",
+                "status": "REQUESTED",
+            }
             for i, enrollment in enumerate(enrollments)
         ],
     )
-    notification_kinds = [ActivityType.AUTOPAY, ActivityType.PAYMENT, ActivityType.NEW_STUDENT,
-                          ActivityType.POLICY, ActivityType.OPT_OUT]
+    notification_kinds = [
+        ActivityType.AUTOPAY,
+        ActivityType.PAYMENT,
+        ActivityType.NEW_STUDENT,
+        ActivityType.POLICY,
+        ActivityType.OPT_OUT,
+    ]
     rows: list[dict[str, Any]] = []
     for i in range(2 * count):
         links: dict[str, Any] = {}
@@ -351,12 +402,21 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
         facts.pop("auto_approved", None)
         rows.append(
             {
-                "organisation_id": tenant.id, "sequence": i + 1, "updated_seq": i + 1,
-                "type": kind.value, "status": status.value,
+                "organisation_id": tenant.id,
+                "sequence": i + 1,
+                "updated_seq": i + 1,
+                "type": kind.value,
+                "status": status.value,
                 "location_id": location if kind in LOCATED else None,
-                "family_id": family_ids[i % 100], "student_id": student_ids[i % 100],
-                "occurred_at": when, "recorded_at": when, "notes": None, "has_notes": False,
-                "details": facts, "version": 1, **links,
+                "family_id": family_ids[i % 100],
+                "student_id": student_ids[i % 100],
+                "occurred_at": when,
+                "recorded_at": when,
+                "notes": None,
+                "has_notes": False,
+                "details": facts,
+                "version": 1,
+                **links,
             }
         )
     for start in range(0, len(rows), BATCH):
@@ -369,11 +429,13 @@ async def restore_actions(database: Database, org: int) -> None:
     async with database.write() as session:
         e = ActivityEntry
         await session.execute(
-            update(e).where(e.organisation_id == org)
+            update(e)
+            .where(e.organisation_id == org)
             .values(resolution=None, processed_at=None, processed_by_id=None)
         )
         await session.execute(
-            update(AppointmentBooking).where(AppointmentBooking.organisation_id == org)
+            update(AppointmentBooking)
+            .where(AppointmentBooking.organisation_id == org)
             .values(status="REQUESTED")
         )
         await session.execute(

@@ -40,7 +40,7 @@ class EntryAction(StrEnum):
 
 
 def student_label(activity_type: ActivityType, details: Mapping[str, Any]) -> str | None:
-    """"If a Drop request is submitted for a TRIAL type enrollment, the phrase
+    """ "If a Drop request is submitted for a TRIAL type enrollment, the phrase
     "(TRIAL)" will appear beside the student name in the Online Activity entry."""
     name = details.get("student_name")
     if not name:

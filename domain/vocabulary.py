@@ -9,7 +9,7 @@ from enum import StrEnum
 
 
 class ActivityType(StrEnum):
-    """"There are notification types for the following Customer Portal events"."""
+    """ "There are notification types for the following Customer Portal events"."""
 
     ABSENCE = "ABSENCE"
     APPOINTMENT = "APPOINTMENT"
@@ -160,13 +160,13 @@ def initial_status(activity_type: ActivityType, *, auto_approved: bool | None) -
 
 
 def can_be_dismissed(status: WindowStatus) -> bool:
-    """"Items without an (x) Action icon MUST be approved or denied. To prevent
+    """ "Items without an (x) Action icon MUST be approved or denied. To prevent
     human error, they cannot be dismissed." Pending entries have no (x)."""
     return status is not WindowStatus.PENDING
 
 
 def needs_review_before_dismiss(activity_type: ActivityType) -> bool:
-    """"Online Order" entries cannot simply be dismissed. Staff members will
+    """ "Online Order" entries cannot simply be dismissed. Staff members will
     need to click the "magnifying glass" icon to review the order and dismiss
     the entry from there."""
     return activity_type is ActivityType.ONLINE_ORDER

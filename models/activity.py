@@ -33,9 +33,7 @@ class PortalEvent(Base):
     __table_args__ = (UniqueConstraint("organisation_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     payload_sha256: Mapped[str] = mapped_column(String(64))
@@ -80,9 +78,7 @@ class ActivityEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     # The organisation's sequence number when the entry was recorded.
     sequence: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(32))
@@ -148,9 +144,7 @@ class ActivityChange(Base):
         Index("ix_activity_changes_at", "at"),
     )
 
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     sequence: Mapped[int] = mapped_column(BigInteger)
     entry_id: Mapped[int] = mapped_column(BigInteger)
     # ADDED | CHANGED | REMOVED
@@ -172,13 +166,9 @@ class ActivityCounter(Base):
     """
 
     __tablename__ = "activity_counters"
-    __table_args__ = (
-        PrimaryKeyConstraint("organisation_id", "location_key", "type", "status"),
-    )
+    __table_args__ = (PrimaryKeyConstraint("organisation_id", "location_key", "type", "status"),)
 
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     location_key: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))

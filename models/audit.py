@@ -19,9 +19,7 @@ class AuditRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     # APPROVED | DENIED | DISMISSED | EXPIRED | SUPERSEDED | REVIEWED | EMAILED | SUSPENDED
     action: Mapped[str] = mapped_column(String(16))
     entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -144,7 +144,7 @@ def _services_reachable() -> Iterator[None]:
             pytest.fail(
                 f"Redis is not reachable for TEST_BROADCAST_URL={BROADCAST_URL} ({error}); start "
                 "it with 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 "
-                "--save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log'",
+                '--save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log\'',
                 pytrace=False,
             )
     yield

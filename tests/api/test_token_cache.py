@@ -23,6 +23,7 @@ from tests.support import Api, World
 
 WINDOW = "query { onlineActivity { ... on ActivityConnection { totalCount } } }"
 
+
 @asynccontextmanager
 async def _server(settings: Settings, ttl: float) -> AsyncIterator[tuple[Api, Services]]:
     services = Services.from_settings(dataclasses.replace(settings, token_cache_seconds=ttl))
@@ -71,9 +72,7 @@ async def test_with_the_cache_off_revocation_takes_effect_at_once(
         assert await api.error_codes(WINDOW, token=token) == ["UNAUTHENTICATED"]
 
 
-async def test_a_remembered_token_is_not_looked_up_again(
-    settings: Settings, world: World
-) -> None:
+async def test_a_remembered_token_is_not_looked_up_again(settings: Settings, world: World) -> None:
     # given a server with the default cache time, and a staff member who read the window
     async with _server(settings, Settings().token_cache_seconds) as (api, services):
         token = world.riverside.full
