@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      serve the demo on http://$(HOST):$(PORT)/graphql (PORT=8123 to move it)"
 	@echo "make test     tests on SQLite, then PostgreSQL + Redis, then ruff and mypy"
-	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~15 min), writes BENCHMARKS.md"
+	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~10 min), writes BENCHMARKS.md"
 	@echo "make venv | migrate | seed-demo | lint | schema | bench-quick"
 
 $(BIN)/python:
