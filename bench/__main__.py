@@ -23,9 +23,9 @@ from bench.http_figures import (
     Plan,
     deep_page_figure,
     guarded,
-    ingestion_figure,
     window_figures,
 )
+from bench.ingestion_figure import ingestion_figure
 from bench.report import markdown, terminal
 from bench.seed import World, seed
 from bench.servers import app_server, client_cpu
