@@ -1,0 +1,46 @@
+"""A window message is parsed once per process, not once per subscriber."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+from domain.journal import ChangeKind, WindowChange
+from subscriptions.channels import changes_message, parse_changes
+
+AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+
+
+def change(sequence: int) -> WindowChange:
+    return WindowChange(
+        organisation_id=4,
+        sequence=sequence,
+        entry_id=100 + sequence,
+        change=ChangeKind.ADDED,
+        reason="RECORDED",
+        type="PAYMENT",
+        status="NOTIFICATION",
+        location_id=None,
+        at=AT,
+    )
+
+
+def test_the_same_message_is_parsed_once_and_an_equal_copy_again() -> None:
+    message = MappingProxyType(changes_message(4, [change(2), change(1)]))
+
+    first = parse_changes(message)
+    assert first is not None
+    assert [c.sequence for c in first.changes] == [1, 2]
+    assert first.changes[0] == change(1)
+    assert first.last_sequence == 2
+    assert parse_changes(message) is first
+
+    copy = MappingProxyType(dict(message))
+    again = parse_changes(copy)
+    assert again == first and again is not first
+
+
+def test_other_kinds_parse_to_nothing_every_time() -> None:
+    resync = MappingProxyType({"kind": "resync"})
+    assert parse_changes(resync) is None
+    assert parse_changes(resync) is None
