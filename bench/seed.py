@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.journal import CHANGE_ROW_COLUMNS
 from domain.vocabulary import (
     ALWAYS_PENDING_TYPES,
     AUTO_APPROVABLE_TYPES,
@@ -216,17 +217,7 @@ async def _journal_and_count(session: AsyncSession, org: int) -> int:
     e = ActivityEntry
     await session.execute(
         insert(ActivityChange).from_select(
-            [
-                "organisation_id",
-                "sequence",
-                "entry_id",
-                "change",
-                "reason",
-                "type",
-                "status",
-                "location_id",
-                "at",
-            ],
+            list(CHANGE_ROW_COLUMNS),
             select(
                 e.organisation_id,
                 e.sequence,

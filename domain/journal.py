@@ -58,6 +58,20 @@ class EntryKey(NamedTuple):
     location_id: int | None
 
 
+# An activity_changes row, in the order set-based inserts select them.
+CHANGE_ROW_COLUMNS = (
+    "organisation_id",
+    "sequence",
+    "entry_id",
+    "change",
+    "reason",
+    "type",
+    "status",
+    "location_id",
+    "at",
+)
+
+
 class WindowChange(NamedTuple):
     """One committed change, as published to live subscribers (a tuple:
     a mass action makes thousands)."""
@@ -191,18 +205,7 @@ class Journal:
         )
         await self.session.execute(
             insert(cast(Table, ActivityChange.__table__)).from_select(
-                [
-                    "organisation_id",
-                    "sequence",
-                    "entry_id",
-                    "change",
-                    "reason",
-                    "type",
-                    "status",
-                    "location_id",
-                    "at",
-                ],
-                rows,
+                list(CHANGE_ROW_COLUMNS), rows
             )
         )
 
