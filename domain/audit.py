@@ -49,6 +49,9 @@ class AuditAction(StrEnum):
     REVIEWED = "REVIEWED"
     EMAILED = "EMAILED"
     SUSPENDED = "SUSPENDED"
+    # A change to the organisation's settings (no entry; the snapshot holds
+    # each changed setting's value before and after).
+    SETTINGS_CHANGED = "SETTINGS_CHANGED"
 
 
 SNAPSHOT_FIELDS = (

@@ -60,6 +60,9 @@ class Task(StrEnum):
     POINT_OF_SALE = "POINT_OF_SALE"
     PARTIES = "PARTIES"
     POLICIES = "POLICIES"
+    # The organisation's settings the window's rules depend on (SETTINGS >
+    # CUSTOMER PORTAL in the product): VIEW reads them, FULL changes them.
+    SETTINGS = "SETTINGS"
 
 
 class PermissionLevel(StrEnum):

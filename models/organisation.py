@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, BigId, UTCDateTime, utcnow
+from models.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
 
 
 class Organisation(Base):
@@ -18,9 +18,17 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     # sha256 of the customer portal's key; the key itself is shown once.
     portal_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Settings the spec refers to.
+    # Settings the rules depend on (domain.organisation.OrganisationSettings).
+    # The IANA time zone every calendar rule reads its dates in.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     drop_notice_days: Mapped[int] = mapped_column(Integer, default=30)
+    drop_reason_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The valid drop reasons; empty: any reason that is not blank.
+    drop_reasons: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     punch_pass_enrollments: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "Require saved payment method authorized for recurring billing": while
+    # on, the portal offers no opt-out of recurring billing.
+    require_saved_payment_method: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last sequence number handed out for this organisation's window changes.
     # Incremented with UPDATE ... RETURNING, whose row lock orders writers.
     activity_seq: Mapped[int] = mapped_column(BigInteger, default=0)

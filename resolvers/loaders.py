@@ -8,6 +8,7 @@ staff viewer's, or the portal's), so a foreign id simply loads as None.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
@@ -16,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from models import Family, Location, Student
+from domain.organisation import OrganisationSettings, load_settings
+from models import Enrollment, Family, Location, Student
 from models.db import Database
 
-Row = TypeVar("Row", Location, Family, Student)
+Row = TypeVar("Row", Location, Family, Student, Enrollment)
 
 
 class Loaders:
@@ -35,6 +37,25 @@ class Loaders:
         self.location: DataLoader[int, Location | None] = DataLoader(self._batch(Location))
         self.family: DataLoader[int, Family | None] = DataLoader(self._batch(Family))
         self.student: DataLoader[int, Student | None] = DataLoader(self._batch(Student))
+        # The enrollment an entry refers to, as it is now (a transfer's
+        # suggested drop date reads it, as approval does).
+        self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(self._batch(Enrollment))
+        self._settings: asyncio.Future[OrganisationSettings] | None = None
+
+    async def settings(self) -> OrganisationSettings:
+        """The organisation's settings, read once per request (or event)."""
+        if self._settings is None:
+            self._settings = asyncio.ensure_future(self._load_settings())
+        try:
+            return await asyncio.shield(self._settings)
+        except BaseException:
+            if self._settings.done():
+                self._settings = None
+            raise
+
+    async def _load_settings(self) -> OrganisationSettings:
+        async with self._reads() as session:
+            return await load_settings(session, self._organisation_id)
 
     def _batch(self, model: type[Row]) -> Any:
         async def load(ids: Sequence[int]) -> list[Row | None]:

@@ -85,6 +85,27 @@ class AuditEntry:
     def snapshot(self) -> JSON:
         return JSON(self.row.snapshot)
 
+    @strawberry.field(
+        description="SETTINGS_CHANGED: each setting changed, with its value before and after."
+    )
+    def settings_changes(self) -> list[SettingChange]:
+        changed = self.row.snapshot.get("settings") or []
+        return [
+            SettingChange(
+                setting=str(change.get("setting")),
+                from_=JSON(change.get("from")),
+                to=JSON(change.get("to")),
+            )
+            for change in changed
+        ]
+
+
+@strawberry.type(description="One setting changed: its name in the API, before and after.")
+class SettingChange:
+    setting: str
+    from_: JSON = strawberry.field(name="from")
+    to: JSON
+
 
 @strawberry.type
 class AuditEdge:

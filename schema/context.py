@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
 from domain.viewer import PortalClient, Viewer
-from models.base import utcnow
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -100,7 +99,16 @@ class Context:
         return self._loaders
 
     def now(self) -> datetime:
-        return utcnow()
+        return self.services.clock()
+
+    def require_staff(self) -> Viewer:
+        """The signed-in staff member, whatever their task permissions (the
+        organisation's settings have a task of their own, Settings)."""
+        if self.viewer is None:
+            raise GraphQLError(
+                "Sign in with a staff bearer token.", extensions={"code": "UNAUTHENTICATED"}
+            )
+        return self.viewer
 
     def require_viewer(self) -> Viewer:
         """The signed-in staff member allowed to read the window, or a top-level

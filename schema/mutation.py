@@ -1,4 +1,4 @@
-"""The root Mutation: portal ingestion, staff actions and the edit lock."""
+"""The root Mutation: portal ingestion, staff actions, the edit lock, the settings."""
 
 from __future__ import annotations
 
@@ -7,5 +7,8 @@ from strawberry.tools import merge_types
 from schema.actions import ActionMutations
 from schema.ingestion import IngestionMutations
 from schema.live import LockMutations
+from schema.settings import SettingsMutations
 
-Mutation = merge_types("Mutation", (IngestionMutations, ActionMutations, LockMutations))
+Mutation = merge_types(
+    "Mutation", (IngestionMutations, ActionMutations, LockMutations, SettingsMutations)
+)

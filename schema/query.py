@@ -13,6 +13,7 @@ from resolvers import window as window_resolvers
 from schema.activity import ActivityEntry
 from schema.audit import AuditFilter, AuditLogResult
 from schema.context import Info
+from schema.settings import Organisation, SettingsQueries
 from schema.window import (
     ActivityBadge,
     ActivityCount,
@@ -42,9 +43,13 @@ class Me:
     all_locations: bool
     location_ids: list[strawberry.ID]
 
+    @strawberry.field(description="Your organisation, with the time zone its dates are in.")
+    async def organisation(self, info: Info) -> Organisation:
+        return Organisation(settings=await info.context.loaders.settings())
+
 
 @strawberry.type
-class Query:
+class Query(SettingsQueries):
     @strawberry.field(
         description="The Online Activity window: oldest first, 10 per page by default, "
         "entries of the last 90 days that are still waiting."

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.calendar import DEFAULT_TIME_ZONE, is_time_zone
 from domain.viewer import hash_secret, new_portal_key, new_staff_token
 from domain.vocabulary import PermissionLevel, Task
 from models import Location, Organisation, Staff, StaffLocation, StaffToken
@@ -30,14 +31,25 @@ async def create_organisation(
     name: str,
     locations: Sequence[tuple[str, str]] = (),
     drop_notice_days: int = 30,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> NewOrganisation:
-    """A tenant with its locations (external id, name) and a fresh portal key."""
+    """A tenant with its locations (external id, name) and a fresh portal key.
+
+    ``time_zone`` is the IANA zone its calendar rules read dates in
+    (ValueError for a name that is not one)."""
+    if not is_time_zone(time_zone):
+        raise ValueError(f"{time_zone!r} is not an IANA time zone")
     portal_key = new_portal_key()
     organisation = Organisation(
         slug=slug,
         name=name,
         portal_key_hash=hash_secret(portal_key),
+        time_zone=time_zone,
         drop_notice_days=drop_notice_days,
+        drop_reason_required=True,
+        drop_reasons=[],
+        punch_pass_enrollments=True,
+        require_saved_payment_method=False,
         activity_seq=0,
     )
     session.add(organisation)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from domain.badges import BadgeCache
 from domain.journal import WindowChange
 from domain.retention import run_periodic_purge
+from models.base import utcnow
 from models.db import Database
 from service.mailer import Mailer, mailer_for
 from service.settings import Settings
@@ -43,6 +45,9 @@ class Services:
     # (tests that build Services by hand) nothing is kept.
     badge_watch: BadgeWatch | None = None
     badges: BadgeCache = field(default_factory=lambda: BadgeCache(0))
+    # The server's clock (an aware UTC instant): what a request calls "now".
+    # Tests set it to stand at a chosen instant, such as 23:30 at the school.
+    clock: Callable[[], datetime] = utcnow
     _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
 
     @classmethod

@@ -1,0 +1,162 @@
+"""The organisation's settings through HTTP: read and changed with the Settings
+task, audited, and applied by the rules at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.vocabulary import PermissionLevel, Task
+from service.provisioning import FULL_RIGHTS, create_staff
+from service.services import Services
+from tests.api.settings_support import set_settings, update_settings
+from tests.support import Api, World
+
+SETTINGS = """
+{ organisationSettings {
+    timeZone dropNoticeDays dropReasonRequired dropReasons punchPassEnrollments
+    requireSavedPaymentMethod
+} }
+"""
+AUDIT = """
+{ auditLog(filter: {action: [SETTINGS_CHANGED]}) {
+    ... on AuditConnection {
+      edges { node { action staffName entryId entryType settingsChanges { setting from to } } }
+    }
+} }
+"""
+ME = "{ me { organisation { name timeZone today } } }"
+DEFAULTS = {
+    "timeZone": "UTC",
+    "dropNoticeDays": 30,
+    "dropReasonRequired": True,
+    "dropReasons": [],
+    "punchPassEnrollments": True,
+    "requireSavedPaymentMethod": False,
+}
+
+
+async def read_settings(api: Api, token: str) -> dict[str, Any]:
+    data = await api.data(SETTINGS, token=token)
+    settings: dict[str, Any] = data["organisationSettings"]
+    return settings
+
+
+async def audit_records(api: Api, token: str) -> list[dict[str, Any]]:
+    data = await api.data(AUDIT, token=token)
+    return [edge["node"] for edge in data["auditLog"]["edges"]]
+
+
+async def staff_with(services: Services, world: World, settings: PermissionLevel) -> str:
+    async with services.database.write() as session:
+        _, token = await create_staff(
+            session,
+            organisation_id=world.riverside.id,
+            name="Front desk",
+            email=f"desk-{settings.value.lower()}@riverside.test",
+            permissions={**FULL_RIGHTS, Task.SETTINGS: settings},
+        )
+    return token
+
+
+async def test_staff_read_the_settings_the_rules_depend_on(api: Api, world: World) -> None:
+    # given a new organisation; then its settings are the product's defaults
+    assert await read_settings(api, world.riverside.full) == DEFAULTS
+
+
+async def test_a_change_is_saved_audited_and_shown_on_me(api: Api, world: World) -> None:
+    # when a staff member with full rights on Settings changes some of them
+    saved = await set_settings(
+        api,
+        world.riverside,
+        timeZone="America/Chicago",
+        dropNoticeDays=14,
+        dropReasons=["  Moving away ", "Schedule conflict"],
+        requireSavedPaymentMethod=True,
+    )
+
+    # then they are saved as given (reasons trimmed), the rest left as they were
+    expected = {
+        **DEFAULTS,
+        "timeZone": "America/Chicago",
+        "dropNoticeDays": 14,
+        "dropReasons": ["Moving away", "Schedule conflict"],
+        "requireSavedPaymentMethod": True,
+    }
+    assert saved == expected
+    assert await read_settings(api, world.riverside.full) == expected
+    # and the audit log says who changed what, from what to what
+    [record_] = await audit_records(api, world.riverside.full)
+    assert (record_["action"], record_["staffName"], record_["entryId"]) == (
+        "SETTINGS_CHANGED",
+        "full of riverside",
+        None,
+    )
+    assert record_["settingsChanges"] == [
+        {"setting": "timeZone", "from": "UTC", "to": "America/Chicago"},
+        {"setting": "dropNoticeDays", "from": 30, "to": 14},
+        {"setting": "dropReasons", "from": [], "to": ["Moving away", "Schedule conflict"]},
+        {"setting": "requireSavedPaymentMethod", "from": False, "to": True},
+    ]
+    # and every staff member sees the organisation's time zone
+    me = await api.data(ME, token=world.riverside.view_only)
+    assert me["me"]["organisation"]["timeZone"] == "America/Chicago"
+    # and the other tenant's settings are untouched
+    assert await read_settings(api, world.harbour.full) == DEFAULTS
+
+
+async def test_a_change_that_changes_nothing_is_not_audited(api: Api, world: World) -> None:
+    saved = await set_settings(api, world.riverside, dropNoticeDays=30, timeZone="UTC")
+    assert saved == DEFAULTS
+    assert await audit_records(api, world.riverside.full) == []
+
+
+async def test_bad_settings_are_refused_whole_with_every_problem(api: Api, world: World) -> None:
+    # when a change has a bad time zone, notice period and reasons
+    payload = await update_settings(
+        api,
+        world.riverside.full,
+        timeZone="Mars/Olympus_Mons",
+        dropNoticeDays=-1,
+        dropReasons=["Moving away", " ", "Moving away ", "x" * 201],
+        punchPassEnrollments=False,
+    )
+
+    # then each problem is named at its field, and nothing changed
+    assert payload["settings"] is None
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("INVALID_TIME_ZONE", ["input", "timeZone"]),
+        ("INVALID_NOTICE_PERIOD", ["input", "dropNoticeDays"]),
+        ("BLANK_DROP_REASON", ["input", "dropReasons", "1"]),
+        ("DUPLICATE_DROP_REASON", ["input", "dropReasons", "2"]),
+        ("DROP_REASON_TOO_LONG", ["input", "dropReasons", "3"]),
+    ]
+    assert await read_settings(api, world.riverside.full) == DEFAULTS
+    assert await audit_records(api, world.riverside.full) == []
+
+
+async def test_the_settings_task_decides_who_reads_and_who_changes(
+    api: Api, world: World, services: Services
+) -> None:
+    viewer = await staff_with(services, world, PermissionLevel.VIEW)
+    nobody = await staff_with(services, world, PermissionLevel.NONE)
+
+    # a staff member with view on Settings reads them but cannot change them
+    assert await read_settings(api, viewer) == DEFAULTS
+    refused = await update_settings(api, viewer, dropNoticeDays=7)
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("ACCESS_DENIED", ["input"])
+    ]
+    # one without it reads nothing
+    assert await api.error_codes(SETTINGS, token=nobody) == ["FORBIDDEN"]
+    # the portal is not staff
+    assert await api.error_codes(SETTINGS, token=world.riverside.portal_key) == ["UNAUTHENTICATED"]
+    # and Settings rights do not need the Online Activity window's
+    assert (await set_settings_as(api, world.riverside.no_access, dropNoticeDays=7)) == 7
+    assert (await read_settings(api, world.riverside.full))["dropNoticeDays"] == 7
+
+
+async def set_settings_as(api: Api, token: str, **changes: Any) -> int:
+    payload = await update_settings(api, token, **changes)
+    assert payload["userErrors"] == []
+    days: int = payload["settings"]["dropNoticeDays"]
+    return days
