@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import audit
 from domain.calendar import SchoolCalendar
 from domain.errors import InvalidRequest, Problem
+from domain.rules.drops import DropPolicy
 from domain.rules.settings import SettingsChange, check_change, cleaned_drop_reasons
 from domain.viewer import Viewer
 from domain.vocabulary import PermissionLevel, Task
@@ -49,6 +50,14 @@ class OrganisationSettings:
         """The organisation's calendar date at ``instant`` (the day a family
         made a request, for instance)."""
         return self.calendar.local_date(instant)
+
+    @property
+    def drop_policy(self) -> DropPolicy:
+        return DropPolicy(
+            notice_days=self.drop_notice_days,
+            reason_required=self.drop_reason_required,
+            valid_reasons=frozenset(self.drop_reasons),
+        )
 
     @classmethod
     def from_row(cls, row: Organisation) -> OrganisationSettings:

@@ -46,7 +46,6 @@ class Viewer:
     permissions: dict[Task, PermissionLevel]
     # None: every location. Otherwise only these (plus location-independent entries).
     location_ids: frozenset[int] | None
-    drop_notice_days: int
 
     def level(self, task: Task) -> PermissionLevel:
         return self.permissions.get(task, PermissionLevel.NONE)
@@ -72,12 +71,11 @@ class Viewer:
 class PortalClient:
     """The customer portal of one organisation, authenticated by its portal key.
 
-    It reads back the entries it records, so it carries what those show from
-    the organisation: the notice a drop needs.
+    It reads back the entries it records (their fields read the
+    organisation's settings as a staff member's would).
     """
 
     organisation_id: int
-    drop_notice_days: int
 
 
 def _parse_permissions(raw: dict[str, str]) -> dict[Task, PermissionLevel]:
@@ -94,9 +92,8 @@ async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
         return None
     row = (
         await session.execute(
-            select(Staff, Organisation.drop_notice_days)
+            select(Staff)
             .join(StaffToken, StaffToken.staff_id == Staff.id)
-            .join(Organisation, Organisation.id == Staff.organisation_id)
             .where(
                 StaffToken.token_hash == hash_secret(token),
                 StaffToken.revoked_at.is_(None),
@@ -106,7 +103,7 @@ async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
     ).first()
     if row is None:
         return None
-    staff, notice_days = row
+    [staff] = row
     location_ids: frozenset[int] | None = None
     if not staff.all_locations:
         ids = await session.scalars(
@@ -119,7 +116,6 @@ async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
         name=staff.name,
         permissions=_parse_permissions(staff.permissions),
         location_ids=location_ids,
-        drop_notice_days=notice_days,
     )
 
 
@@ -169,14 +165,9 @@ class ViewerCache:
 async def portal_for_key(session: AsyncSession, key: str) -> PortalClient | None:
     if not key.startswith(PORTAL_KEY_PREFIX):
         return None
-    row = (
-        await session.execute(
-            select(Organisation.id, Organisation.drop_notice_days).where(
-                Organisation.portal_key_hash == hash_secret(key)
-            )
-        )
-    ).first()
-    if row is None:
+    organisation_id = await session.scalar(
+        select(Organisation.id).where(Organisation.portal_key_hash == hash_secret(key))
+    )
+    if organisation_id is None:
         return None
-    organisation_id, notice_days = row
-    return PortalClient(organisation_id=organisation_id, drop_notice_days=notice_days)
+    return PortalClient(organisation_id=organisation_id)

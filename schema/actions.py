@@ -24,6 +24,7 @@ from schema.activity import Activity, OrderLine, entry_object
 from schema.context import Info
 from schema.errors import UserError
 from schema.people import Family
+from schema.review import DropCriterion
 from schema.selected import selects
 from schema.window import ActivityFilter
 
@@ -51,7 +52,8 @@ class ActionResult:
     code: str | None = strawberry.field(
         description="Why it was skipped or failed: NOT_FOUND, ACCESS_DENIED, ALREADY_PROCESSED, "
         "VERSION_CONFLICT, NOT_PENDING, MUST_APPROVE_OR_DENY, REVIEW_REQUIRED, CLASS_FULL, "
-        "NOTICE_PERIOD_NOT_MET, TRANSFER_ALREADY_EXISTS..."
+        "NOTICE_PERIOD_NOT_MET, DROP_REASON_REQUIRED, INVALID_DROP_REASON (a criterion of the "
+        "school not accepted), TRANSFER_ALREADY_EXISTS..."
     )
     message: str | None
     entry: Activity | None = strawberry.field(
@@ -122,6 +124,14 @@ class ApproveActivityInput:
     )
     overbook: bool = strawberry.field(
         default=False, description="Approve even though the class is full."
+    )
+    accept_criteria: list[DropCriterion] = strawberry.field(
+        default_factory=list,
+        description="Drops: the school's criteria you accept this request misses (its "
+        "`missedCriteria`), e.g. [NOTICE_PERIOD, DROP_REASON]; recorded in the audit log. "
+        "Without one a request missing it fails with the criterion's code "
+        "(NOTICE_PERIOD_NOT_MET, DROP_REASON_REQUIRED, INVALID_DROP_REASON) and nothing "
+        "changes. Mass approve accepts none.",
     )
     lock_token: str | None = strawberry.field(default=None, description=LOCK_TOKEN)
 
@@ -294,7 +304,8 @@ def _email_payload(done: resolvers.Done[EmailPlan]) -> EmailFamiliesPayload:
 class ActionMutations:
     @strawberry.mutation(
         description="Mass approve: the checked entries, or all matching a filter. Enrollment "
-        "requests take seats oldest first and never overbook."
+        "requests take seats oldest first and never overbook; a drop request that misses a "
+        "criterion of the school fails with its code, to be reviewed on its own."
     )
     async def approve_activities(
         self, info: Info, input: ApproveActivitiesInput
@@ -313,12 +324,16 @@ class ActionMutations:
             if input.enrollment_type is None
             else EnrollmentType(input.enrollment_type),
             overbook=input.overbook,
+            accept_criteria=frozenset(DropCriterion(c) for c in input.accept_criteria),
         )
         done = await resolvers.approve_activity(
             info, id=input.id, options=options, lock_token=input.lock_token
         )
         return ApproveActivityPayload(
-            **_single(done, {"expectedVersion", "previousClassDropDate", "enrollmentType"})
+            **_single(
+                done,
+                {"expectedVersion", "previousClassDropDate", "enrollmentType", "acceptCriteria"},
+            )
         )
 
     @strawberry.mutation(description="Deny one request (there is no mass deny).")

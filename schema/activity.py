@@ -15,11 +15,13 @@ import strawberry
 from strawberry import relay
 
 from domain import presentation
+from domain.drop_requests import DropRequest
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models import ActivityEntry as EntryRow
 from schema.context import Info
 from schema.people import Family, Location, Student
+from schema.review import MissedDropCriterion
 
 # The domain's enums are the schema's: registered once, used as annotations.
 ActivityType = DomainActivityType
@@ -297,21 +299,37 @@ class DropActivity(ActivityEntry):
         return _text(self.details, "enrollment_type")
 
     @strawberry.field(description="Days of notice the organisation requires for a drop.")
-    def notice_days(self, info: Info) -> int:
-        return info.context.require_reader().drop_notice_days
+    async def notice_days(self, info: Info) -> int:
+        return (await info.context.loaders.settings()).drop_notice_days
+
+    @strawberry.field(
+        description="The day the family asked, on the organisation's calendar (its time "
+        "zone): the notice period counts from it."
+    )
+    async def requested_on(self, info: Info) -> date:
+        return (await info.context.loaders.settings()).local_date(self.row.occurred_at)
 
     @strawberry.field(description="The drop date leaves the required notice from the request.")
-    def meets_notice_period(self, info: Info) -> bool | None:
-        from domain.rules.drops import meets_notice_period
-
-        drop_date = presentation.parse_date(self.details.get("drop_date"))
-        if drop_date is None:
+    async def meets_notice_period(self, info: Info) -> bool | None:
+        request = await self._request(info)
+        if request is None:
             return None
-        return meets_notice_period(
-            drop_date=drop_date,
-            requested_on=self.row.occurred_at.date(),
-            notice_days=info.context.require_reader().drop_notice_days,
-        )
+        return request.meets_notice_period((await info.context.loaders.settings()).drop_policy)
+
+    @strawberry.field(
+        description="The school's criteria (Settings) this request misses: approving it then "
+        "needs `acceptCriteria` naming each, and mass approve leaves it for review on its own."
+    )
+    async def missed_criteria(self, info: Info) -> list[MissedDropCriterion]:
+        request = await self._request(info)
+        if request is None:
+            return []
+        policy = (await info.context.loaders.settings()).drop_policy
+        return [MissedDropCriterion.from_domain(m) for m in request.missed(policy)]
+
+    async def _request(self, info: Info) -> DropRequest | None:
+        settings = await info.context.loaders.settings()
+        return DropRequest.of(self.details, self.row.occurred_at, settings.calendar)
 
 
 @strawberry.type

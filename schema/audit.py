@@ -9,11 +9,13 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from domain.actions.approve import ACCEPTED_CRITERIA_KEY
 from domain.audit import AuditAction, AuditPage
 from domain.vocabulary import ActivityType
 from models import AuditRecord as AuditRow
 from schema.activity import OBJECT_FOR_TYPE
 from schema.errors import InvalidArguments
+from schema.review import DropCriterion
 from schema.window import PageInfo
 
 strawberry.enum(AuditAction, name="AuditAction")
@@ -84,6 +86,14 @@ class AuditEntry:
     @strawberry.field(description="The entry's facts as they were when the decision was taken.")
     def snapshot(self) -> JSON:
         return JSON(self.row.snapshot)
+
+    @strawberry.field(
+        description="APPROVED: the school's criteria the request missed that staff accepted "
+        "(`acceptCriteria`); empty when it met them all."
+    )
+    def accepted_criteria(self) -> list[DropCriterion]:
+        listed = self.row.snapshot.get(ACCEPTED_CRITERIA_KEY) or []
+        return [DropCriterion(c) for c in listed if c in DropCriterion.__members__]
 
     @strawberry.field(
         description="SETTINGS_CHANGED: each setting changed, with its value before and after."

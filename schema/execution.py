@@ -80,7 +80,6 @@ def viewer_scope(viewer: Viewer) -> Hashable:
         viewer.organisation_id,
         frozenset(viewer.permissions.items()),
         viewer.location_ids,
-        viewer.drop_notice_days,
     )
 
 

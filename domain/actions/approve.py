@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.actions.closing import close_listed
+from domain.actions.closing import close_entries, close_listed
 from domain.actions.entries import load_entries, with_entries_loaded
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import (
@@ -32,12 +32,13 @@ from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.actions.transfer import TransferChoices, approve_transfer
 from domain.bookings import supersede_booking_entries
+from domain.drop_requests import DropRequest
 from domain.journal import Journal
 from domain.listed import dialect_of, in_list
 from domain.lock_fence import LockClaim, domain_lock_check
-from domain.presentation import parse_date
+from domain.organisation import OrganisationSettings, load_settings
 from domain.rules.capacity import allocate_seats, seats_needed
-from domain.rules.drops import DropRuleError, check_drop_request
+from domain.rules.drops import DropCriterion, DropRuleError
 from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, Resolution, WindowStatus
@@ -48,13 +49,28 @@ STAFF_RESCHEDULE_REASON = "A staff member approved the appointment reschedule re
 
 @dataclass(frozen=True)
 class ApproveOptions:
-    """Single approve may pass the version it saw and the transfer options;
-    mass approve passes none ("mass approve never overbooks")."""
+    """Single approve may pass the version it saw, the transfer options and
+    the criteria staff accept; mass approve passes none ("mass approve never
+    overbooks", and never approves a request that misses a criterion)."""
 
     expected_version: int | None = None
     previous_class_drop_date: date | None = None
     enrollment_type: EnrollmentType | None = None
     overbook: bool = False
+    accept_criteria: frozenset[DropCriterion] = frozenset()
+
+
+# The audit snapshot key recording the criteria staff accepted.
+ACCEPTED_CRITERIA_KEY = "accepted_criteria"
+
+
+@dataclass
+class Approvals:
+    """What approving did per entry: refusals, and the missed criteria staff
+    accepted (recorded in the audit log with the approval)."""
+
+    refusals: dict[int, Refusal]
+    accepted: dict[int, list[DropCriterion]]
 
 
 def not_pending(row: Entry) -> Refusal | None:
@@ -130,42 +146,46 @@ async def approve_enrollments(
 
 
 async def approve_drops(
-    session: AsyncSession, viewer: Viewer, rows: Sequence[ActivityEntry], now: datetime
-) -> dict[int, Refusal]:
+    session: AsyncSession,
+    settings: OrganisationSettings,
+    rows: Sequence[ActivityEntry],
+    accept: frozenset[DropCriterion],
+    now: datetime,
+) -> Approvals:
     """ "Drop requests including a valid Drop Reason and/or that they are
     within any specified time frame [e.g., requiring 30 days notice ...]":
-    checked by ``check_drop_request`` against the organisation's notice
-    period. The enrollment gets its drop date and reason; it stays ACTIVE
-    until that date, and is DROPPED when the date is today or past."""
-    refusals: dict[int, Refusal] = {}
+    the organisation's criteria (``DropRequest.check``). A request that
+    misses one is approved only if staff accepted it (``accept``), else it
+    is refused with the criterion's code. The enrollment gets its drop date
+    and reason; it stays ACTIVE until that date, and is DROPPED when the
+    date is the organisation's today or past."""
+    approvals = Approvals({}, {})
     enrollments = await _enrollments(session, [r.enrollment_id for r in rows])
+    today = settings.today(now)
     for row in rows:
         enrollment = enrollments.get(row.enrollment_id or 0)
-        drop_date = parse_date(row.details.get("drop_date"))
+        request = DropRequest.of(row.details, row.occurred_at, settings.calendar)
         if enrollment is None:
-            refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the enrollment is gone")
+            approvals.refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the enrollment is gone")
             continue
-        if drop_date is None:
-            refusals[row.id] = Refusal(Code.INVALID_REQUEST, "the drop request names no date")
-            continue
-        reason = row.details.get("reason")
-        try:
-            check_drop_request(
-                drop_date=drop_date,
-                reason=None if reason is None else str(reason),
-                requested_on=row.occurred_at.date(),
-                notice_days=viewer.drop_notice_days,
-                valid_reasons=None,
+        if request is None:
+            approvals.refusals[row.id] = Refusal(
+                Code.INVALID_REQUEST, "the drop request names no date"
             )
-        except DropRuleError as error:
-            refusals[row.id] = Refusal(error.code, error.message)
             continue
-        enrollment.drop_date = drop_date
-        enrollment.drop_reason = str(reason).strip()
-        if drop_date <= now.date():
+        try:
+            accepted = request.check(settings.drop_policy, accept)
+        except DropRuleError as error:
+            approvals.refusals[row.id] = Refusal(error.code, error.message, ("acceptCriteria",))
+            continue
+        if accepted:
+            approvals.accepted[row.id] = accepted
+        enrollment.drop_date = request.drop_date
+        enrollment.drop_reason = (request.reason or "").strip() or None
+        if request.drop_date <= today:
             enrollment.status = "DROPPED"
     await session.flush()
-    return refusals
+    return approvals
 
 
 def listed_absences(listed: Any, absence_id: int | None) -> list[int]:
@@ -301,33 +321,40 @@ async def apply_approvals(
     rows: Sequence[EntryFacts],
     options: ApproveOptions,
     now: datetime,
-) -> dict[int, Refusal]:
+) -> Approvals:
     """Per-type effects of approving ``rows`` (oldest first); refused rows
     are left exactly as they were. Entries the effects take out of the
     window are journaled in ``journal``. Drops and transfers read the
-    entries' details, so only those are loaded; the other types act on the
-    facts, set-based."""
+    entries' details and the organisation's settings, so only those are
+    loaded; the other types act on the facts, set-based."""
     by_type: dict[str, list[EntryFacts]] = defaultdict(list)
     for row in rows:
         by_type[row.type].append(row)
     seats = SeatBook(session)
-    refusals: dict[int, Refusal] = {}
+    approvals = Approvals({}, {})
+    refusals = approvals.refusals
     if by_type[ActivityType.ENROLLMENT]:
         refusals |= await approve_enrollments(
             session, by_type[ActivityType.ENROLLMENT], options, seats
         )
     detailed = by_type[ActivityType.DROP] + by_type[ActivityType.TRANSFER]
     loaded = await load_entries(session, [r.id for r in detailed])
-    if by_type[ActivityType.DROP]:
+    settings = await load_settings(session, viewer.organisation_id) if detailed else None
+    if settings is not None and by_type[ActivityType.DROP]:
         drops = [loaded[r.id] for r in by_type[ActivityType.DROP]]
-        refusals |= await approve_drops(session, viewer, drops, now)
+        dropped = await approve_drops(session, settings, drops, options.accept_criteria, now)
+        refusals |= dropped.refusals
+        approvals.accepted |= dropped.accepted
     choices = TransferChoices(
         previous_class_drop_date=options.previous_class_drop_date,
         enrollment_type=options.enrollment_type,
         overbook=options.overbook,
     )
     for facts in by_type[ActivityType.TRANSFER]:
-        refusal = await approve_transfer(session, loaded[facts.id], choices, seats, now)
+        assert settings is not None
+        refusal = await approve_transfer(
+            session, loaded[facts.id], choices, seats, today=settings.today(now)
+        )
         if refusal is not None:
             refusals[facts.id] = refusal
     if by_type[ActivityType.ABSENCE]:
@@ -337,7 +364,36 @@ async def apply_approvals(
         refusals |= await approve_appointments(
             session, journal, viewer.organisation_id, appointments, now
         )
-    return refusals
+    return approvals
+
+
+async def _close_approved(
+    session: AsyncSession,
+    journal: Journal,
+    viewer: Viewer,
+    rows: Sequence[EntryFacts],
+    approvals: Approvals,
+    now: datetime,
+) -> None:
+    """Take the approved entries out of the window, set-based; an approval
+    that accepted missed criteria records them in its audit record."""
+    accepted = [r for r in rows if r.id in approvals.accepted]
+    plain = [r for r in rows if r.id not in approvals.accepted]
+    await close_listed(session, plain, Resolution.APPROVED, viewer=viewer, now=now, journal=journal)
+    if accepted:
+        loaded = await load_entries(session, [r.id for r in accepted])
+        await close_entries(
+            session,
+            [loaded[r.id] for r in accepted],
+            Resolution.APPROVED,
+            viewer=viewer,
+            now=now,
+            journal=journal,
+            audit_extra={
+                r.id: {ACCEPTED_CRITERIA_KEY: [c.value for c in approvals.accepted[r.id]]}
+                for r in accepted
+            },
+        )
 
 
 async def approve_activities(
@@ -367,16 +423,17 @@ async def approve_activities(
         # Oldest first, as a filter selects: seats go to the oldest requests.
         order.sort(key=lambda i: eligible[i].age())
     journal = Journal(session)
-    refusals = await apply_approvals(
+    approvals = await apply_approvals(
         session, journal, viewer, [eligible[i] for i in order], options, now
     )
-    await close_listed(
+    refusals = approvals.refusals
+    await _close_approved(
         session,
+        journal,
+        viewer,
         [eligible[i] for i in order if eligible[i].id not in refusals],
-        Resolution.APPROVED,
-        viewer=viewer,
-        now=now,
-        journal=journal,
+        approvals,
+        now,
     )
     for index, row in zip(indices, eligible, strict=True):
         refusal = refusals.get(row.id)

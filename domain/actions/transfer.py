@@ -11,7 +11,7 @@ transfer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -70,10 +70,11 @@ async def approve_transfer(
     row: ActivityEntry,
     choices: TransferChoices,
     seats: SeatBook,
-    now: datetime,
+    *,
+    today: date,
 ) -> Refusal | None:
     """Approve a transfer request entry: ``apply_transfer`` to the enrollment
-    and the target class it names."""
+    and the target class it names, ``today`` being the organisation's."""
     original = None
     if row.enrollment_id is not None:
         original = await session.scalar(
@@ -97,7 +98,7 @@ async def approve_transfer(
         overbook=choices.overbook,
         previous_class_drop_date=choices.previous_class_drop_date,
         seats=seats,
-        now=now,
+        today=today,
     )
 
 
@@ -117,7 +118,7 @@ async def apply_transfer(
     overbook: bool,
     previous_class_drop_date: date | None,
     seats: SeatBook,
-    now: datetime,
+    today: date,
 ) -> Refusal | None:
     """Transfer ``original`` (locked by the caller) into ``target``: the one
     place a transfer is written, whether staff approve a request or the
@@ -128,7 +129,8 @@ async def apply_transfer(
     ``plan_transfer`` carries over (clamped to the class's end) and
     ``transferred_from_id`` set; the original gets the "Drop Date For
     Previous Class" (the chosen one, else the default). The original stays
-    ACTIVE until that date, and is TRANSFERRED once it is today or past.
+    ACTIVE until that date, and is TRANSFERRED once it is ``today`` (the
+    organisation's local date) or past.
     Returns the refusal (nothing written) when a rule refuses.
     """
     already = bool(
@@ -140,7 +142,7 @@ async def apply_transfer(
             original_drop_date=original.drop_date,
             new_class_end_date=target.class_end_date,
             new_session_end_date=target.session_end_date,
-            today=now.date(),
+            today=today,
             previous_class_drop_date_override=previous_class_drop_date,
             original_type=enrollment_type(original.type),
             requested_type=requested_type,
@@ -176,7 +178,7 @@ async def apply_transfer(
                 )
             )
             original.drop_date = plan.previous_class_drop_date
-            if plan.previous_class_drop_date <= now.date():
+            if plan.previous_class_drop_date <= today:
                 original.status = "TRANSFERRED"
             await session.flush()
     except IntegrityError:

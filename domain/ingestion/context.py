@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.ingestion.events import FamilyRef
 from domain.ingestion.references import References
 from domain.journal import Journal
+from domain.organisation import OrganisationSettings, load_settings
 from domain.recording import NewEntry
 from domain.vocabulary import ActivityType, WindowStatus, initial_status
 
@@ -49,6 +50,13 @@ class Ingestion:
     notes: str | None
     # Path of the event's input, for errors found while recording.
     path: tuple[str, ...]
+    _settings: OrganisationSettings | None = None
+
+    async def settings(self) -> OrganisationSettings:
+        """The organisation's settings, read once per event when a kind needs them."""
+        if self._settings is None:
+            self._settings = await load_settings(self.session, self.organisation_id)
+        return self._settings
 
     def entry(
         self,

@@ -12,7 +12,7 @@ from domain.ingestion.events import AbsenceEvent, DropEvent, EnrollmentEvent, Tr
 from domain.ingestion.references import ResolvedClass, ResolvedEnrollment
 from domain.recording import NewEntry
 from domain.vocabulary import ActivityType
-from models import Absence, ClassOffering, Enrollment, EnrollmentNote, Organisation
+from models import Absence, ClassOffering, Enrollment, EnrollmentNote
 
 # The transfer rules name staff's input fields; the portal's event has its own.
 TRANSFER_EVENT_FIELDS = {"enrollmentId": "fromEnrollment"}
@@ -89,14 +89,8 @@ async def record_enrollment(ing: Ingestion, event: EnrollmentEvent) -> list[NewE
     if ing.notes and ing.notes.strip():
         ing.session.add(EnrollmentNote(enrollment_id=enrollment.id, text=ing.notes.strip()))
         await ing.session.flush()
-    if event.punch_pass:
-        shown = await ing.session.scalar(
-            select(Organisation.punch_pass_enrollments).where(
-                Organisation.id == ing.organisation_id
-            )
-        )
-        if not shown:
-            return []
+    if event.punch_pass and not (await ing.settings()).punch_pass_enrollments:
+        return []
     return [
         ing.entry(
             ActivityType.ENROLLMENT,
@@ -200,7 +194,7 @@ async def _apply_auto_approved_transfer(
         overbook=True,
         previous_class_drop_date=None,
         seats=SeatBook(ing.session),
-        now=ing.now,
+        today=(await ing.settings()).today(ing.now),
     )
     if refusal is not None:
         fields = [TRANSFER_EVENT_FIELDS.get(name, name) for name in refusal.field]

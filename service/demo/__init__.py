@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.calendar import SchoolCalendar
 from domain.journal import Journal
 from domain.recording import record_entries
 from domain.viewer import hash_secret, new_portal_key, new_staff_token
@@ -31,6 +32,8 @@ from service.provisioning import FULL_RIGHTS, VIEW_ONLY, create_organisation, cr
 
 DEMO_SLUG = "riverside-demo"
 DEMO_NAME = "Riverside Swim & Gym"
+# A US school: its evenings are already tomorrow in UTC.
+DEMO_TIME_ZONE = "America/Chicago"
 LOCATIONS = (
     ("pool", "Riverside Pool"),
     ("gym", "Riverside Gym"),
@@ -167,10 +170,17 @@ async def seed_demo(database: Database, *, now: datetime, reset: bool = False) -
         created = organisation is None
         if organisation is None:
             new = await create_organisation(
-                session, slug=DEMO_SLUG, name=DEMO_NAME, locations=LOCATIONS, drop_notice_days=30
+                session,
+                slug=DEMO_SLUG,
+                name=DEMO_NAME,
+                locations=LOCATIONS,
+                drop_notice_days=30,
+                time_zone=DEMO_TIME_ZONE,
             )
             organisation = await session.get_one(Organisation, new.id)
-            builder = DemoBuilder(session, new.id, now, dict(new.location_ids))
+            builder = DemoBuilder(
+                session, new.id, now, dict(new.location_ids), SchoolCalendar(DEMO_TIME_ZONE)
+            )
             await builder.setup()
             await play(builder)
             builder.entries.sort(key=lambda entry: entry.occurred_at)

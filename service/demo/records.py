@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.calendar import SchoolCalendar
 from domain.recording import NewEntry
 from domain.vocabulary import ActivityType, initial_status
 from models import (
@@ -72,6 +73,8 @@ class DemoBuilder:
     organisation_id: int
     now: datetime
     locations: dict[str, int]
+    # The school's calendar: the demo's dates are its local dates.
+    calendar: SchoolCalendar = field(default_factory=SchoolCalendar)
     families: dict[str, Family] = field(default_factory=dict)
     students: dict[str, Student] = field(default_factory=dict)
     classes: dict[str, ClassOffering] = field(default_factory=dict)
@@ -91,7 +94,7 @@ class DemoBuilder:
         )
 
     def day(self, moment: datetime, offset: int) -> date:
-        return moment.date() + timedelta(days=offset)
+        return self.calendar.local_date(moment) + timedelta(days=offset)
 
     async def add(self, row: Any) -> Any:
         self.session.add(row)
@@ -131,7 +134,7 @@ class DemoBuilder:
                     external_id=f"demo-class-{key}",
                     name=name,
                     capacity=capacity,
-                    session_end_date=self.now.date() + timedelta(days=120),
+                    session_end_date=self.calendar.today(self.now) + timedelta(days=120),
                 )
             )
         for key, (name, _price, stock) in PRODUCTS.items():
@@ -199,7 +202,7 @@ class DemoBuilder:
                 class_id=self.classes[class_key].id,
                 type=enrollment_type,
                 status=status,
-                start_date=start or self.now.date() - timedelta(days=90),
+                start_date=start or self.calendar.today(self.now) - timedelta(days=90),
                 drop_date=drop,
                 punch_pass=punch_pass,
                 transferred_from_id=transferred_from,

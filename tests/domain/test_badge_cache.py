@@ -21,7 +21,6 @@ def viewer(organisation_id: int = 1, locations: frozenset[int] | None = None) ->
         name="Staff",
         permissions={},
         location_ids=locations,
-        drop_notice_days=0,
     )
 
 

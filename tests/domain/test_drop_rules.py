@@ -6,10 +6,13 @@ from typing import Any
 import pytest
 
 from domain.rules.drops import (
+    DropCriterion,
     DropErrorCode,
+    DropPolicy,
     DropRuleError,
     check_drop_request,
     meets_notice_period,
+    missed_criteria,
     student_label,
 )
 from domain.rules.enrollment_types import EnrollmentType
@@ -19,16 +22,20 @@ THIRTY_DAYS_LATER = date(2024, 3, 31)
 REASONS = frozenset({"Moving away", "Schedule conflict"})
 
 
-def _check(**changes: Any) -> None:
+def _check(**changes: Any) -> list[DropCriterion]:
+    policy: dict[str, Any] = {"notice_days": 30, "reason_required": True, "valid_reasons": REASONS}
     arguments: dict[str, Any] = {
         "drop_date": THIRTY_DAYS_LATER,
         "reason": "Moving away",
         "requested_on": REQUESTED,
-        "notice_days": 30,
-        "valid_reasons": REASONS,
+        "accepted": (),
     }
-    arguments.update(changes)
-    check_drop_request(**arguments)
+    for key, value in changes.items():
+        if key in policy:
+            policy[key] = value
+        else:
+            arguments[key] = value
+    return check_drop_request(**arguments, policy=DropPolicy(**policy))
 
 
 @pytest.mark.parametrize(
@@ -59,7 +66,8 @@ def test_negative_notice_is_a_programming_error() -> None:
     [
         pytest.param({}, id="valid"),
         pytest.param({"reason": "  Schedule conflict "}, id="spaces-ignored"),
-        pytest.param({"valid_reasons": None, "reason": "Anything"}, id="free-text-reason"),
+        pytest.param({"valid_reasons": frozenset(), "reason": "Anything"}, id="free-text-reason"),
+        pytest.param({"reason_required": False, "reason": "  "}, id="no-reason-when-none-required"),
         pytest.param({"drop_date": date(2024, 5, 1)}, id="more-notice"),
         pytest.param({"notice_days": 0, "drop_date": REQUESTED}, id="no-notice-rule"),
     ],
@@ -77,7 +85,7 @@ def test_acceptable_drop_requests(changes: dict[str, Any]) -> None:
         pytest.param({"reason": ""}, "DROP_REASON_REQUIRED", "reason", id="empty-reason"),
         pytest.param({"reason": "  \t"}, "DROP_REASON_REQUIRED", "reason", id="blank"),
         pytest.param(
-            {"reason": "   ", "valid_reasons": None},
+            {"reason": "   ", "valid_reasons": frozenset()},
             "DROP_REASON_REQUIRED",
             "reason",
             id="blank-free-text",
@@ -113,6 +121,49 @@ def test_notice_error_tells_the_earliest_date() -> None:
         _check(drop_date=date(2024, 3, 15))
 
     assert "2024-03-31" in refused.value.message
+
+
+def test_a_request_missing_both_criteria_names_both() -> None:
+    # Given a drop with no reason and ten days' notice
+    policy = DropPolicy(notice_days=30, reason_required=True)
+    missed = missed_criteria(
+        drop_date=date(2024, 3, 11), reason=None, requested_on=REQUESTED, policy=policy
+    )
+
+    # Then it misses the reason first, then the notice period
+    assert [(m.criterion, m.code) for m in missed] == [
+        (DropCriterion.DROP_REASON, DropErrorCode.DROP_REASON_REQUIRED),
+        (DropCriterion.NOTICE_PERIOD, DropErrorCode.NOTICE_PERIOD_NOT_MET),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("accepted", "code"),
+    [
+        pytest.param((), "DROP_REASON_REQUIRED", id="none-accepted"),
+        pytest.param((DropCriterion.DROP_REASON,), "NOTICE_PERIOD_NOT_MET", id="reason-only"),
+        pytest.param((DropCriterion.NOTICE_PERIOD,), "DROP_REASON_REQUIRED", id="notice-only"),
+        pytest.param((DropCriterion.NOTICE_PERIOD, DropCriterion.DROP_REASON), None, id="both"),
+    ],
+)
+def test_staff_approve_what_they_accept(accepted: tuple[DropCriterion, ...], code: str) -> None:
+    # Given a drop missing both criteria; when staff accept some of them
+    def check() -> list[DropCriterion]:
+        return _check(reason="", drop_date=date(2024, 3, 11), accepted=accepted)
+
+    if code is None:
+        # Then accepting every missed criterion approves it, reporting what was accepted
+        assert check() == [DropCriterion.DROP_REASON, DropCriterion.NOTICE_PERIOD]
+        return
+    # Then the first criterion not accepted refuses it, naming what is left to accept
+    with pytest.raises(DropRuleError) as refused:
+        check()
+    assert refused.value.code == code
+    assert "acceptCriteria" in refused.value.message
+
+
+def test_accepting_a_criterion_the_request_meets_records_nothing() -> None:
+    assert _check(accepted=(DropCriterion.NOTICE_PERIOD,)) == []
 
 
 @pytest.mark.parametrize(
