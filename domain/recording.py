@@ -7,16 +7,21 @@ ordered change record stay true.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Problem
 from domain.journal import ChangeKind, EntryKey, Journal
 from domain.vocabulary import ActivityType, WindowStatus
 from models import ActivityEntry
+
+# The entry detail that says why a portal event was not applied as sent:
+# the event is still recorded ("nothing a family sent is lost").
+NOT_APPLIED_KEY = "not_applied"
 
 
 @dataclass
@@ -79,3 +84,15 @@ async def record_entries(
         first_sequence=first,
     )
     return rows
+
+
+def not_applied_problem(details: Mapping[str, Any]) -> Problem | None:
+    """Why the portal event behind an entry was not applied as sent, if it was not."""
+    found = details.get(NOT_APPLIED_KEY)
+    if not isinstance(found, dict):
+        return None
+    return Problem(
+        code=str(found.get("code")),
+        message=str(found.get("message")),
+        field=tuple(str(f) for f in found.get("field") or ()),
+    )

@@ -43,5 +43,6 @@ async def record_portal_event(
     return RecordPortalEventPayload(
         entries=[entry_object(row) for row in result.entries],
         replayed=result.replayed,
-        user_errors=[],
+        # Recorded, but not applied as sent: the portal hears why.
+        user_errors=[UserError.from_problem(p) for p in result.not_applied],
     )

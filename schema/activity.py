@@ -16,12 +16,15 @@ from strawberry import relay
 
 from domain import presentation
 from domain.drop_requests import DropRequest
+from domain.recording import not_applied_problem
+from domain.rules.transfers import default_previous_class_drop_date
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models import ActivityEntry as EntryRow
+from models import Enrollment as EnrollmentRow
 from schema.context import Info
 from schema.people import Family, Location, Student
-from schema.review import MissedDropCriterion
+from schema.review import MissedDropCriterion, NotApplied
 
 # The domain's enums are the schema's: registered once, used as annotations.
 ActivityType = DomainActivityType
@@ -108,6 +111,15 @@ class ActivityEntry(relay.Node):
     @strawberry.field
     def summary(self) -> str:
         return presentation.summary(DomainActivityType(self.row.type), self.row.details)
+
+    @strawberry.field(
+        description="Set when the portal's event could not be applied as sent (an "
+        "auto-approved transfer a rule refuses, an opt-out the organisation does not offer): "
+        "why. The entry was recorded all the same."
+    )
+    def not_applied(self) -> NotApplied | None:
+        problem = not_applied_problem(self.row.details)
+        return None if problem is None else NotApplied.from_problem(problem)
 
     @strawberry.field(
         description="What the viewer may do with this entry now; nothing for the portal."
@@ -350,28 +362,36 @@ class TransferActivity(ActivityEntry):
     def enrollment_type(self) -> str | None:
         return _text(self.details, "enrollment_type")
 
-    @strawberry.field(description="Drop date already on the enrollment being transferred.")
-    def current_drop_date(self) -> date | None:
-        return presentation.parse_date(self.details.get("current_drop_date"))
+    @strawberry.field(
+        description="The drop date on the enrollment being transferred, as it is now."
+    )
+    async def current_drop_date(self, info: Info) -> date | None:
+        original = await self._original(info)
+        return None if original is None else original.drop_date
 
     @strawberry.field(
         description='Pre-filled "Drop Date For Previous Class": the day before the transfer '
-        "date, unless the original enrollment already has an earlier drop date."
+        "date, unless the original enrollment (as it is now) already has an earlier drop "
+        "date, which is then kept. Approving without `previousClassDropDate` uses this date. "
+        "Null when the enrollment is gone."
     )
-    def suggested_previous_class_drop_date(self) -> date | None:
-        from domain.rules.transfers import default_previous_class_drop_date
-
+    async def suggested_previous_class_drop_date(self, info: Info) -> date | None:
         transfer_date = presentation.parse_date(self.details.get("transfer_date"))
-        if transfer_date is None:
+        original = await self._original(info)
+        if transfer_date is None or original is None:
             return None
         return default_previous_class_drop_date(
-            transfer_date=transfer_date,
-            original_drop_date=presentation.parse_date(self.details.get("current_drop_date")),
+            transfer_date=transfer_date, original_drop_date=original.drop_date
         )
 
     @strawberry.field
     def auto_approved(self) -> bool:
         return bool(self.details.get("auto_approved"))
+
+    async def _original(self, info: Info) -> EnrollmentRow | None:
+        if self.row.enrollment_id is None:
+            return None
+        return await info.context.loaders.enrollment.load(self.row.enrollment_id)
 
 
 @strawberry.type

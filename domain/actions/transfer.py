@@ -93,7 +93,8 @@ async def approve_transfer(
         original=original,
         target=target,
         transfer_date=transfer_date,
-        requested_type=choices.enrollment_type or _requested_type(row),
+        requested_type=_requested_type(row),
+        chosen_type=choices.enrollment_type,
         new_external_id=_new_external_id(row),
         overbook=choices.overbook,
         previous_class_drop_date=choices.previous_class_drop_date,
@@ -119,6 +120,7 @@ async def apply_transfer(
     previous_class_drop_date: date | None,
     seats: SeatBook,
     today: date,
+    chosen_type: EnrollmentType | None = None,
 ) -> Refusal | None:
     """Transfer ``original`` (locked by the caller) into ``target``: the one
     place a transfer is written, whether staff approve a request or the
@@ -130,8 +132,9 @@ async def apply_transfer(
     ``transferred_from_id`` set; the original gets the "Drop Date For
     Previous Class" (the chosen one, else the default). The original stays
     ACTIVE until that date, and is TRANSFERRED once it is ``today`` (the
-    organisation's local date) or past.
-    Returns the refusal (nothing written) when a rule refuses.
+    organisation's local date) or past. ``requested_type`` is the type the
+    family asked for, ``chosen_type`` staff's choice. Returns the refusal
+    (nothing written) when a rule refuses.
     """
     already = bool(
         await session.scalar(select(exists().where(Enrollment.transferred_from_id == original.id)))
@@ -146,6 +149,7 @@ async def apply_transfer(
             previous_class_drop_date_override=previous_class_drop_date,
             original_type=enrollment_type(original.type),
             requested_type=requested_type,
+            chosen_type=chosen_type,
             original_already_transferred=already,
             original_start_date=original.start_date,
         )

@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Problem
 from domain.ingestion.events import FamilyRef
 from domain.ingestion.references import References
 from domain.journal import Journal
 from domain.organisation import OrganisationSettings, load_settings
-from domain.recording import NewEntry
+from domain.recording import NOT_APPLIED_KEY, NewEntry
 from domain.vocabulary import ActivityType, WindowStatus, initial_status
 
 CENTS = Decimal("0.01")
@@ -74,15 +75,23 @@ class Ingestion:
         absence_id: int | None = None,
         order_id: int | None = None,
         payment_id: int | None = None,
+        not_applied: Problem | None = None,
     ) -> NewEntry:
         """An entry with the facts every type shows (family, student) and the
         status the spec gives it: "Pending - Entries that require staff
         interaction", "Approved - Entries that have been auto-approved",
-        the rest notifications."""
+        the rest notifications. ``not_applied`` records why a rule could not
+        apply the event as sent (``not_applied_problems`` reads it back)."""
         facts: dict[str, Any] = {"family_name": self.family.name}
         if student_name:
             facts["student_name"] = student_name
         facts.update(details)
+        if not_applied is not None:
+            facts[NOT_APPLIED_KEY] = {
+                "code": not_applied.code,
+                "message": not_applied.message,
+                "field": list(not_applied.field),
+            }
         return NewEntry(
             type=activity_type,
             status=status or initial_status(activity_type, auto_approved=auto_approved),

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from domain.actions.seats import SeatBook
 from domain.actions.transfer import apply_transfer
-from domain.errors import InvalidRequest
+from domain.errors import Problem
 from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import AbsenceEvent, DropEvent, EnrollmentEvent, TransferEvent
 from domain.ingestion.references import ResolvedClass, ResolvedEnrollment
 from domain.recording import NewEntry
-from domain.vocabulary import ActivityType
+from domain.vocabulary import ActivityType, WindowStatus
 from models import Absence, ClassOffering, Enrollment, EnrollmentNote
 
 # The transfer rules name staff's input fields; the portal's event has its own.
@@ -141,15 +141,18 @@ async def record_transfer(ing: Ingestion, event: TransferEvent) -> list[NewEntry
 
     "Transfers - Enrollment Transfer requests and auto-approvals": a request
     waits for staff to approve it; an auto-approval is applied here exactly
-    as staff approval applies one (``apply_transfer``), and one the rules
-    refuse ("iClassPro does not allow multiple transfers from a single
-    enrollment") is refused whole: nothing is recorded.
+    as staff approval applies one (``apply_transfer``). One a rule refuses
+    ("iClassPro does not allow multiple transfers from a single
+    enrollment", a class that ends before the transfer date, a Makeup's
+    type) is still recorded, never lost: as a PENDING entry staff can
+    approve or deny, with the rule's reason (``not_applied``).
     """
     enrollment = await ing.refs.enrollment(event.from_enrollment, ing.family_id)
     target = await ing.refs.offering(event.to_class)
     requested_type = event.enrollment_type.value if event.enrollment_type else enrollment.type
+    not_applied = None
     if event.auto_approved:
-        await _apply_auto_approved_transfer(ing, event, enrollment, target)
+        not_applied = await _apply_auto_approved_transfer(ing, event, enrollment, target)
     return [
         ing.entry(
             ActivityType.TRANSFER,
@@ -165,25 +168,29 @@ async def record_transfer(ing: Ingestion, event: TransferEvent) -> list[NewEntry
                 "auto_approved": event.auto_approved,
             },
             auto_approved=event.auto_approved,
+            status=None if not_applied is None else WindowStatus.PENDING,
             location_id=enrollment.offering.location_id,
             student_id=enrollment.student_id,
             student_name=enrollment.student_name,
             enrollment_id=enrollment.id,
+            not_applied=not_applied,
         )
     ]
 
 
 async def _apply_auto_approved_transfer(
     ing: Ingestion, event: TransferEvent, enrollment: ResolvedEnrollment, target: ResolvedClass
-) -> None:
+) -> Problem | None:
     """The portal decided: no "Drop Date For Previous Class" was chosen (the
     default applies) and capacity is the portal's call, as for the
-    enrollments it auto-approves."""
+    enrollments it auto-approves. Returns why a rule refused it (nothing
+    written), naming the event's field at fault."""
     original = await ing.session.scalar(
         select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
     )
     offering = await ing.session.scalar(select(ClassOffering).where(ClassOffering.id == target.id))
     assert original is not None and offering is not None  # upserted by this event
+    settings = await ing.settings()
     refusal = await apply_transfer(
         ing.session,
         original=original,
@@ -194,8 +201,13 @@ async def _apply_auto_approved_transfer(
         overbook=True,
         previous_class_drop_date=None,
         seats=SeatBook(ing.session),
-        today=(await ing.settings()).today(ing.now),
+        today=settings.today(ing.now),
     )
-    if refusal is not None:
-        fields = [TRANSFER_EVENT_FIELDS.get(name, name) for name in refusal.field]
-        raise InvalidRequest.one(refusal.code, refusal.message, *ing.path, *fields)
+    if refusal is None:
+        return None
+    fields = [TRANSFER_EVENT_FIELDS.get(name, name) for name in refusal.field]
+    return Problem(
+        refusal.code,
+        f"Recorded for staff to review, not applied: {refusal.message}",
+        (*ing.path, *fields),
+    )

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Problem
 from domain.ingestion import accounts, appointments, commerce, enrollments
 from domain.ingestion.context import Ingestion
 from domain.ingestion.events import (
@@ -37,7 +38,7 @@ from domain.ingestion.idempotency import claim_key, remember_entries
 from domain.ingestion.references import References
 from domain.ingestion.validation import validate_request
 from domain.journal import Journal
-from domain.recording import NewEntry, record_entries
+from domain.recording import NewEntry, not_applied_problem, record_entries
 from models import ActivityEntry
 
 
@@ -46,6 +47,14 @@ class IngestionResult:
     entries: list[ActivityEntry]
     # True when the key was already used with the same payload: nothing new.
     replayed: bool
+
+    @property
+    def not_applied(self) -> list[Problem]:
+        """Why the event was not applied as sent, though recorded: an opt-out
+        the organisation does not offer, an auto-approved transfer a rule
+        refuses. The same on a retry."""
+        found = (not_applied_problem(row.details) for row in self.entries)
+        return list(dict.fromkeys(p for p in found if p is not None))
 
 
 async def record_portal_event(
@@ -60,9 +69,11 @@ async def record_portal_event(
 
     Raises ``InvalidRequest`` (the caller rolls back: nothing is recorded)
     for malformed input, a reused idempotency key, or a record the portal
-    already sent under another key. A retry with the same key and payload
-    returns the first result and writes nothing. The caller commits once,
-    then publishes ``journal.changes``.
+    already sent under another key. An event well formed but that a rule
+    cannot apply as sent is recorded all the same, with the reason
+    (``IngestionResult.not_applied``): nothing a family sent is lost. A
+    retry with the same key and payload returns the first result and writes
+    nothing. The caller commits once, then publishes ``journal.changes``.
     """
     validate_request(request, now=now)
     claim = await claim_key(session, organisation_id, request, now=now)

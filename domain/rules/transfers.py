@@ -63,6 +63,7 @@ def carried_drop_date(
     new_class_end_date: date | None,
     new_session_end_date: date | None,
     today: date,
+    transfer_date: date,
 ) -> date | None:
     """Drop date the new, transferred enrollment starts out with.
 
@@ -74,12 +75,46 @@ def carried_drop_date(
     BEFORE the drop date being carried over, the drop date will be adjusted
     to match the class end date instead."
 
-    "Future" means strictly after `today`; when both end dates are set the
-    earlier one is where the class really ends.
+    "Future" means strictly after `today` (the organisation's local date);
+    when both end dates are set the earlier one is where the class really
+    ends. A drop date before the transfer date is not carried: it is where
+    the previous class ends (the spec makes it the "Drop Date For Previous
+    Class"), and a new enrollment cannot end before it starts.
     """
     if original_drop_date is None or original_drop_date <= today:
         return None
+    if original_drop_date < transfer_date:
+        return None
     return min([original_drop_date, *_end_dates(new_class_end_date, new_session_end_date)])
+
+
+def new_enrollment_type(
+    *,
+    original_type: EnrollmentType,
+    requested_type: EnrollmentType | None,
+    chosen_type: EnrollmentType | None,
+) -> EnrollmentType:
+    """The transferred enrollment's type: staff's choice, else the one the
+    family asked for, else the original's.
+
+    Spec: "iClassPro will not allow you to edit the enrollment type if the
+    transfer request is for a Makeup enrollment." A request is "for a
+    Makeup enrollment" when the enrollment being transferred is a Makeup or
+    the family asked for a Makeup: the new enrollment is then a Makeup and
+    any other type, whoever asks for it, is ENROLLMENT_TYPE_LOCKED. Asking
+    for MAKEUP again is not an edit, so staff may approve a request that
+    asks to turn a Makeup into another type by choosing MAKEUP.
+    """
+    new_type = chosen_type or requested_type or original_type
+    makeup = EnrollmentType.MAKEUP in (original_type, requested_type)
+    if makeup and new_type is not EnrollmentType.MAKEUP:
+        raise TransferRuleError(
+            TransferErrorCode.ENROLLMENT_TYPE_LOCKED,
+            "This transfer is for a Makeup enrollment: its type cannot be changed "
+            "(approve it as MAKEUP, or deny it).",
+            field="enrollmentType",
+        )
+    return new_type
 
 
 def plan_transfer(
@@ -94,6 +129,7 @@ def plan_transfer(
     requested_type: EnrollmentType | None,
     original_already_transferred: bool,
     original_start_date: date | None = None,
+    chosen_type: EnrollmentType | None = None,
 ) -> TransferPlan:
     """Decide the new enrollment's drop date and type and the original's drop.
 
@@ -101,25 +137,25 @@ def plan_transfer(
     enrollment. If a transfer already exists from the selected enrollment,
     an error message will be displayed." (TRANSFER_ALREADY_EXISTS)
 
-    Spec: "iClassPro will not allow you to edit the enrollment type if the
-    transfer request is for a Makeup enrollment." Asking for MAKEUP again is
-    not an edit. (ENROLLMENT_TYPE_LOCKED)
+    The type follows ``new_enrollment_type`` (ENROLLMENT_TYPE_LOCKED for a
+    Makeup). ``requested_type`` is what the family asked for, ``chosen_type``
+    what staff chose while reviewing.
 
     Spec: "Modifying the "Drop Date For Previous Class" field will
     automatically update the drop date that is associated with the original
-    class enrollment." The override therefore wins over the default, but it
-    may not fall before `original_start_date` (when known), which would drop
-    an enrollment before it began (INVALID_DROP_DATE). Only the override is
-    checked: the spec's own default may be the day before a start date. An
-    override on or after the transfer date is allowed: staff may overlap the
-    two classes on purpose.
+    class enrollment." The override therefore wins over the default (which
+    is ``default_previous_class_drop_date``: the day before the transfer, or
+    the original's earlier drop date), but it may not fall before
+    `original_start_date` (when known), which would drop an enrollment
+    before it began (INVALID_DROP_DATE). Only the override is checked: the
+    spec's own default may be the day before a start date. An override on
+    or after the transfer date is allowed: staff may overlap the two classes
+    on purpose.
 
-    The drop dates follow `carried_drop_date` and
-    `default_previous_class_drop_date`. Two plans the spec does not cover
-    are refused as INVALID_TRANSFER_DATE, because they would create an
-    enrollment that ends before it starts: a target class (or session) that
-    ends before the transfer date, and a pending drop date on the original
-    that falls before the transfer date.
+    The new enrollment's drop date follows ``carried_drop_date``. The one
+    plan the spec does not cover is refused as INVALID_TRANSFER_DATE, because
+    it would create an enrollment that ends before it starts: a target class
+    (or session) that ends before the transfer date.
     """
     if original_already_transferred:
         raise TransferRuleError(
@@ -127,13 +163,9 @@ def plan_transfer(
             "A transfer already exists from this enrollment.",
             field="enrollmentId",
         )
-    new_type = requested_type or original_type
-    if original_type is EnrollmentType.MAKEUP and new_type != original_type:
-        raise TransferRuleError(
-            TransferErrorCode.ENROLLMENT_TYPE_LOCKED,
-            "The enrollment type of a Makeup transfer cannot be changed.",
-            field="enrollmentType",
-        )
+    new_type = new_enrollment_type(
+        original_type=original_type, requested_type=requested_type, chosen_type=chosen_type
+    )
     ends = _end_dates(new_class_end_date, new_session_end_date)
     if ends and min(ends) < transfer_date:
         raise TransferRuleError(
@@ -146,13 +178,8 @@ def plan_transfer(
         new_class_end_date=new_class_end_date,
         new_session_end_date=new_session_end_date,
         today=today,
+        transfer_date=transfer_date,
     )
-    if new_drop_date is not None and new_drop_date < transfer_date:
-        raise TransferRuleError(
-            TransferErrorCode.INVALID_TRANSFER_DATE,
-            "The enrollment is set to drop before the transfer date.",
-            field="transferDate",
-        )
     override = previous_class_drop_date_override
     if override is None:
         previous_drop = default_previous_class_drop_date(

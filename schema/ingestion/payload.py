@@ -17,4 +17,11 @@ class RecordPortalEventPayload:
     replayed: bool = strawberry.field(
         description="A retry of an event already recorded: the first result, nothing new."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the event was refused, or not applied as sent. With no `entries` "
+        "nothing was recorded (fix the input and send it again). With `entries` the event "
+        "was recorded all the same, nothing a family sent is lost, and each entry's "
+        "`notApplied` says why: e.g. OPT_OUT_NOT_OFFERED (the organisation requires a saved "
+        "payment method), or an auto-approved transfer a rule refuses "
+        "(TRANSFER_ALREADY_EXISTS...), which waits as PENDING for staff."
+    )

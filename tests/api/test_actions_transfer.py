@@ -12,6 +12,9 @@ from models import Enrollment
 from service.services import Services
 from service.settings import Settings
 from tests.api import action_factories as make
+from tests.api.ingestion_support import enrollment as portal_enrollment
+from tests.api.ingestion_support import record, swim_class
+from tests.api.settings_support import set_settings
 from tests.support import Api, World
 
 APPROVE_ONE = """
@@ -211,4 +214,164 @@ async def test_the_type_of_a_makeup_transfer_cannot_be_changed(
     # while keeping MAKEUP goes through
     data = await api.data(APPROVE_ONE, {"input": {"id": transfer.entry}}, world.riverside.full)
     _, new = await enrollments(services, transfer)
+    assert new is not None and new.type == "MAKEUP"
+
+
+SUGGESTED = """
+query($id: ID!) {
+  node(id: $id) { ... on TransferActivity { currentDropDate suggestedPreviousClassDropDate } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "staff_date_in",
+    [
+        pytest.param(None, id="the-suggested-default"),
+        pytest.param(5, id="the-existing-drop-date-given-back"),
+        pytest.param(9, id="a-later-date-staff-choose"),
+        pytest.param(13, id="the-day-before-the-transfer"),
+    ],
+)
+async def test_a_transfer_after_an_earlier_drop_date_is_approvable(
+    api: Api, world: World, services: Services, staff_date_in: int | None
+) -> None:
+    # given an enrollment already dropping in 5 days, transferred in 14
+    transfer = await given_transfer(
+        services, world, original_drop=make.today() + timedelta(days=5), transfer_in=14
+    )
+
+    # then the window suggests that existing drop date for the previous class
+    shown = await api.data(SUGGESTED, {"id": transfer.entry}, world.riverside.full)
+    suggested = (make.today() + timedelta(days=5)).isoformat()
+    assert shown["node"]["suggestedPreviousClassDropDate"] == suggested
+
+    # when staff approve it with the suggestion, or a date of theirs up to the day before
+    fields: dict[str, object] = {"id": transfer.entry}
+    if staff_date_in is not None:
+        fields["previousClassDropDate"] = (make.today() + timedelta(days=staff_date_in)).isoformat()
+    data = await api.data(APPROVE_ONE, {"input": fields}, world.riverside.full)
+
+    # then it is approved: the previous class drops on that date, and the new enrollment
+    # starts on the transfer date without a drop date that would end it before it starts
+    assert data["approveActivity"] == {
+        "result": {"outcome": "APPROVED", "code": None},
+        "userErrors": [],
+    }
+    original, new = await enrollments(services, transfer)
+    assert original.drop_date == make.today() + timedelta(days=staff_date_in or 5)
+    assert original.status == "ACTIVE"
+    assert new is not None
+    assert (new.start_date, new.drop_date, new.status) == (
+        make.today() + timedelta(days=14),
+        None,
+        "ACTIVE",
+    )
+
+
+async def test_the_suggested_drop_date_is_the_enrollments_as_it_is_now(
+    api: Api, world: World, services: Services
+) -> None:
+    # given a transfer request in 20 days recorded while the enrollment had no drop date,
+    # and a drop request for the same enrollment in 35 days
+    await set_settings(api, world.riverside, dropNoticeDays=0)
+    transfer_date = make.today() + timedelta(days=20)
+    transfer = await record(
+        api,
+        world.riverside,
+        "evt-transfer",
+        {
+            "transfer": {
+                "fromEnrollment": portal_enrollment(),
+                "toClass": swim_class("cls-dive", name="Dive 2"),
+                "transferDate": transfer_date.isoformat(),
+            }
+        },
+    )
+    transfer_id = transfer["entries"][0]["id"]
+    before = await api.data(SUGGESTED, {"id": transfer_id}, world.riverside.full)
+    assert before["node"] == {
+        "currentDropDate": None,
+        "suggestedPreviousClassDropDate": (transfer_date - timedelta(days=1)).isoformat(),
+    }
+    drop = await record(
+        api,
+        world.riverside,
+        "evt-drop",
+        {
+            "drop": {
+                "enrollment": portal_enrollment(),
+                "dropDate": (make.today() + timedelta(days=10)).isoformat(),
+                "reason": "Moving away",
+            }
+        },
+    )
+
+    # when staff approve the drop first
+    approved = await api.data(
+        APPROVE_ONE, {"input": {"id": drop["entries"][0]["id"]}}, world.riverside.full
+    )
+    assert approved["approveActivity"]["result"]["outcome"] == "APPROVED"
+
+    # then the transfer suggests the enrollment's drop date as it is now...
+    after = await api.data(SUGGESTED, {"id": transfer_id}, world.riverside.full)
+    dropping = (make.today() + timedelta(days=10)).isoformat()
+    assert after["node"] == {
+        "currentDropDate": dropping,
+        "suggestedPreviousClassDropDate": dropping,
+    }
+    # ...which is the date approving it as suggested uses
+    data = await api.data(APPROVE_ONE, {"input": {"id": transfer_id}}, world.riverside.full)
+    assert data["approveActivity"]["result"] == {"outcome": "APPROVED", "code": None}
+    async with services.database.read() as session:
+        original = await session.scalar(
+            select(Enrollment).where(Enrollment.external_id == "enr-ann-swim")
+        )
+    assert original is not None and original.drop_date == make.today() + timedelta(days=10)
+
+
+async def test_a_request_for_a_makeup_enrollment_keeps_its_type(
+    api: Api, world: World, services: Services
+) -> None:
+    # "iClassPro will not allow you to edit the enrollment type if the transfer request is
+    # for a Makeup enrollment": given a family asking to transfer into a Makeup
+    payload = await record(
+        api,
+        world.riverside,
+        "evt-1",
+        {
+            "transfer": {
+                "fromEnrollment": portal_enrollment(),
+                "toClass": swim_class("cls-dive", name="Dive 2"),
+                "transferDate": (make.today() + timedelta(days=14)).isoformat(),
+                "enrollmentType": "MAKEUP",
+            }
+        },
+    )
+    entry_id = payload["entries"][0]["id"]
+
+    # when staff approve it as a Standard enrollment, it is refused and nothing changes
+    data = await api.data(
+        APPROVE_ONE,
+        {"input": {"id": entry_id, "enrollmentType": "STANDARD"}},
+        world.riverside.full,
+    )
+    assert data["approveActivity"]["userErrors"] == [
+        {"code": "ENROLLMENT_TYPE_LOCKED", "field": ["input", "enrollmentType"]}
+    ]
+    async with services.database.read() as session:
+        made = list(
+            await session.scalars(
+                select(Enrollment).where(Enrollment.transferred_from_id.is_not(None))
+            )
+        )
+    assert made == []
+
+    # when they approve it as asked, the new enrollment is a Makeup
+    data = await api.data(APPROVE_ONE, {"input": {"id": entry_id}}, world.riverside.full)
+    assert data["approveActivity"]["result"] == {"outcome": "APPROVED", "code": None}
+    async with services.database.read() as session:
+        new = await session.scalar(
+            select(Enrollment).where(Enrollment.transferred_from_id.is_not(None))
+        )
     assert new is not None and new.type == "MAKEUP"

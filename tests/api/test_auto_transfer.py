@@ -1,7 +1,8 @@
 """A transfer the portal auto-approved ("Transfers - Enrollment Transfer
 requests and auto-approvals") is applied when it is recorded, exactly as
-staff approval applies a requested one; one the rules refuse is refused
-whole, and a request still waits for staff."""
+staff approval applies a requested one; one a rule refuses is still
+recorded, as a request staff see with the reason ("nothing a family sent is
+lost"), and a request still waits for staff."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ from tests.support import Api, World
 APPROVE_ONE = """
 mutation($input: ApproveActivityInput!) {
   approveActivity(input: $input) { result { outcome code } userErrors { code field } }
+}
+"""
+DENY_ONE = """
+mutation($input: DenyActivityInput!) {
+  denyActivity(input: $input) { result { outcome code } userErrors { code field } }
+}
+"""
+NOT_APPLIED = """
+query($id: ID!) {
+  node(id: $id) { ... on ActivityEntry { status availableActions notApplied { code message } } }
 }
 """
 
@@ -117,49 +128,96 @@ async def test_an_auto_approved_transfer_creates_the_new_enrollment(
     )
 
 
-async def test_a_second_auto_approved_transfer_from_the_same_enrollment_is_refused(
+async def test_a_second_auto_approved_transfer_is_recorded_for_staff_with_the_reason(
     api: Api, world: World, services: Services
 ) -> None:
     # given an enrollment the portal already transferred
     await record(api, world.riverside, "evt-1", transfer())
-    before = await row_counts(services.database)
 
     # when the portal sends another auto-approved transfer from it
     payload = await record(
         api, world.riverside, "evt-2", transfer(transfer_in=20, target="cls-gym")
     )
 
-    # then it is refused and nothing is recorded
-    assert payload["entries"] == []
+    # then the portal hears why it was not applied...
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("TRANSFER_ALREADY_EXISTS", ["input", "event", "transfer", "fromEnrollment"])
     ]
-    assert await row_counts(services.database) == before
+    # ...and it is recorded all the same, waiting for staff, with the reason shown
+    [entry] = payload["entries"]
+    assert entry["status"] == "PENDING"
+    shown = await api.data(NOT_APPLIED, {"id": entry["id"]}, world.riverside.full)
+    assert shown["node"]["notApplied"]["code"] == "TRANSFER_ALREADY_EXISTS"
+    assert shown["node"]["availableActions"] == ["APPROVE", "DENY"]
+    # and no second enrollment was made
     _, [only] = await enrollments(services)
     assert only.start_date == today() + timedelta(days=14)
-    nodes, _ = await window(api, world.riverside)
-    assert len(nodes) == 1
+    nodes, badge = await window(api, world.riverside)
+    assert len(nodes) == 2 and badge["pending"] == 1
+
+    # when the portal retries the same event, it gets the same answer and nothing new
+    before = await row_counts(services.database)
+    again = await record(api, world.riverside, "evt-2", transfer(transfer_in=20, target="cls-gym"))
+    assert (again["replayed"], again["userErrors"], again["entries"]) == (
+        True,
+        payload["userErrors"],
+        payload["entries"],
+    )
+    assert await row_counts(services.database) == before
+
+    # and staff can act on it: deny it
+    denied = await api.data(DENY_ONE, {"input": {"id": entry["id"]}}, world.riverside.full)
+    assert denied["denyActivity"]["result"]["outcome"] == "DENIED"
 
 
-async def test_an_auto_approved_transfer_the_dates_refuse_records_nothing(
+async def test_an_auto_approved_transfer_into_a_class_that_ends_before_waits_for_staff(
     api: Api, world: World, services: Services
 ) -> None:
-    # given an enrollment due to drop before the transfer date
-    before = await row_counts(services.database)
-
-    # when the portal sends an auto-approved transfer after that drop
+    # given a target class that ends before the transfer date
     payload = await record(
         api,
         world.riverside,
         "evt-1",
-        transfer(transfer_in=30, original_drop=today() + timedelta(days=10)),
+        transfer(transfer_in=30, target_end=today() + timedelta(days=20)),
     )
 
-    # then it is refused, naming the transfer date, and nothing is recorded
+    # then it is recorded as a request staff see, naming the rule, and nothing is transferred
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("INVALID_TRANSFER_DATE", ["input", "event", "transfer", "transferDate"])
     ]
-    assert await row_counts(services.database) == before
+    [entry] = payload["entries"]
+    assert entry["status"] == "PENDING"
+    original, created = await enrollments(services)
+    assert created == [] and original.drop_date is None
+    nodes, _ = await window(api, world.riverside, {"status": "PENDING"})
+    assert [n["id"] for n in nodes] == [entry["id"]]
+    shown = await api.data(NOT_APPLIED, {"id": entry["id"]}, world.riverside.full)
+    assert "ends before the transfer date" in shown["node"]["notApplied"]["message"]
+
+
+async def test_an_auto_approved_transfer_after_an_earlier_drop_is_applied(
+    api: Api, world: World, services: Services
+) -> None:
+    # given an enrollment due to drop in 10 days, transferred in 30
+    drop = today() + timedelta(days=10)
+
+    # when the portal records the transfer it auto-approved
+    payload = await record(
+        api, world.riverside, "evt-1", transfer(transfer_in=30, original_drop=drop)
+    )
+
+    # then it is applied: the previous class keeps its drop date (the spec's default),
+    # and the new enrollment starts on the transfer date without carrying a drop
+    # date that would end it before it starts
+    assert payload["userErrors"] == []
+    assert payload["entries"][0]["status"] == "APPROVED"
+    original, [new] = await enrollments(services)
+    assert (original.drop_date, original.status) == (drop, "ACTIVE")
+    assert (new.start_date, new.drop_date, new.status) == (
+        today() + timedelta(days=30),
+        None,
+        "ACTIVE",
+    )
 
 
 async def test_a_requested_transfer_creates_nothing_until_staff_approve(

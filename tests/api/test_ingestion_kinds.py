@@ -185,7 +185,8 @@ KINDS: list[tuple[dict[str, Any], str, str, str | None, dict[str, Any]]] = [
             "toClassName": "Dive 2",
             "transferDate": "2031-06-15",
             "enrollmentType": "STANDARD",
-            "currentDropDate": "2031-09-30",
+            # as the enrollment is now: the auto-approval dropped it the day before
+            "currentDropDate": "2031-06-14",
             "autoApproved": True,
         },
     ),

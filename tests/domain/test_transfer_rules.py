@@ -64,6 +64,21 @@ def _plan(**changes: Any) -> TransferPlan:
             id="future-drop-on-transfer-date-carried",
         ),
         pytest.param(
+            {"original_drop_date": date(2024, 3, 10)},
+            None,
+            date(2024, 3, 10),
+            id="future-drop-before-transfer-ends-the-previous-class-only",
+        ),
+        pytest.param(
+            {
+                "original_drop_date": date(2024, 3, 10),
+                "previous_class_drop_date_override": date(2024, 3, 12),
+            },
+            None,
+            date(2024, 3, 12),
+            id="staff-date-up-to-the-day-before-over-an-earlier-drop",
+        ),
+        pytest.param(
             {
                 "original_drop_date": date(2024, 6, 30),
                 "new_class_end_date": date(2024, 5, 31),
@@ -193,6 +208,12 @@ def test_default_previous_class_drop_date(original_drop: date | None, expected: 
             EnrollmentType.MAKEUP,
             id="makeup-same-type",
         ),
+        pytest.param(
+            EnrollmentType.STANDARD,
+            EnrollmentType.MAKEUP,
+            EnrollmentType.MAKEUP,
+            id="request-for-a-makeup",
+        ),
     ],
 )
 def test_new_enrollment_type(
@@ -256,10 +277,20 @@ def test_new_enrollment_type(
             id="session-over-though-class-runs-on",
         ),
         pytest.param(
-            {"original_drop_date": date(2024, 3, 10)},
-            "INVALID_TRANSFER_DATE",
-            "transferDate",
-            id="pending-drop-before-transfer",
+            {
+                "original_type": EnrollmentType.STANDARD,
+                "requested_type": EnrollmentType.MAKEUP,
+                "chosen_type": EnrollmentType.STANDARD,
+            },
+            "ENROLLMENT_TYPE_LOCKED",
+            "enrollmentType",
+            id="request-for-a-makeup-edited-by-staff",
+        ),
+        pytest.param(
+            {"original_type": EnrollmentType.MAKEUP, "chosen_type": EnrollmentType.TRIAL},
+            "ENROLLMENT_TYPE_LOCKED",
+            "enrollmentType",
+            id="makeup-edited-by-staff",
         ),
     ],
 )
@@ -273,6 +304,19 @@ def test_refused_transfers(changes: dict[str, Any], code: str, field: str) -> No
     assert refused.value.code is TransferErrorCode(code)
     assert refused.value.field == field
     assert refused.value.message
+
+
+def test_staff_approve_a_makeup_asked_to_change_type_as_a_makeup() -> None:
+    # Given a Makeup the family asked to turn into a Standard enrollment
+    # When staff choose MAKEUP (not an edit)
+    plan = _plan(
+        original_type=EnrollmentType.MAKEUP,
+        requested_type=EnrollmentType.STANDARD,
+        chosen_type=EnrollmentType.MAKEUP,
+    )
+
+    # Then it is approved as a Makeup
+    assert plan.new_enrollment_type is EnrollmentType.MAKEUP
 
 
 def test_second_transfer_refused_before_anything_else() -> None:
