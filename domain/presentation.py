@@ -134,7 +134,10 @@ _SUMMARIES: dict[ActivityType, Callable[[Mapping[str, Any]], str]] = {
         f"{d.get('family_name', 'A family')} ordered {len(d.get('items', []))} item(s) online"
     ),
     ActivityType.OPT_OUT: lambda d: (
-        f"{d.get('family_name', 'A family')} opted out of recurring billing"
+        f"{d.get('family_name', 'A family')} asked to opt out of recurring billing "
+        "(refused: a saved payment method is required)"
+        if d.get("refused")
+        else f"{d.get('family_name', 'A family')} opted out of recurring billing"
     ),
     ActivityType.DELETION_REQUEST: lambda d: (
         f"{d.get('family_name', 'A family')} asked for their account to be deleted"

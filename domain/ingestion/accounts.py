@@ -8,6 +8,7 @@ enrollments."
 
 from __future__ import annotations
 
+from domain.errors import Problem
 from domain.ingestion.context import Ingestion
 from domain.ingestion.events import (
     AutopayEvent,
@@ -18,6 +19,7 @@ from domain.ingestion.events import (
     PolicyEvent,
 )
 from domain.recording import NewEntry
+from domain.rules.billing import opt_out_refusal
 from domain.vocabulary import ActivityType
 
 
@@ -68,8 +70,21 @@ async def record_autopay(ing: Ingestion, event: AutopayEvent) -> list[NewEntry]:
 
 
 async def record_opt_out(ing: Ingestion, event: OptOutEvent) -> list[NewEntry]:
-    """ "Opt Out - Family has opted out of recurring billing"."""
-    return [ing.entry(ActivityType.OPT_OUT, {"reason": event.reason})]
+    """ "Opt Out - Family has opted out of recurring billing". While the
+    organisation requires a saved payment method (``opt_out_refusal``) the
+    opt-out is refused, and recorded as refused: the entry says why, and the
+    portal gets the error."""
+    refusal = opt_out_refusal(
+        require_saved_payment_method=(await ing.settings()).require_saved_payment_method
+    )
+    not_applied = None if refusal is None else Problem(refusal.code, refusal.message, ing.path)
+    return [
+        ing.entry(
+            ActivityType.OPT_OUT,
+            {"reason": event.reason, "refused": refusal is not None},
+            not_applied=not_applied,
+        )
+    ]
 
 
 async def record_deletion_request(ing: Ingestion, event: DeletionRequestEvent) -> list[NewEntry]:

@@ -8,6 +8,7 @@ from typing import Any
 from domain.vocabulary import PermissionLevel, Task
 from service.provisioning import FULL_RIGHTS, create_staff
 from service.services import Services
+from tests.api.ingestion_support import enrollment, record, window
 from tests.api.settings_support import set_settings, update_settings
 from tests.support import Api, World
 
@@ -160,3 +161,78 @@ async def set_settings_as(api: Api, token: str, **changes: Any) -> int:
     assert payload["userErrors"] == []
     days: int = payload["settings"]["dropNoticeDays"]
     return days
+
+
+async def test_punch_pass_enrollments_appear_as_the_setting_says(
+    api: Api, world: World, services: Services
+) -> None:
+    # given the school hides enrollments made by redeeming a punch pass
+    await set_settings(api, world.riverside, punchPassEnrollments=False)
+    hidden = await record(
+        api,
+        world.riverside,
+        "evt-1",
+        {"enrollment": {"enrollment": enrollment(), "punchPass": True, "autoApproved": True}},
+    )
+    # then such an enrollment makes no entry
+    assert (hidden["entries"], hidden["userErrors"]) == ([], [])
+
+    # when it shows them again, the next one appears
+    await set_settings(api, world.riverside, punchPassEnrollments=True)
+    shown = await record(
+        api,
+        world.riverside,
+        "evt-2",
+        {
+            "enrollment": {
+                "enrollment": enrollment("enr-ann-2"),
+                "punchPass": True,
+                "autoApproved": True,
+            }
+        },
+    )
+    assert [e["__typename"] for e in shown["entries"]] == ["EnrollmentActivity"]
+
+
+OPT_OUT_ENTRY = """
+query($id: ID!) { node(id: $id) { ... on ActivityEntry {
+  status summary availableActions notApplied { code message }
+} } }
+"""
+
+
+async def test_an_opt_out_is_refused_and_recorded_while_a_saved_payment_method_is_required(
+    api: Api, world: World, services: Services
+) -> None:
+    # given "Require saved payment method authorized for recurring billing" is on
+    await set_settings(api, world.riverside, requireSavedPaymentMethod=True)
+
+    # when the portal sends an opt-out anyway
+    payload = await record(api, world.riverside, "evt-1", {"optOut": {"reason": "Cash"}})
+
+    # then it is refused with a clear error...
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("OPT_OUT_NOT_OFFERED", ["input", "event", "optOut"])
+    ]
+    # ...and recorded as refused, nothing lost: staff see it with the reason
+    [entry] = payload["entries"]
+    shown = await api.data(OPT_OUT_ENTRY, {"id": entry["id"]}, world.riverside.full)
+    assert shown["node"]["status"] == "NOTIFICATION"
+    assert shown["node"]["notApplied"]["code"] == "OPT_OUT_NOT_OFFERED"
+    assert "refused" in shown["node"]["summary"]
+    assert shown["node"]["availableActions"] == ["DISMISS"]
+    nodes, _ = await window(api, world.riverside)
+    assert [n["id"] for n in nodes] == [entry["id"]]
+    # and a retry gets the same answer
+    again = await record(api, world.riverside, "evt-1", {"optOut": {"reason": "Cash"}})
+    assert (again["replayed"], again["userErrors"]) == (True, payload["userErrors"])
+
+    # when the school offers opt-out again, an opt-out is a plain notification
+    await set_settings(api, world.riverside, requireSavedPaymentMethod=False)
+    accepted = await record(api, world.riverside, "evt-2", {"optOut": {"reason": "Cash"}})
+    assert accepted["userErrors"] == []
+    shown = await api.data(
+        OPT_OUT_ENTRY, {"id": accepted["entries"][0]["id"]}, world.riverside.full
+    )
+    assert shown["node"]["notApplied"] is None
+    assert shown["node"]["summary"] == "Lee family opted out of recurring billing"
