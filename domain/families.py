@@ -11,7 +11,7 @@ deletion request and the date.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from domain import audit
 from domain.actions.selection import EntryRef, Selection, resolve
 from domain.errors import InvalidRequest
 from domain.lock_fence import LockClaim, domain_lock_check
+from domain.organisation import load_settings
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
 from models import Family
@@ -27,9 +28,9 @@ from models import Family
 MAX_NOTE = 2000
 
 
-def suspension_note(*, on: datetime, deletion_request: bool, note: str | None) -> str:
-    """The line added to the family's notes, dated."""
-    line = f"{on.date().isoformat()}: Suspended"
+def suspension_note(*, on: date, deletion_request: bool, note: str | None) -> str:
+    """The line added to the family's notes, dated ``on`` (the school's date)."""
+    line = f"{on.isoformat()}: Suspended"
     if deletion_request:
         line += " due to an account deletion request"
     line += "."
@@ -81,7 +82,8 @@ async def suspend_family(
         raise InvalidRequest.one(
             "ALREADY_SUSPENDED", f"{family.name} is already suspended", "input"
         )
-    line = suspension_note(on=now, deletion_request=deletion_request, note=cleaned)
+    today = (await load_settings(session, viewer.organisation_id)).today(now)
+    line = suspension_note(on=today, deletion_request=deletion_request, note=cleaned)
     family.suspended = True
     family.suspended_at = now
     family.notes = f"{family.notes}\n{line}".strip() if family.notes else line

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from models import Enrollment
+from models import Enrollment, Family
 from service.services import Services
 from service.settings import Settings
 from tests.api.ingestion_support import enrollment, record, swim_class
@@ -334,3 +334,30 @@ async def test_a_dst_change_week_keeps_the_schools_dates(
             (school_day.isoformat(), True),
             (school_day.isoformat(), False),
         ], wall_clock
+
+
+SUSPEND = """
+mutation($input: SuspendFamilyInput!) {
+  suspendFamily(input: $input) { family { suspended } userErrors { code } }
+}
+"""
+
+
+async def test_a_suspension_note_carries_the_schools_date(
+    api: Api, world: World, services: Services
+) -> None:
+    # given a family's deletion request, and a Chicago school at 23:30 on January 15
+    await set_settings(api, world.riverside, timeZone=CHICAGO)
+    now = local(CHICAGO, "2026-01-15T23:30")
+    stand_at(services, now)
+    payload = await record(api, world.riverside, "evt-1", {"deletionRequest": {}})
+    entry_id = payload["entries"][0]["id"]
+
+    # when staff suspend the family from the request
+    data = await api.data(SUSPEND, {"input": {"entryId": entry_id}}, world.riverside.full)
+
+    # then the note is dated the school's day, not UTC's (already January 16)
+    assert data["suspendFamily"] == {"family": {"suspended": True}, "userErrors": []}
+    async with services.database.read() as session:
+        notes = await session.scalar(select(Family.notes).where(Family.external_id == "fam-lee"))
+    assert notes == "2026-01-15: Suspended due to an account deletion request."

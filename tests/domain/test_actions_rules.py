@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -78,7 +78,7 @@ def test_who_is_skipped(suspended: bool, opt_in: bool, email: str | None, reason
 
 
 def test_a_suspension_from_a_deletion_request_says_so_with_the_date() -> None:
-    on = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
+    on = date(2026, 3, 4)
     assert suspension_note(on=on, deletion_request=True, note=None) == (
         "2026-03-04: Suspended due to an account deletion request."
     )
