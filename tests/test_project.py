@@ -280,3 +280,34 @@ def test_purge_as_of_a_later_date_empties_the_served_window(
     # then nothing is left in the window
     after = httpx.post(f"{env['base']}/graphql", json=query, headers=headers, timeout=10)
     assert after.json()["data"]["onlineActivity"]["totalCount"] == 0
+
+
+@pytest.mark.slow
+def test_create_staff_gives_the_settings_task_and_the_demo_school_has_its_time_zone(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    # given the demo served; when a manager is added with the Settings task alone
+    _, env = server
+    token = _cli(
+        env,
+        "create-staff",
+        "--org",
+        "riverside-demo",
+        "--name",
+        "Morgan Manager",
+        "--email",
+        "morgan@riverside.example",
+        "--permission",
+        "SETTINGS=FULL",
+    ).strip()
+    # then they read the organisation's settings: the demo school is in Chicago
+    answer = httpx.post(
+        f"{env['base']}/graphql",
+        json={"query": "{ organisationSettings { timeZone dropNoticeDays } }"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ).json()
+    assert answer["data"]["organisationSettings"] == {
+        "timeZone": "America/Chicago",
+        "dropNoticeDays": 30,
+    }
