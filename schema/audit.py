@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from domain.actions.approve import ACCEPTED_CRITERIA_KEY
+from domain.actions.drops import ACCEPTED_CRITERIA_KEY
 from domain.audit import AuditAction, AuditPage
 from domain.vocabulary import ActivityType
 from models import AuditRecord as AuditRow

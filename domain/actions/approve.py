@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.closing import close_entries, close_listed
+from domain.actions.drops import ACCEPTED_CRITERIA_KEY, Approvals, approve_drops
 from domain.actions.entries import load_entries, with_entries_loaded
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import (
@@ -32,13 +33,12 @@ from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.actions.transfer import TransferChoices, approve_transfer
 from domain.bookings import supersede_booking_entries
-from domain.drop_requests import DropRequest
 from domain.journal import Journal
 from domain.listed import dialect_of, in_list
 from domain.lock_fence import LockClaim, domain_lock_check
-from domain.organisation import OrganisationSettings, load_settings
+from domain.organisation import load_settings
 from domain.rules.capacity import allocate_seats, seats_needed
-from domain.rules.drops import DropCriterion, DropRuleError
+from domain.rules.drops import DropCriterion
 from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, Resolution, WindowStatus
@@ -58,19 +58,6 @@ class ApproveOptions:
     enrollment_type: EnrollmentType | None = None
     overbook: bool = False
     accept_criteria: frozenset[DropCriterion] = frozenset()
-
-
-# The audit snapshot key recording the criteria staff accepted.
-ACCEPTED_CRITERIA_KEY = "accepted_criteria"
-
-
-@dataclass
-class Approvals:
-    """What approving did per entry: refusals, and the missed criteria staff
-    accepted (recorded in the audit log with the approval)."""
-
-    refusals: dict[int, Refusal]
-    accepted: dict[int, list[DropCriterion]]
 
 
 def not_pending(row: Entry) -> Refusal | None:
@@ -143,49 +130,6 @@ async def approve_enrollments(
             .execution_options(synchronize_session=False)
         )
     return refusals
-
-
-async def approve_drops(
-    session: AsyncSession,
-    settings: OrganisationSettings,
-    rows: Sequence[ActivityEntry],
-    accept: frozenset[DropCriterion],
-    now: datetime,
-) -> Approvals:
-    """ "Drop requests including a valid Drop Reason and/or that they are
-    within any specified time frame [e.g., requiring 30 days notice ...]":
-    the organisation's criteria (``DropRequest.check``). A request that
-    misses one is approved only if staff accepted it (``accept``), else it
-    is refused with the criterion's code. The enrollment gets its drop date
-    and reason; it stays ACTIVE until that date, and is DROPPED when the
-    date is the organisation's today or past."""
-    approvals = Approvals({}, {})
-    enrollments = await _enrollments(session, [r.enrollment_id for r in rows])
-    today = settings.today(now)
-    for row in rows:
-        enrollment = enrollments.get(row.enrollment_id or 0)
-        request = DropRequest.of(row.details, row.occurred_at, settings.calendar)
-        if enrollment is None:
-            approvals.refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the enrollment is gone")
-            continue
-        if request is None:
-            approvals.refusals[row.id] = Refusal(
-                Code.INVALID_REQUEST, "the drop request names no date"
-            )
-            continue
-        try:
-            accepted = request.check(settings.drop_policy, accept)
-        except DropRuleError as error:
-            approvals.refusals[row.id] = Refusal(error.code, error.message, ("acceptCriteria",))
-            continue
-        if accepted:
-            approvals.accepted[row.id] = accepted
-        enrollment.drop_date = request.drop_date
-        enrollment.drop_reason = (request.reason or "").strip() or None
-        if request.drop_date <= today:
-            enrollment.status = "DROPPED"
-    await session.flush()
-    return approvals
 
 
 def listed_absences(listed: Any, absence_id: int | None) -> list[int]:
@@ -342,7 +286,9 @@ async def apply_approvals(
     settings = await load_settings(session, viewer.organisation_id) if detailed else None
     if settings is not None and by_type[ActivityType.DROP]:
         drops = [loaded[r.id] for r in by_type[ActivityType.DROP]]
-        dropped = await approve_drops(session, settings, drops, options.accept_criteria, now)
+        enrollments = await _enrollments(session, [r.enrollment_id for r in drops])
+        dropped = approve_drops(settings, drops, enrollments, options.accept_criteria, now=now)
+        await session.flush()
         refusals |= dropped.refusals
         approvals.accepted |= dropped.accepted
     choices = TransferChoices(
