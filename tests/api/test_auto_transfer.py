@@ -242,3 +242,44 @@ async def test_a_requested_transfer_creates_nothing_until_staff_approve(
     transfer_date = today() + timedelta(days=14)
     assert (new.start_date, new.drop_date) == (transfer_date, None)
     assert original.drop_date == transfer_date - timedelta(days=1)
+
+
+async def test_an_auto_approved_transfer_for_a_makeup_keeps_the_makeup_type(
+    api: Api, world: World, services: Services
+) -> None:
+    # given the portal auto-approved a transfer asking for a Makeup enrollment
+    asked = transfer()
+    asked["transfer"]["enrollmentType"] = "MAKEUP"
+    payload = await record(api, world.riverside, "evt-1", asked)
+
+    # then the new enrollment is a Makeup
+    assert payload["userErrors"] == []
+    _, [new] = await enrollments(services)
+    assert new.type == "MAKEUP"
+
+
+async def test_an_auto_approved_transfer_changing_a_makeups_type_waits_for_staff(
+    api: Api, world: World, services: Services
+) -> None:
+    # given a Makeup enrollment the portal auto-approved a transfer of as a Standard one
+    asked = transfer()
+    asked["transfer"]["fromEnrollment"]["type"] = "MAKEUP"
+    asked["transfer"]["enrollmentType"] = "STANDARD"
+    payload = await record(api, world.riverside, "evt-1", asked)
+
+    # then it is recorded for staff with the rule's reason, and nothing is transferred
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+        ("ENROLLMENT_TYPE_LOCKED", ["input", "event", "transfer", "enrollmentType"])
+    ]
+    assert payload["entries"][0]["status"] == "PENDING"
+    _, created = await enrollments(services)
+    assert created == []
+
+    # and staff approve it as a Makeup (not an edit of its type)
+    entry_id = payload["entries"][0]["id"]
+    data = await api.data(
+        APPROVE_ONE, {"input": {"id": entry_id, "enrollmentType": "MAKEUP"}}, world.riverside.full
+    )
+    assert data["approveActivity"]["result"] == {"outcome": "APPROVED", "code": None}
+    _, [new] = await enrollments(services)
+    assert new.type == "MAKEUP"
