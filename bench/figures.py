@@ -21,17 +21,22 @@ class Distribution:
     max: float
     count: int
     unit: str = "ms"
+    response_bytes: float | None = None  # mean size of one answer, where it applies
 
     @classmethod
-    def of(cls, samples: Sequence[float], unit: str = "ms") -> Distribution:
+    def of(
+        cls, samples: Sequence[float], unit: str = "ms", response_bytes: float | None = None
+    ) -> Distribution:
         if not samples:
-            return cls(0.0, 0.0, 0.0, 0.0, 0, unit)
+            return cls(0.0, 0.0, 0.0, 0.0, 0, unit, response_bytes)
         ordered = sorted(samples)
 
         def pick(q: float) -> float:
             return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
-        return cls(pick(0.50), pick(0.90), pick(0.99), ordered[-1], len(ordered), unit)
+        return cls(
+            pick(0.50), pick(0.90), pick(0.99), ordered[-1], len(ordered), unit, response_bytes
+        )
 
 
 @dataclass(frozen=True)
@@ -47,3 +52,7 @@ class Figure:
     backend: str  # "sqlite+memory" or "postgresql+redis"
     notes: str = ""
     distributions: dict[str, Distribution] = field(default_factory=dict)
+    # The row of issue 12's targets this figure answers (bench.targets), if any.
+    target_key: str = ""
+    # An anchor row: a reference point measured in the same run, held to no target.
+    anchor: bool = False

@@ -16,8 +16,12 @@ Two modes:
   instead of fewer samples (coordinated omission is not hidden).
 
 Every request body may contain ``__N__``, replaced by a number unique within
-the run (idempotency keys, external ids). A reply other than HTTP 200, or a
-body with GraphQL ``"errors"``, counts as an error.
+the run (idempotency keys, external ids). With ``tokens``, successive
+requests carry ``Authorization: Bearer <token>`` for each token in turn (one
+organisation after another, so no per-organisation cache of the server can
+answer twice in a row). A reply other than HTTP 200, or a body with GraphQL
+``"errors"``, counts as an error. The mean size of the good replies' bodies
+is reported (``response_bytes``), so like is compared with like.
 
 Latencies are kept as sorted samples (bounded by the request count), which is
 exact where an HDR histogram would round.
@@ -52,6 +56,8 @@ class LoadSpec:
     cpu: int | None = None
     # A substring every good reply contains (e.g. '"nodes"'); empty: any 200.
     expect: str = ""
+    # Bearer tokens used in turn, one per request (overrides an Authorization header).
+    tokens: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -63,6 +69,7 @@ class LoadResult:
     latencies_ms: list[float]
     first_error: str = ""
     late_starts: int = 0  # open loop: requests sent more than 1 ms after they were due
+    response_bytes: float = 0.0  # mean body size of the good replies
 
 
 class Connection:
@@ -111,9 +118,12 @@ class Requests:
         self.spec = spec
         self.counter = itertools.count(1)
         self.templated = "__N__" in spec.body
-        self.fixed = None if self.templated else self._encode(spec.body)
+        self.turn = itertools.cycle(spec.tokens or [""])
+        self.fixed: dict[str, bytes] | None = None
+        if not self.templated:
+            self.fixed = {token: self._encode(spec.body, token) for token in spec.tokens or [""]}
 
-    def _encode(self, body: str) -> bytes:
+    def _encode(self, body: str, token: str) -> bytes:
         payload = body.encode()
         headers = {
             "Host": f"127.0.0.1:{self.spec.port}",
@@ -121,15 +131,19 @@ class Requests:
             "Content-Length": str(len(payload)),
             **self.spec.headers,
         }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         head = f"POST {self.spec.path} HTTP/1.1\r\n" + "".join(
             f"{k}: {v}\r\n" for k, v in headers.items()
         )
         return head.encode() + b"\r\n" + payload
 
     def next(self) -> bytes:
+        token = next(self.turn)
         if self.fixed is not None:
-            return self.fixed
-        return self._encode(self.spec.body.replace("__N__", f"{os.getpid()}-{next(self.counter)}"))
+            return self.fixed[token]
+        unique = f"{os.getpid()}-{next(self.counter)}"
+        return self._encode(self.spec.body.replace("__N__", unique), token)
 
 
 class Recorder:
@@ -139,6 +153,7 @@ class Recorder:
         self.errors = 0
         self.first_error = ""
         self.recording = False
+        self.body_bytes = 0
 
     def record(self, started: float, status: int, body: bytes) -> None:
         if not self.recording:
@@ -149,6 +164,7 @@ class Recorder:
             ok = self.spec.expect.encode() in body
         if ok:
             self.latencies.append(elapsed)
+            self.body_bytes += len(body)
         else:
             self.errors += 1
             if not self.first_error:
@@ -242,6 +258,7 @@ async def run(spec: LoadSpec) -> LoadResult:
         latencies_ms=recorder.latencies,
         first_error=recorder.first_error,
         late_starts=late,
+        response_bytes=recorder.body_bytes / count if count else 0.0,
     )
 
 
