@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -63,23 +63,53 @@ class ServerError(RuntimeError):
     pass
 
 
-class Server:
-    """A uvicorn process on 127.0.0.1, pinned to the server core."""
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 
-    def __init__(self, name: str, argv: Sequence[str], env: dict[str, str]) -> None:
+
+def profiled(name: str, command: list[str]) -> list[str]:
+    """``command`` under ``py-spy record`` (collapsed stacks in the run's
+    directory; ``python -m bench.profile FILE`` lists the top frames)."""
+    output = LOG_DIR / f"{name}.pyspy.txt"
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    print(f"   py-spy profile of {name}: {output}", flush=True)
+    return [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *command]
+
+
+class Server:
+    """A server process on 127.0.0.1, pinned to the server core: by default
+    ``python ARGV --port N`` (``command`` replaces it; ``{port}`` in it is
+    the port), ready once ``GET /health`` answers 200 (or ``ready(url)``)."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: dict[str, str],
+        command: Sequence[str] | None = None,
+        ready: Callable[[str], bool] | None = None,
+        profile: bool = False,
+    ) -> None:
         self.name = name
         self.port = free_port()
+        self.ready = ready
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log = LOG_DIR / f"{name}.log"
         cpu = server_cpu()
+        if command is None:
+            command = [sys.executable, *argv, "--port", str(self.port)]
+        else:
+            command = [part.replace("{port}", str(self.port)) for part in command]
+        if profile and PROFILE:
+            command = profiled(name, list(command))
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, *argv, "--port", str(self.port)],
+                list(command),
                 cwd=REPO_ROOT,
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 preexec_fn=lambda: _pin(cpu),
+                start_new_session=True,  # stopped as a group (py-spy and its child)
             )
 
     @property
@@ -92,18 +122,23 @@ class Server:
             if self.process.poll() is not None:
                 raise ServerError(f"{self.name} exited:\n{self.log.read_text()[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if self.ready is not None:
+                    if self.ready(self.url):
+                        return
+                elif httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
             time.sleep(0.1)
         raise ServerError(f"{self.name} not ready in {seconds}s:\n{self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
 
@@ -119,14 +154,13 @@ def app_env(database_url: str, broadcast_url: str) -> dict[str, str]:
     }
 
 
+# What switches the server's own caches off (the figures "with the caches
+# unable to help"). A cache added to the server adds its switch here.
+CACHES_OFF = {"TOKEN_CACHE_SECONDS": "0", "BADGE_CACHE_SECONDS": "0"}
+
+
 @contextlib.contextmanager
-def app_server(name: str, database_url: str, broadcast_url: str) -> Iterator[Server]:
-    """``python -m service serve`` on the bench database."""
-    server = Server(
-        name,
-        ["-m", "service", "serve", "--log-level", "warning"],
-        app_env(database_url, broadcast_url),
-    )
+def serving(server: Server) -> Iterator[Server]:
     try:
         server.wait_ready()
         yield server
@@ -135,14 +169,34 @@ def app_server(name: str, database_url: str, broadcast_url: str) -> Iterator[Ser
 
 
 @contextlib.contextmanager
-def baseline_server(name: str, items_file: Path) -> Iterator[Server]:
-    """The bare strawberry app of ``bench.baselines``, serving items from memory."""
-    server = Server(name, ["-m", "bench.baselines", "--items", str(items_file)], {})
-    try:
-        server.wait_ready()
+def app_server(
+    name: str, database_url: str, broadcast_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """``python -m service serve`` on the bench database (``BENCH_PROFILE=1``: under py-spy)."""
+    with serving(
+        Server(
+            name,
+            ["-m", "service", "serve", "--log-level", "warning"],
+            {**app_env(database_url, broadcast_url), **(extra_env or {})},
+            profile=True,
+        )
+    ) as server:
         yield server
-    finally:
-        server.stop()
+
+
+@contextlib.contextmanager
+def baseline_server(name: str, page_file: Path, caches: bool = True) -> Iterator[Server]:
+    """The bare strawberry app of ``bench.baselines``, serving the page from memory."""
+    argv = ["-m", "bench.baselines", "strawberry", "--page", str(page_file)]
+    with serving(Server(name, argv if caches else [*argv, "--no-caches"], {})) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def hello_server(name: str) -> Iterator[Server]:
+    """Raw starlette answering a fixed JSON (``bench.baselines hello``)."""
+    with serving(Server(name, ["-m", "bench.baselines", "hello"], {})) as server:
+        yield server
 
 
 def run_load(spec: LoadSpec, timeout: float = 120.0) -> LoadResult:
