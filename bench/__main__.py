@@ -19,16 +19,12 @@ from bench.backends import Backend, postgres_backend, prepare, sqlite_backend, v
 from bench.badge_figure import badge_figure
 from bench.db_figures import action_figures
 from bench.figures import Figure
-from bench.http_figures import (
-    Plan,
-    deep_page_figure,
-    guarded,
-    window_figures,
-)
+from bench.http_figures import Plan, deep_page_figure, guarded
 from bench.ingestion_figure import ingestion_figure
 from bench.report import markdown, terminal
 from bench.seed import World, seed
 from bench.servers import app_server, client_cpu
+from bench.window_figure import window_figures
 from models.db import Database
 from service.settings import REPO_ROOT
 
@@ -50,6 +46,10 @@ def _seed(backend: Backend, quick: bool) -> World:
     return asyncio.run(run())
 
 
+HTTP_STEPS = ("1-2", "3", "4", "5", "6")
+STEPS = (*HTTP_STEPS, "live", "orgs")
+
+
 def http_backend(backend: Backend, quick: bool, only: set[str] | None = None) -> list[Figure]:
     label = backend.label
     plan = Plan(rounds=2, seconds=1.0) if quick else Plan(rounds=3, seconds=6.0)
@@ -61,7 +61,7 @@ def http_backend(backend: Backend, quick: bool, only: set[str] | None = None) ->
     figures: list[Figure] = []
     with app_server(f"app-{backend.key}", backend.database_url, backend.broadcast_url) as app:
         steps = [
-            ("1-2. window first page", lambda: window_figures(app, world, plan, label)),
+            ("1-2. window first page", lambda: window_figures(app, world, plan, backend)),
             ("3. deep page", lambda: [deep_page_figure(app, world, plan, label)]),
             (
                 "4. badge",
@@ -104,17 +104,30 @@ def live(backend: Backend, quick: bool) -> list[Figure]:
         return [Figure(name, "not measured", "", None, "", None, backend.label, reason)]
 
 
+def organisations(backend: Backend, quick: bool) -> list[Figure]:
+    """The many-organisations workload (``bench.orgs``, PostgreSQL + Redis only)."""
+    name = "many organisations"
+    if backend.key != "postgres":
+        return []
+    try:
+        from bench.orgs import orgs_figures
+
+        return orgs_figures(backend, quick)
+    except Exception as error:
+        reason = f"{error.__class__.__name__}: {error}"[:500]
+        return [Figure(name, "not measured", "", None, "", None, backend.label, reason)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller data, shorter runs")
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--output", default=str(REPO_ROOT / "BENCHMARKS.md"))
-    parser.add_argument("--no-live", action="store_true", help="skip bench.live")
+    parser.add_argument("--no-live", action="store_true", help="skip bench.live and orgs")
     parser.add_argument(
         "--only",
         default=None,
-        help="comma-separated HTTP steps to run (1-2, 3, 4, 5, 6), e.g. --only 1-2,3; "
-        "implies --no-live",
+        help=f"comma-separated steps to run ({', '.join(STEPS)}), e.g. --only 1-2,orgs",
     )
     args = parser.parse_args(argv)
     cpu = client_cpu()
@@ -128,16 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         "postgres": [postgres_backend()],
         "both": [sqlite_backend(), postgres_backend()],
     }[args.backend]
+    only = set(STEPS) if args.only is None else {s.strip() for s in args.only.split(",")}
+    if args.no_live:
+        only -= {"live", "orgs"}
+    if only - set(STEPS):
+        parser.error(f"--only: unknown steps {sorted(only - set(STEPS))}; known: {STEPS}")
     figures: list[Figure] = []
     for backend in backends:
-        only = None if args.only is None else {s.strip() for s in args.only.split(",")}
-        figures += http_backend(backend, args.quick, only)
-        if not args.no_live and only is None:
-            began = time.perf_counter()
-            found = live(backend, args.quick)
-            figures += found
-            print(f"   live: {time.perf_counter() - began:.1f}s", flush=True)
-            print(terminal(found), flush=True)
+        if only & set(HTTP_STEPS):
+            figures += http_backend(backend, args.quick, only)
+        for step, run in (("live", live), ("orgs", organisations)):
+            if step in only:
+                began = time.perf_counter()
+                found = run(backend, args.quick)
+                figures += found
+                print(f"   {step}: {time.perf_counter() - began:.1f}s", flush=True)
+                print(terminal(found), flush=True)
     elapsed = time.perf_counter() - started
     print("\n" + terminal(figures))
     command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -1,19 +1,31 @@
-"""The baseline server: bare strawberry serving the same window page from memory.
+"""The HTTP baselines of the window figure, each its own server process.
 
-``python -m bench.baselines --items FILE --port P`` serves a schema shaped
-like ours where the window query touches it (``onlineActivity`` returning a
-union of ``ActivityConnection | InvalidArguments`` whose nodes are a union of
-the 17 per-type objects sharing an ``ActivityEntry`` interface), so the very
-same query document runs against it and gets the very same JSON answer; but
-the page (``FILE``: the ``onlineActivity`` object our server returned) comes
-from memory: no database, no authentication, no extensions. The same
-starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack as ours.
+``python -m bench.baselines strawberry --page FILE --port P [--no-caches]``
+serves bare strawberry: a schema shaped like ours where the window document
+(``bench.documents.WINDOW``) touches it (``onlineActivity`` returning
+``ActivityConnection | InvalidArguments`` whose nodes are a union of the
+per-type objects sharing an ``ActivityEntry`` interface; the type names are
+read from the published ``schema.graphql``), so the very same document runs
+against it and gets the very same JSON. The page (``FILE``: the
+``onlineActivity`` object our server returned) comes from memory: no
+database, no authentication. Everything else is what the app gets: the same
+starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
+extensions (``EXTENSIONS``: the depth, alias and token limits, the parser
+and validation caches; ``tests/test_bench_baselines.py`` keeps them equal to
+``schema/build.py``'s). ``--no-caches`` drops the two caches, which is the
+baseline the old figures were measured against (every request parsed and
+validated again): reported as an anchor, never held to a target.
+
+``python -m bench.baselines hello --port P`` is raw starlette answering
+every POST with a fixed JSON "hello": the most HTTP requests per second this
+stack gives on this machine (the HTTP ceiling).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Union
 
@@ -23,8 +35,43 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 
-from domain.vocabulary import ActivityType
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = REPO_ROOT / "schema.graphql"
+
+# The app's extensions (schema/build.py), with the same limits; the rule
+# classes built once, as the app builds them, so the validation cache hits.
+DEPTH_RULES = QueryDepthLimiter(max_depth=12).validation_rules
+ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
+LIMITS: list[Callable[[], SchemaExtension]] = [
+    lambda: AddValidationRules(DEPTH_RULES),
+    lambda: AddValidationRules(ALIAS_RULES),
+    lambda: MaxTokensLimiter(max_token_count=4000),
+]
+CACHES: list[Callable[[], SchemaExtension]] = [
+    lambda: ParserCache(maxsize=256),
+    lambda: ValidationCache(maxsize=256),
+]
+EXTENSIONS = [*LIMITS, *CACHES]
+
+
+def activity_type_names(schema_file: Path = SCHEMA_FILE) -> list[str]:
+    """The members of the ``Activity`` union in the published schema."""
+    from graphql import GraphQLUnionType, build_schema
+
+    union = build_schema(schema_file.read_text(encoding="utf-8")).get_type("Activity")
+    if not isinstance(union, GraphQLUnionType):
+        raise RuntimeError(f"{schema_file}: no union Activity")
+    return [member.name for member in union.types]
 
 
 @strawberry.type(name="Location")
@@ -32,110 +79,193 @@ class LocationRow:
     name: str
 
 
+@strawberry.type(name="Family")
+class FamilyRow:
+    name: str
+
+
 @strawberry.type(name="PageInfo")
 class PageInfoRow:
     has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    end_cursor: str | None = None
+    has_previous_page: bool = False
+    start_cursor: str | None = None
+
+
+@strawberry.type(name="PageCursor")
+class PageCursorRow:
+    page: int
+    cursor: str
+    is_current: bool = False
+
+
+@strawberry.type(name="PageCursors")
+class PageCursorsRow:
+    around: list[PageCursorRow]
+    first: PageCursorRow | None = None
+    last: PageCursorRow | None = None
 
 
 @strawberry.interface(name="ActivityEntry")
 class EntryRow:
     id: strawberry.ID
-    status: str
-    occurred_at: str
-    summary: str
-    student_label: str | None
-    has_notes: bool
-    notes: str | None
-    location: LocationRow | None
+    type: str = ""
+    status: str = ""
+    occurred_at: str = ""
+    sequence: int = 0
+    version: int = 0
+    summary: str = ""
+    student_label: str | None = None
+    has_notes: bool = False
+    notes: str | None = None
+    available_actions: list[str] = strawberry.field(default_factory=list)
+    location: LocationRow | None = None
+    family: FamilyRow | None = None
 
 
-def _type_name(kind: ActivityType) -> str:
-    from schema.activity import OBJECT_FOR_TYPE
-
-    name: str = OBJECT_FOR_TYPE[kind].__strawberry_definition__.name  # type: ignore[attr-defined]
-    return name
-
-
-OBJECTS: dict[str, type[EntryRow]] = {}
-for _kind in ActivityType:
-    _name = _type_name(_kind)
-    OBJECTS[_name] = strawberry.type(type(_name, (EntryRow,), {}), name=_name)
-
-Activity = Annotated[Union[tuple(OBJECTS.values())], strawberry.union("Activity")]  # type: ignore[valid-type]  # noqa: UP007
+# Fields of single types that the window document asks for, beyond the interface.
+EXTRA_FIELDS: dict[str, dict[str, Any]] = {
+    "DropActivity": {"drop_date": str | None, "reason": str | None, "meets_notice_period": bool},
+    "TransferActivity": {
+        "from_class_name": str | None,
+        "to_class_name": str | None,
+        "suggested_previous_class_drop_date": str | None,
+    },
+}
 
 
-@strawberry.type(name="ActivityConnection")
-class ConnectionRow:
-    total_count: int
-    page_info: PageInfoRow
-    nodes: list[Activity]  # type: ignore[valid-type]
+def entry_types(names: list[str]) -> dict[str, type[EntryRow]]:
+    made: dict[str, type[EntryRow]] = {}
+    for name in names:
+        extra = EXTRA_FIELDS.get(name, {})
+        namespace: dict[str, Any] = {"__annotations__": dict(extra)}
+        namespace.update(dict.fromkeys(extra))
+        made[name] = strawberry.type(type(name, (EntryRow,), namespace), name=name)
+    return made
+
+
+@strawberry.type(name="UserError")
+class UserErrorRow:
+    code: str
+    message: str
+    field: list[str] | None = None
 
 
 @strawberry.type(name="InvalidArguments")
 class InvalidRow:
-    message: str
+    user_errors: list[UserErrorRow]
 
 
-Result = Annotated[Union[ConnectionRow, InvalidRow], strawberry.union("OnlineActivityResult")]  # noqa: UP007
+@strawberry.input(name="ActivityFilter")
+class FilterRow:
+    types: list[str] | None = None
+    has_notes: str | None = None
+    status: str | None = None
 
 
-def _entry(node: dict[str, Any]) -> EntryRow:
-    location = node.get("location")
-    return OBJECTS[node["__typename"]](
-        id=strawberry.ID(node["id"]),
-        status=node.get("status", ""),
-        occurred_at=node.get("occurredAt", ""),
-        summary=node.get("summary", ""),
-        student_label=node.get("studentLabel"),
-        has_notes=bool(node.get("hasNotes")),
-        notes=node.get("notes"),
-        location=None if location is None else LocationRow(name=location["name"]),
-    )
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
-def build(page: dict[str, Any]) -> strawberry.Schema:
-    info = page.get("pageInfo", {})
+def _row(kind: type[Any], data: dict[str, Any] | None) -> Any:
+    return None if data is None else kind(**{_snake(k): v for k, v in data.items()})
+
+
+def build(page: dict[str, Any], names: list[str], caches: bool = True) -> strawberry.Schema:
+    """Bare strawberry answering the window document with ``page``."""
+    objects = entry_types(names)
+    activity = Annotated[Union[tuple(objects.values())], strawberry.union("Activity")]  # type: ignore[valid-type]  # noqa: UP007
+    cursors = page.get("pageCursors") or {"around": []}
+
+    @strawberry.type(name="ActivityConnection")
+    class ConnectionRow:
+        total_count: int
+        page_number: int
+        page_count: int
+        page_cursors: PageCursorsRow
+        page_info: PageInfoRow
+        # Built here, so given as an object: a string annotation would not resolve.
+        nodes: list[Any] = strawberry.field(graphql_type=list[activity])  # type: ignore[valid-type]
+
+    result = Annotated[
+        Union[ConnectionRow, InvalidRow],  # noqa: UP007
+        strawberry.union("OnlineActivityResult"),
+    ]
+
+    def node(data: dict[str, Any]) -> EntryRow:
+        fields = {_snake(k): v for k, v in data.items() if k != "__typename"}
+        fields["location"] = _row(LocationRow, data.get("location"))
+        fields["family"] = _row(FamilyRow, data.get("family"))
+        entry: EntryRow = objects[data["__typename"]](**fields)
+        return entry
+
     connection = ConnectionRow(
         total_count=int(page.get("totalCount", 0)),
-        page_info=PageInfoRow(
-            has_next_page=bool(info.get("hasNextPage")),
-            has_previous_page=bool(info.get("hasPreviousPage")),
-            start_cursor=info.get("startCursor"),
-            end_cursor=info.get("endCursor"),
+        page_number=int(page.get("pageNumber", 1)),
+        page_count=int(page.get("pageCount", 1)),
+        page_cursors=PageCursorsRow(
+            around=[_row(PageCursorRow, c) for c in cursors.get("around", [])],
+            first=_row(PageCursorRow, cursors.get("first")),
+            last=_row(PageCursorRow, cursors.get("last")),
         ),
-        nodes=[_entry(node) for node in page["nodes"]],
+        page_info=_row(PageInfoRow, page.get("pageInfo", {"hasNextPage": False})),
+        nodes=[node(n) for n in page["nodes"]],
     )
 
     @strawberry.type
     class Query:
-        @strawberry.field
-        def online_activity(self, first: int | None = None, after: str | None = None) -> Result:
+        @strawberry.field(graphql_type=result)  # type: ignore[untyped-decorator]
+        def online_activity(
+            self,
+            filter: FilterRow | None = None,
+            first: int | None = None,
+            after: str | None = None,
+        ) -> Any:
             return connection
 
-    return strawberry.Schema(query=Query, types=list(OBJECTS.values()))
+    return strawberry.Schema(
+        query=Query,
+        types=list(objects.values()),
+        extensions=EXTENSIONS if caches else LIMITS,
+    )
 
 
 async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(items: Path) -> Starlette:
-    page = json.loads(items.read_text(encoding="utf-8"))
-    graphql: GraphQL[Any, Any] = GraphQL(build(page), graphql_ide=None)
+async def hello(_request: Request) -> Response:
+    return JSONResponse({"data": {"hello": "world"}})
+
+
+def strawberry_app(page_file: Path, caches: bool) -> Starlette:
+    page = json.loads(page_file.read_text(encoding="utf-8"))
+    graphql: GraphQL[Any, Any] = GraphQL(
+        build(page, activity_type_names(), caches), graphql_ide=None
+    )
     return Starlette(routes=[Route("/graphql", graphql), Route("/health", health)])
+
+
+def hello_app() -> Starlette:
+    return Starlette(routes=[Route("/graphql", hello, methods=["POST"]), Route("/health", health)])
 
 
 def main() -> None:
     import uvicorn
 
     parser = argparse.ArgumentParser(prog="python -m bench.baselines")
-    parser.add_argument("--items", type=Path, required=True)
+    parser.add_argument("kind", choices=("strawberry", "hello"))
+    parser.add_argument("--page", type=Path)
+    parser.add_argument("--no-caches", action="store_true")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create_app(args.items), host="127.0.0.1", port=args.port, log_level="warning")
+    if args.kind == "hello":
+        app = hello_app()
+    elif args.page is None:
+        parser.error("strawberry needs --page")
+    else:
+        app = strawberry_app(args.page, caches=not args.no_caches)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

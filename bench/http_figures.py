@@ -1,44 +1,24 @@
-"""Figures measured over HTTP against a real server process, each interleaved
-A B A B with its baseline in the same run: the window's first page (req/s and
-p99 at half of that rate, open loop), a deep keyset page against page 1, the
-badge read over HTTP, and portal ingestion (events/s) against raw INSERTs.
+"""Helpers for the figures measured over HTTP against a real server process
+(the window's first page is ``bench.window_figure``), and figure 3: a deep
+keyset page against page 1, interleaved in the same run; the badge read over
+HTTP for figure 4.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.documents import BADGE, PAGE_CURSOR, WINDOW_LIST
 from bench.figures import Distribution, Figure
 from bench.load import LoadResult, LoadSpec
 from bench.seed import World
-from bench.servers import Server, baseline_server, run_load
-
-WINDOW = """query Window($first: Int, $after: String) {
-  onlineActivity(first: $first, after: $after) {
-    ... on ActivityConnection {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        __typename
-        ... on ActivityEntry {
-          id status occurredAt summary studentLabel hasNotes location { name }
-        }
-      }
-    }
-  }
-}"""
-PAGE_CURSOR = """query Jump($page: Int!) {
-  onlineActivity(first: 10) { ... on ActivityConnection { pageCursor(page: $page) { cursor } } }
-}"""
-BADGE = "query { activityBadge { waiting pending } }"
+from bench.servers import Server, run_load
 
 
 @dataclass(frozen=True)
@@ -56,11 +36,11 @@ def body(query: str, variables: dict[str, Any] | None = None) -> str:
 def graphql(
     server: Server, token: str, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     reply = httpx.post(
-        f"{server.url}/graphql",
-        content=body(query, variables),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        timeout=120,
+        f"{server.url}/graphql", content=body(query, variables), headers=headers, timeout=120
     )
     reply.raise_for_status()
     payload: dict[str, Any] = reply.json()
@@ -78,99 +58,13 @@ def load_server(server: Server, token: str, payload: str, **options: Any) -> Loa
     spec = LoadSpec(
         port=server.port,
         body=payload,
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}"} if token else {},
         **options,
     )
     result = run_load(spec)
     if result.errors:
         raise RuntimeError(f"{result.errors} failed requests: {result.first_error}")
     return result
-
-
-def window_figures(app: Server, world: World, plan: Plan, label: str) -> list[Figure]:
-    """Figures 1 and 2: first page req/s vs bare strawberry; p99 at 50%."""
-    token = world.main.token
-    first_page = graphql(app, token, WINDOW, {"first": 10})["onlineActivity"]
-    payload = body(WINDOW, {"first": 10})
-    expect = '"nodes"'
-    with tempfile.TemporaryDirectory() as folder:
-        items = Path(folder) / "page.json"
-        items.write_text(json.dumps(first_page), encoding="utf-8")
-        with baseline_server(f"baseline-{label}", items) as bare:
-            check = graphql(bare, token, WINDOW, {"first": 10})["onlineActivity"]
-            if check != first_page:
-                raise RuntimeError("the baseline does not answer what the app answers")
-            ours: list[LoadResult] = []
-            theirs: list[LoadResult] = []
-            for _ in range(plan.rounds):
-                for server, into in ((app, ours), (bare, theirs)):
-                    into.append(
-                        load_server(
-                            server,
-                            token,
-                            payload,
-                            mode="closed",
-                            concurrency=plan.concurrency,
-                            duration=plan.seconds,
-                            expect=expect,
-                        )
-                    )
-            app_rps = median([r.rps for r in ours])
-            bare_rps = median([r.rps for r in theirs])
-            rate = app_rps / 2
-            open_ours: list[LoadResult] = []
-            open_theirs: list[LoadResult] = []
-            for _ in range(plan.rounds):
-                for server, into in ((app, open_ours), (bare, open_theirs)):
-                    into.append(
-                        load_server(
-                            server,
-                            token,
-                            payload,
-                            mode="open",
-                            rate=rate,
-                            duration=plan.seconds * 1.5,
-                            concurrency=8,
-                            expect=expect,
-                        )
-                    )
-    ratio = app_rps / bare_rps if bare_rps else None
-    closed_a = Distribution.of([x for r in ours for x in r.latencies_ms])
-    closed_b = Distribution.of([x for r in theirs for x in r.latencies_ms])
-    open_a = Distribution.of([x for r in open_ours for x in r.latencies_ms])
-    open_b = Distribution.of([x for r in open_theirs for x in r.latencies_ms])
-    p99s = [Distribution.of(r.latencies_ms).p99 for r in open_ours]
-    p99 = median(p99s)
-    bare_p99 = median([Distribution.of(r.latencies_ms).p99 for r in open_theirs])
-    late = sum(r.late_starts for r in open_ours)
-    return [
-        Figure(
-            name="1. window first page (10 union items), throughput",
-            measured=f"{app_rps:,.0f} req/s (median of {plan.rounds} runs, "
-            f"{plan.concurrency} connections)",
-            baseline=f"{bare_rps:,.0f} req/s bare strawberry, same 10 items from memory",
-            ratio=ratio,
-            target=">= 0.5x",
-            met=None if ratio is None else ratio >= 0.5,
-            backend=label,
-            notes=f"runs: {', '.join(f'{r.rps:,.0f}' for r in ours)} vs "
-            f"{', '.join(f'{r.rps:,.0f}' for r in theirs)} req/s",
-            distributions={"app (closed loop)": closed_a, "baseline (closed loop)": closed_b},
-        ),
-        Figure(
-            name="2. window first page, p99 latency at 50% of max throughput (open loop)",
-            measured=f"p99 {p99:.1f} ms at {rate:,.0f} req/s (median of the runs' p99: "
-            f"{', '.join(f'{p:.1f}' for p in p99s)} ms)",
-            baseline=f"p99 {bare_p99:.1f} ms bare strawberry at the same rate",
-            ratio=p99 / bare_p99 if bare_p99 else None,
-            target="<= 25 ms",
-            met=p99 <= 25.0,
-            backend=label,
-            notes="latency from each request's intended send time (coordinated omission "
-            f"counted); {late} requests left late by the generator",
-            distributions={"app (open loop)": open_a, "baseline (open loop)": open_b},
-        ),
-    ]
 
 
 def deep_page_figure(app: Server, world: World, plan: Plan, label: str) -> Figure:
@@ -180,11 +74,11 @@ def deep_page_figure(app: Server, world: World, plan: Plan, label: str) -> Figur
     deep = min(5000, pages // 2)
     jump = graphql(app, token, PAGE_CURSOR, {"page": deep - 1})
     offset_cursor = jump["onlineActivity"]["pageCursor"]["cursor"]
-    previous = graphql(app, token, WINDOW, {"first": 10, "after": offset_cursor})
+    previous = graphql(app, token, WINDOW_LIST, {"first": 10, "after": offset_cursor})
     keyset = previous["onlineActivity"]["pageInfo"]["endCursor"]
-    page_one = body(WINDOW, {"first": 10})
-    page_deep = body(WINDOW, {"first": 10, "after": keyset})
-    page_jump = body(WINDOW, {"first": 10, "after": offset_cursor})
+    page_one = body(WINDOW_LIST, {"first": 10})
+    page_deep = body(WINDOW_LIST, {"first": 10, "after": keyset})
+    page_jump = body(WINDOW_LIST, {"first": 10, "after": offset_cursor})
     ones: list[LoadResult] = []
     deeps: list[LoadResult] = []
     jumps: list[LoadResult] = []

@@ -79,6 +79,7 @@ class World:
     ingest: Tenant
     entries: int  # open entries of bench-main
     action_entries: int  # per kind (notifications, pending requests) in bench-actions
+    others: tuple[Tenant, ...] = ()  # the small organisations beside bench-main
 
 
 def _status(kind: ActivityType, i: int) -> WindowStatus:
@@ -441,10 +442,12 @@ async def seed(database: Database, *, entries: int, action_entries: int) -> Worl
     async with database.write() as session:
         main, _ = await _tenant(session, "bench-main")
         await _window(session, main, entries, now)
+    others = []
     for n in range(SMALL_ORGS):
         async with database.write() as session:
             small, _ = await _tenant(session, f"bench-other-{n}")
             await _window(session, small, SMALL_ORG_ENTRIES, now)
+            others.append(small)
     async with database.write() as session:
         actions, _ = await _tenant(session, "bench-actions")
         await _actions(session, actions, action_entries, now)
@@ -455,4 +458,4 @@ async def seed(database: Database, *, entries: int, action_entries: int) -> Worl
     async with database.write_engine.connect() as connection:
         await connection.execute(text("ANALYZE"))
         await connection.commit()
-    return World(main, actions, ingest, entries, action_entries)
+    return World(main, actions, ingest, entries, action_entries, tuple(others))

@@ -1,0 +1,64 @@
+"""The benchmark's own rules: a baseline gets what the app gets, and the
+many-organisations workload's delivery check counts what it claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.baselines import EXTENSIONS, activity_type_names
+from bench.orgs_report import check_delivery
+from schema.build import build_schema
+
+
+def _signature(factory: Any) -> tuple[str, ...]:
+    extension = factory()
+    rules = getattr(extension, "validation_rules", None) or ()
+    return (
+        type(extension).__name__,
+        *(rule.__name__ for rule in rules),
+        str(getattr(extension, "max_token_count", "")),
+    )
+
+
+def test_the_bare_strawberry_baseline_has_the_apps_extensions() -> None:
+    app = build_schema().extensions
+    assert [_signature(f) for f in EXTENSIONS] == [_signature(f) for f in app]
+
+
+def test_the_baselines_limit_rules_are_built_once_so_its_validation_cache_hits() -> None:
+    for factory in EXTENSIONS:
+        first, second = factory(), factory()
+        assert getattr(first, "validation_rules", None) == getattr(
+            second, "validation_rules", None
+        )
+
+
+def test_the_baseline_knows_every_activity_type_of_the_published_schema() -> None:
+    names = activity_type_names()
+    assert len(names) == 17
+    assert {"DropActivity", "TransferActivity"} <= set(names)
+
+
+def test_delivery_counts_missing_duplicate_and_late_frames() -> None:
+    ms = 1_000_000
+    sent = [(0, [11], 100 * ms), (1, [21], 100 * ms), (1, [22], 200 * ms)]
+    receipts = [
+        # organisation 0: window gets 11 twice, widget gets it once; badge now + 1 push
+        (0, 11, 110 * ms),
+        (0, 11, 120 * ms),
+        (1, 11, 130 * ms),
+        (2, -1, 50 * ms),
+        (2, -1, 140 * ms),
+        # organisation 1: window gets 22 before 21, widget never gets 22
+        (3, 22, 210 * ms),
+        (3, 21, 220 * ms),
+        (4, 21, 105 * ms),
+        (5, -1, 50 * ms),
+        (5, -1, 150 * ms),
+    ]
+    found = check_delivery(sent, receipts, organisations=2)
+    assert (found.expected, found.delivered, found.missing) == (6, 5, 1)
+    assert (found.duplicates, found.out_of_order, found.unexpected) == (1, 1, 0)
+    assert sorted(found.latencies) == [5.0, 10.0, 10.0, 30.0, 120.0]
+    assert (found.badge_expected, found.badge_delivered) == (3, 2)
+    assert sorted(found.badge_latencies) == [40.0, 50.0]
