@@ -122,8 +122,15 @@ PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 
 
 def start_app(
-    processes: Processes, count: int, database_url: str, broadcast_url: str
+    processes: Processes,
+    count: int,
+    database_url: str,
+    broadcast_url: str,
+    cpus: Sequence[int | None] = (SERVER_CPU,),
+    name: str = "app",
 ) -> list[Server]:
+    """``count`` uvicorn processes; process i pinned to ``cpus[i % len(cpus)]``
+    (None: not pinned)."""
     env = {
         "DATABASE_URL": database_url,
         "BROADCAST_URL": broadcast_url,
@@ -139,15 +146,16 @@ def start_app(
             *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
             *["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         ]
-        name = f"app-{index}"
+        label = f"{name}-{index}"
         if PROFILE:  # BENCH_PROFILE=1: a py-spy profile of each server (collapsed stacks)
-            output = processes.logs / f"{name}.pyspy.txt"
+            output = processes.logs / f"{label}.pyspy.txt"
             spy = str(Path(sys.executable).with_name("py-spy"))
             argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *argv]
-            print(f"  py-spy profile of {name}: {output}")
-        servers.append(Server(processes.start(name, argv, env, SERVER_CPU, pipe=False), port))
+            print(f"  py-spy profile of {label}: {output}")
+        cpu = cpus[index % len(cpus)]
+        servers.append(Server(processes.start(label, argv, env, cpu, pipe=False), port))
     for index, server in enumerate(servers):
-        _wait_http(processes, f"app-{index}", server)
+        _wait_http(processes, f"{name}-{index}", server)
     return servers
 
 
