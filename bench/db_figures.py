@@ -124,6 +124,7 @@ def action_figures(
                 baseline=f"{b:,.0f} ms one raw UPDATE of the same rows",
                 ratio=ratio,
                 target="<= 3x",
+                target_key="mass-action",
                 met=None if ratio is None else ratio <= 3.0,
                 backend=label,
                 notes=f"runs {', '.join(f'{x:,.0f}' for x in ours)} vs "
