@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.servers import LOG_DIR
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_CPU, CLIENT_CPU = 0, 1
 BASE_CHANNEL = "bench:live:baseline"
@@ -148,7 +150,8 @@ def start_app(
         ]
         label = f"{name}-{index}"
         if PROFILE:  # BENCH_PROFILE=1: a py-spy profile of each server (collapsed stacks)
-            output = processes.logs / f"{label}.pyspy.txt"
+            LOG_DIR.mkdir(parents=True, exist_ok=True)
+            output = LOG_DIR / f"{label}.pyspy.txt"
             spy = str(Path(sys.executable).with_name("py-spy"))
             argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *argv]
             print(f"  py-spy profile of {label}: {output}")
