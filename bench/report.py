@@ -12,43 +12,8 @@ from pathlib import Path
 from bench.figures import Figure
 from bench.targets import targets_table
 
-METHOD = """\
-## Method
-
-- Every figure is a ratio against a baseline measured **in the same run**,
-  interleaved A B A B (app, baseline, app, baseline...), because this machine
-  is small and noisy. Headline numbers are medians of the runs; distributions
-  are percentiles (p50/p90/p99/max), never means.
-- The app is a real `python -m service serve` process (uvicorn, one worker)
-  on a freshly migrated database, pinned to core 0 with `sched_setaffinity`;
-  the load generator (`bench/load.py`: HTTP/1.1 keep-alive on raw asyncio
-  streams under uvloop) is a separate process pinned to core 1. PostgreSQL,
-  Redis and the orchestrating process are not pinned. Everything targets
-  127.0.0.1.
-- Throughput is closed loop (N connections, each sends its next request when
-  the previous answer arrives). Latency "at 50% of max throughput" is **open
-  loop**: requests are due at a fixed rate (half the median closed-loop
-  throughput) and each latency is measured from the moment the request was
-  due, so a stalled server shows as latency, not as fewer samples
-  (coordinated omission is not hidden).
-- Data (`bench/seed.py`, set-based INSERTs): one organisation with the
-  window's entries (100,000; 10,000 with `--quick`) of all 17 types over 3
-  locations and 89 days, with families and students; 20 other organisations
-  with 200 entries each; an organisation for the mass actions (N
-  notifications and N pending appointment/absence requests with their
-  bookings and absences; N = 5,000, 1,000 with `--quick`), restored before
-  every run; an empty organisation ingestion records into. Change rows,
-  counters and sequence numbers are derived exactly as `record_entries`
-  leaves them.
-- Baselines: (1, 2) a bare strawberry app (`bench/baselines.py`, same
-  starlette + strawberry + uvicorn stack, no extensions, no database, no
-  auth) answering the same query document with the same JSON, page 1 held in
-  memory; (3) page 1 of the same query; (4) `count(*)` over the open entries
-  in the window on the same session; (5) one raw SQL `UPDATE` of the same
-  rows; (6) the same rows (family, portal event, entry, change row, counter,
-  sequence) as raw INSERTs in one transaction per event, same concurrency,
-  in-process.
-"""
+# The method, as BENCHMARKS.md prints it (kept as markdown beside this file).
+METHOD = Path(__file__).with_name("METHOD.md").read_text(encoding="utf-8")
 
 
 def machine(versions: dict[str, str]) -> list[str]:
