@@ -6,7 +6,8 @@ line per distinct stack, paths printed as the run goes). This prints what
 BENCHMARKS.md quotes from such a profile: the share of busy samples per
 library (a stack counts once for each library on it), the hottest functions
 inclusive, and the leaf frames (self time). Idle samples (the event loop
-waiting in ``select``/``epoll``) are left out of "busy".
+waiting in ``select``/``epoll``) and startup (imports, before the event
+loop runs) are left out of "busy".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 FRAME = re.compile(r"^(?P<function>.*) \((?P<path>[^():]+)(?::\d+)?\)$")
 IDLE = ("select (selectors.py", "poll (", "_run_once (asyncio/base_events.py")
+SERVING = "Runner.run (asyncio/runners.py"  # the event loop runs: startup (imports) is over
 
 
 def library(path: str) -> str:
@@ -39,7 +41,11 @@ def stacks(text: str) -> list[tuple[list[str], int]]:
 def summary(text: str, top: int = 15) -> str:
     every = stacks(text)
     total = sum(count for _, count in every)
-    busy = [(frames, n) for frames, n in every if not frames[-1].startswith(IDLE)]
+    busy = [
+        (frames, n)
+        for frames, n in every
+        if any(f.startswith(SERVING) for f in frames) and not frames[-1].startswith(IDLE)
+    ]
     busy_total = sum(n for _, n in busy) or 1
     libraries: Counter[str] = Counter()
     functions: Counter[str] = Counter()

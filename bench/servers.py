@@ -72,7 +72,7 @@ def profiled(name: str, command: list[str]) -> list[str]:
     output = LOG_DIR / f"{name}.pyspy.txt"
     spy = str(Path(sys.executable).with_name("py-spy"))
     print(f"   py-spy profile of {name}: {output}", flush=True)
-    return [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *command]
+    return [spy, "record", "-r", "100", "-f", "raw", "-o", str(output), "--", *command]
 
 
 class Server:
@@ -116,7 +116,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, seconds: float = 30.0) -> None:
+    def wait_ready(self, seconds: float = 120.0 if PROFILE else 30.0) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
