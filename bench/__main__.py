@@ -96,7 +96,7 @@ def live(backend: Backend, quick: bool) -> list[Figure]:
         return [Figure(name, "not measured", "", None, "", None, backend.label, reason)]
     try:
         found: list[Figure] = module.live_figures(
-            backend.key, quick, backend.database_url, backend.redis_url
+            backend.label, quick, backend.database_url, backend.redis_url
         )
         return found
     except Exception as error:

@@ -147,7 +147,8 @@ def orgs_report(outcome: Outcome, label: str) -> list[Figure]:
     return [
         Figure(
             name="7. many organisations: event delivery",
-            measured=f"p50 {events.p50:.0f} / p99 {events.p99:.0f} / max {events.max:.0f} ms; "
+            measured=f"{orgs:,} organisations: p50 {events.p50:.0f} / p99 {events.p99:.0f} / "
+            f"max {events.max:.0f} ms; "
             f"{share:.2%} delivered, {delivery.missing} missing, {delivery.duplicates} "
             f"duplicates, {delivery.out_of_order} out of order",
             baseline=f"badge: p50 {badge.p50:.0f} / p99 {badge.p99:.0f} ms, "

@@ -56,8 +56,13 @@ TARGETS = (
 
 
 def _now(figure: Figure) -> str:
-    ratio = "" if figure.ratio is None else f"{figure.ratio:,.2f}x: "
-    return f"{ratio}{figure.measured}"
+    """``what: ratio, measured (vs baseline)``, e.g. ``vs PostGraphile: 0.38x, ...``."""
+    what = figure.name.rsplit(", ", 1)[-1] if figure.name.startswith("1.") else ""
+    if ": " in figure.name and not what:
+        what = figure.name.split(": ", 1)[1]
+    ratio = "" if figure.ratio is None else f"{figure.ratio:,.2f}x, "
+    against = f" ({figure.baseline})" if figure.baseline and figure.ratio is not None else ""
+    return f"{what + ': ' if what else ''}{ratio}{figure.measured}{against}"
 
 
 def targets_table(figures: Sequence[Figure]) -> list[str]:
