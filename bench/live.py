@@ -48,6 +48,7 @@ from bench.live_procs import (
     start_baseline,
 )
 from bench.live_report import (
+    anchor_figures,
     latency_figure,
     memory_figure,
     throughput_figure,
@@ -312,6 +313,7 @@ async def run(
         throughput_figure(backend, receipts, bursts, subscribers),
         memory_figure(backend, distributed, before, after, subscribers),
     ]
+    figures += anchor_figures(figures, distributed)
     problems = [*senders.errors[:3], *(e for s in stats for e in s.get("first_errors", []))][:3]
     if problems:
         figures = [with_note(f, "errors seen: " + "; ".join(problems)) for f in figures]

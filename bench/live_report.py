@@ -141,3 +141,34 @@ def memory_figure(
             "and subscribed to activityEvents."
         ),
     )
+
+
+def anchor_figures(figures: Sequence[Figure], distributed: bool) -> list[Figure]:
+    """The raw baseline's own rows (fan-out ceiling, bare connection memory),
+    read from the three live figures it was measured beside."""
+    latency, throughput, memory = figures
+    base = latency.distributions.get("baseline")
+    source = "fed from Redis" if distributed else "fed from its /publish socket"
+    return [
+        Figure(
+            name=f"live anchor: raw websockets.broadcast {source}",
+            measured=throughput.baseline.replace(" raw websockets broadcast", "")
+            + ("" if base is None else f"; p50 {base.p50:.1f} ms, p99 {base.p99:.1f} ms"),
+            baseline="",
+            ratio=None,
+            target="",
+            met=None,
+            backend=latency.backend,
+            anchor=True,
+        ),
+        Figure(
+            name="live anchor: bare websockets connection, idle",
+            measured=memory.baseline,
+            baseline="",
+            ratio=None,
+            target="",
+            met=None,
+            backend=latency.backend,
+            anchor=True,
+        ),
+    ]

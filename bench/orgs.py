@@ -330,11 +330,31 @@ async def run(processes: Processes, backend: Backend, plan: Plan) -> Outcome:
     )
 
 
+def check_limits(plan: Plan) -> None:
+    """Enough file descriptors per process and ephemeral ports for the
+    sockets, or a clear error before anything starts."""
+    import resource
+
+    sockets = 3 * plan.organisations
+    per_process = max(sockets // plan.client_processes, sockets // plan.servers) + 256
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < per_process:
+        raise RuntimeError(
+            f"ulimit -Hn is {hard}: {per_process} file descriptors per process are needed"
+        )
+    ports = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    if ports.exists():
+        low, high = (int(x) for x in ports.read_text().split())
+        if high - low < sockets + 2_000:
+            raise RuntimeError(f"ephemeral ports {low}-{high}: fewer than {sockets + 2_000}")
+
+
 def orgs_figures(backend: Backend, quick: bool) -> list[Figure]:
     """The many-organisations figures on PostgreSQL + Redis; every process
     started here is stopped before this returns."""
     raise_fd_limit()
     plan = Plan.for_mode(quick)
+    check_limits(plan)
     prepare(backend)  # a database of its own: migrations, then only these organisations
     with running() as processes:
         outcome = asyncio.run(run(processes, backend, plan))

@@ -128,6 +128,8 @@ def orgs_report(outcome: Outcome, label: str) -> list[Figure]:
     orgs, sockets = outcome.plan_organisations, outcome.sockets
     scale = f"{orgs:,} organisations, {sockets:,} sockets over 2 server processes"
     problems = [*outcome.write_errors[:2], *outcome.socket_errors[:2]]
+    if not outcome.badges_live:
+        problems.append("not every badge subscriber had its first frame within 120 s")
     if read_errors:
         problems.append(f"{read_errors} failed reads: {outcome.reads[0].first_error}")
     idle = [(b - a) for a, b in zip(outcome.rss_before, outcome.rss_idle, strict=True)]

@@ -62,7 +62,7 @@ class Series:
     expect: str
     closed: list[LoadResult] = field(default_factory=list)
 
-    def run(self, plan: Plan, **options: object) -> LoadResult:
+    def run(self, **options: object) -> LoadResult:
         return load_server(
             self.server,
             self.tokens[0],
@@ -161,9 +161,7 @@ def window_figures(app: Server, world: World, plan: Plan, backend: Backend) -> l
         for _ in range(plan.rounds):
             for one in series:
                 one.closed.append(
-                    one.run(
-                        plan, mode="closed", concurrency=plan.concurrency, duration=plan.seconds
-                    )
+                    one.run(mode="closed", concurrency=plan.concurrency, duration=plan.seconds)
                 )
         by = {s.name: s for s in series}
         for held in (by[COLD], by[APP]):
@@ -172,7 +170,6 @@ def window_figures(app: Server, world: World, plan: Plan, backend: Backend) -> l
                 for one, into in ((held, ours), (by[BARE], theirs)):
                     into.append(
                         one.run(
-                            plan,
                             mode="open",
                             rate=held.rps / 2,
                             duration=plan.seconds * 1.5,

@@ -28,9 +28,7 @@ def test_the_bare_strawberry_baseline_has_the_apps_extensions() -> None:
 def test_the_baselines_limit_rules_are_built_once_so_its_validation_cache_hits() -> None:
     for factory in EXTENSIONS:
         first, second = factory(), factory()
-        assert getattr(first, "validation_rules", None) == getattr(
-            second, "validation_rules", None
-        )
+        assert getattr(first, "validation_rules", None) == getattr(second, "validation_rules", None)
 
 
 def test_the_baseline_knows_every_activity_type_of_the_published_schema() -> None:
