@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(
         figures, versions=versions(), command=command.strip(), elapsed=elapsed, fixes=fixes
     )
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)  # var/NAME/ under BENCH_NAME
     Path(args.output).write_text(text, encoding="utf-8")
     print(f"\nWrote {args.output} ({elapsed:.0f}s)")
     return 0
