@@ -99,6 +99,8 @@ def terminal(figures: Sequence[Figure]) -> str:
             f"{f.name.ljust(width)}  {f.backend:<17} {_ratio(f):>9}  {f.target:<26} "
             f"{_met(f).replace('*', ''):<12} {f.measured}"
         )
+        if f.measured == "not measured" and f.notes:
+            lines.append(f"    why: {f.notes}")
     return "\n".join(lines)
 
 
