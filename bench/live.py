@@ -40,6 +40,7 @@ from bench.live_clients import Clients, raise_fd_limit
 from bench.live_procs import (
     BASE_CHANNEL,
     CLIENT_CPU,
+    PROFILE,
     Processes,
     Server,
     rss_kib,
@@ -52,6 +53,7 @@ from bench.live_report import (
     latency_figure,
     memory_figure,
     throughput_figure,
+    unmeasured,
     with_note,
 )
 from models.db import Database
@@ -313,6 +315,8 @@ async def run(
         throughput_figure(backend, receipts, bursts, subscribers),
         memory_figure(backend, distributed, before, after, subscribers),
     ]
+    if PROFILE:  # the pid measured is py-spy's, not the server's
+        figures[2] = unmeasured(figures[2], "BENCH_PROFILE=1: RSS would be py-spy's")
     figures += anchor_figures(figures, distributed)
     problems = [*senders.errors[:3], *(e for s in stats for e in s.get("first_errors", []))][:3]
     if problems:

@@ -153,12 +153,12 @@ def start_app(
             LOG_DIR.mkdir(parents=True, exist_ok=True)
             output = LOG_DIR / f"{label}.pyspy.txt"
             spy = str(Path(sys.executable).with_name("py-spy"))
-            argv = [spy, "record", "-r", "250", "-f", "raw", "-o", str(output), "--", *argv]
+            argv = [spy, "record", "-r", "100", "-f", "raw", "-o", str(output), "--", *argv]
             print(f"  py-spy profile of {label}: {output}")
         cpu = cpus[index % len(cpus)]
         servers.append(Server(processes.start(label, argv, env, cpu, pipe=False), port))
-    for index, server in enumerate(servers):
-        _wait_http(processes, f"{name}-{index}", server)
+    for index, server in enumerate(servers):  # imports under py-spy take longer
+        _wait_http(processes, f"{name}-{index}", server, 120 if PROFILE else 30)
     return servers
 
 

@@ -32,6 +32,12 @@ def with_note(figure: Figure, note: str) -> Figure:
     return replace(figure, notes=f"{figure.notes} {note}".strip())
 
 
+def unmeasured(figure: Figure, why: str) -> Figure:
+    from dataclasses import replace
+
+    return replace(figure, measured="not measured", met=None, notes=why)
+
+
 def latency_figure(
     backend: str,
     distributed: bool,

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bench.figures import Distribution, Figure
+from bench.live_procs import PROFILE
+from bench.live_report import unmeasured
 from bench.load import LoadResult
 from bench.orgs_seed import Org
 
@@ -146,6 +148,22 @@ def orgs_report(outcome: Outcome, label: str) -> list[Figure]:
     )
     if problems:
         common += " Errors: " + "; ".join(problems)[:400]
+    memory = Figure(
+        name="7. many organisations: server memory and CPU",
+        measured=f"{per_idle:.1f} KiB per socket idle, {per_after:.1f} KiB after the load "
+        f"({', '.join(f'{a / 1024:.0f}' for a in outcome.rss_after)} MiB per process)",
+        baseline=f"CPU {', '.join(f'{c:.0f}%' for c in cpu)} of a core per process; "
+        f"{sum(outcome.cpu_ms) / max(requests, 1):.1f} ms per HTTP request (all work included)",
+        ratio=None,
+        target="",
+        met=None,
+        backend=label,
+        notes="VmRSS of both server processes, summed: growth from after one warm-up "
+        "read to 5 s after every socket subscribed (idle), and to the end of the load.",
+        anchor=True,
+    )
+    if PROFILE:  # the pids measured are py-spy's, not the servers'
+        memory = unmeasured(memory, "BENCH_PROFILE=1: RSS and CPU would be py-spy's")
     return [
         Figure(
             name="7. many organisations: event delivery",
@@ -191,19 +209,5 @@ def orgs_report(outcome: Outcome, label: str) -> list[Figure]:
             distributions={"write": writes},
             anchor=True,
         ),
-        Figure(
-            name="7. many organisations: server memory and CPU",
-            measured=f"{per_idle:.1f} KiB per socket idle, {per_after:.1f} KiB after the load "
-            f"({', '.join(f'{a / 1024:.0f}' for a in outcome.rss_after)} MiB per process)",
-            baseline=f"CPU {', '.join(f'{c:.0f}%' for c in cpu)} of a core per process; "
-            f"{sum(outcome.cpu_ms) / max(requests, 1):.1f} ms per HTTP request (all work "
-            "included)",
-            ratio=None,
-            target="",
-            met=None,
-            backend=label,
-            notes="VmRSS of both server processes, summed: growth from after one warm-up "
-            "read to 5 s after every socket subscribed (idle), and to the end of the load.",
-            anchor=True,
-        ),
+        memory,
     ]
