@@ -70,22 +70,44 @@ class LoadResult:
     first_error: str = ""
     late_starts: int = 0  # open loop: requests sent more than 1 ms after they were due
     response_bytes: float = 0.0  # mean body size of the good replies
+    reopened: int = 0  # keep-alive connections the server had closed, opened again
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection to 127.0.0.1."""
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1.
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+    A server closes a keep-alive connection left idle past its timeout
+    (uvicorn: 5 s), as an open-loop run's spare connections are after a
+    stall: a request that finds it closed before any byte of an answer is
+    sent again once on a new connection (counted in ``reopened``)."""
+
+    reopened = 0
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int
+    ) -> None:
+        self.reader, self.writer, self.port = reader, writer, port
 
     @classmethod
     async def open(cls, port: int) -> Connection:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer)
+        return cls(reader, writer, port)
 
     async def request(self, raw: bytes) -> tuple[int, bytes]:
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
+        try:
+            self.writer.write(raw)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as closed:
+            if isinstance(closed, asyncio.IncompleteReadError) and closed.partial:
+                raise
+            self.close()
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            Connection.reopened += 1
+            self.writer.write(raw)
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        return await self._rest(head)
+
+    async def _rest(self, head: bytes) -> tuple[int, bytes]:
         status = int(head[9:12])
         length = 0
         chunked = False
@@ -259,6 +281,7 @@ async def run(spec: LoadSpec) -> LoadResult:
         first_error=recorder.first_error,
         late_starts=late,
         response_bytes=recorder.body_bytes / count if count else 0.0,
+        reopened=Connection.reopened,
     )
 
 

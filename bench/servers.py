@@ -213,5 +213,6 @@ def run_load(spec: LoadSpec, timeout: float = 120.0) -> LoadResult:
         check=False,
     )
     if done.returncode != 0:
-        raise ServerError(f"load generator failed: {done.stderr[-2000:]}")
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise ServerError(f"load generator failed: {last}\n{done.stderr[-2000:]}")
     return parse_result(done.stdout)
