@@ -21,12 +21,14 @@ from models.db import Database
 
 ACQUIRE = """mutation { acquireEditLock(input: {surface: WINDOW, takeOver: true}) {
   lease { token } userErrors { code message } } }"""
-DISMISS = """mutation Dismiss($lock: String) {
-  dismissActivities(input: {all: {status: NOTIFICATION}, lockToken: $lock}) {
+DISMISS = """mutation Dismiss($lock: String, $seen: Int) {
+  dismissActivities(input: {all: {status: NOTIFICATION}, watermark: $seen, lockToken: $lock}) {
     dismissedCount userErrors { code message } } }"""
-APPROVE = """mutation Approve($lock: String) {
-  approveActivities(input: {all: {status: PENDING}, lockToken: $lock}) {
+APPROVE = """mutation Approve($lock: String, $seen: Int) {
+  approveActivities(input: {all: {status: PENDING}, watermark: $seen, lockToken: $lock}) {
     approvedCount userErrors { code message } } }"""
+
+SEQUENCE = "{ onlineActivity(first: 0) { ... on ActivityConnection { sequence } } }"
 
 
 async def _timed(work: Callable[[], Awaitable[None]]) -> float:
@@ -46,8 +48,10 @@ def action_figures(
 
     def app_action(query: str, field: str, counted: str) -> float:
         lock = graphql(app, token, ACQUIRE)["acquireEditLock"]["lease"]["token"]
+        # What the staff member saw: the window's sequence, read before acting.
+        seen = graphql(app, token, SEQUENCE)["onlineActivity"]["sequence"]
         started = time.perf_counter()
-        data = graphql(app, token, query, {"lock": lock})[field]
+        data = graphql(app, token, query, {"lock": lock, "seen": seen})[field]
         elapsed = (time.perf_counter() - started) * 1000
         if data["userErrors"] or data[counted] != count:
             raise RuntimeError(f"{field}: {data}")

@@ -40,8 +40,9 @@ ALL = (
     f"at most {domain_actions.MAX_SELECTION}."
 )
 WATERMARK = (
-    "The highest entry `sequence` you have seen: entries recorded after it are never "
-    "touched by an `all` selection."
+    "Required with `all` (WATERMARK_REQUIRED without it): the `sequence` of the window page "
+    "you acted from, or the highest entry `sequence` you have seen. Entries recorded after "
+    "it are never touched by an `all` selection. Not used with `ids`."
 )
 
 

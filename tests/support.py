@@ -11,6 +11,8 @@ from domain.vocabulary import PermissionLevel, Task
 from models.db import Database
 from service.provisioning import FULL_RIGHTS, VIEW_ONLY, create_organisation, create_staff
 
+WINDOW_SEQUENCE = "{ onlineActivity(first: 0) { ... on ActivityConnection { sequence } } }"
+
 
 class Api:
     """POSTs GraphQL documents to /graphql like any dashboard would."""
@@ -37,6 +39,13 @@ class Api:
         assert not body.get("errors"), body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+    async def window_sequence(self, token: str) -> int:
+        """The sequence a staff member's window is read at: the watermark an
+        ``all`` selection passes to act only on what they saw."""
+        data = await self.data(WINDOW_SEQUENCE, token=token)
+        sequence: int = data["onlineActivity"]["sequence"]
+        return sequence
 
     async def error_codes(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None

@@ -27,7 +27,8 @@ class Outcome(StrEnum):
 
 
 class Code(StrEnum):
-    """Per-item reasons; the rules in domain.rules add their own codes."""
+    """Per-item reasons, and the actions' own request-level codes; the rules
+    in domain.rules add their own codes."""
 
     NOT_FOUND = "NOT_FOUND"
     ACCESS_DENIED = "ACCESS_DENIED"
@@ -39,6 +40,9 @@ class Code(StrEnum):
     RECORD_NOT_FOUND = "RECORD_NOT_FOUND"
     ENROLLMENT_NOT_REQUESTED = "ENROLLMENT_NOT_REQUESTED"
     INVALID_REQUEST = "INVALID_REQUEST"
+    # Request-level: an "all matching the filter" selection without the
+    # sequence the staff member read the window at.
+    WATERMARK_REQUIRED = "WATERMARK_REQUIRED"
 
 
 @dataclass(frozen=True)

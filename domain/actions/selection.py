@@ -80,6 +80,18 @@ class Selection:
                     (*field, "ids"),
                 )
             )
+        if self.window_filter is not None and self.watermark is None:
+            # Never act on entries the staff member has not seen: without the
+            # sequence their page was read at, "all" would take in whatever
+            # arrived since.
+            problems.append(
+                Problem(
+                    Code.WATERMARK_REQUIRED,
+                    "an `all` selection needs the watermark: the `sequence` of the window "
+                    "page you acted from, so entries that arrived since are left alone",
+                    (*field, "watermark"),
+                )
+            )
         if self.watermark is not None and self.watermark < 0:
             problems.append(
                 Problem("INVALID_WATERMARK", "watermark cannot be negative", (*field, "watermark"))

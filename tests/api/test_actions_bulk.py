@@ -170,3 +170,36 @@ async def test_selections_are_checked_and_capped(api: Api, world: World) -> None
     assert too_many["approveActivities"]["userErrors"] == [
         {"code": "TOO_MANY_IDS", "field": ["input", "ids"]}
     ]
+
+
+WATERMARK_MARK = "{ onlineActivity { ... on ActivityConnection { sequence } } }"
+
+
+async def test_all_matching_acts_only_with_the_watermark_the_staff_member_saw(
+    api: Api, world: World, services: Services
+) -> None:
+    # given two notifications in the window
+    db, org = services.database, world.riverside.id
+    payments = [await make.entry(db, org, ActivityType.PAYMENT) for _ in range(2)]
+    lock = await lease(api, world.riverside.full)
+    before = await entry_states(services)
+    # when staff approve or dismiss "all matching" without saying what they saw
+    for document, name in ((APPROVE_MANY, "approveActivities"), (DISMISS, "dismissActivities")):
+        data = await api.data(
+            document, {"input": {"all": {}, "lockToken": lock}}, world.riverside.full
+        )
+        # then the request is refused as a whole, naming the missing watermark
+        assert data[name]["userErrors"] == [
+            {"code": "WATERMARK_REQUIRED", "field": ["input", "watermark"]}
+        ]
+        assert data[name]["results"] == []
+    # and nothing changed
+    assert await entry_states(services) == before
+    # while with the sequence the window was read at, the same dismissal goes through
+    seen = (await api.data(WATERMARK_MARK, token=world.riverside.full))["onlineActivity"]
+    data = await api.data(
+        DISMISS,
+        {"input": {"all": {}, "watermark": seen["sequence"], "lockToken": lock}},
+        world.riverside.full,
+    )
+    assert data["dismissActivities"]["dismissedCount"] == len(payments)

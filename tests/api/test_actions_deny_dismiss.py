@@ -145,10 +145,11 @@ async def test_dismissing_all_filtered_skips_pending_entries_and_other_filters(
         db, org, ActivityType.ABSENCE, status=WindowStatus.PENDING, location_id=north
     )
     north_gid = relay_location(north)
+    seen = await api.window_sequence(world.riverside.full)
     # when everything matching "location: north" is dismissed
     data = await api.data(
         DISMISS,
-        {"input": {"all": {"location": {"locationId": north_gid}}}},
+        {"input": {"all": {"location": {"locationId": north_gid}}, "watermark": seen}},
         world.riverside.full,
     )
     # then only the north notification went; the request was skipped, south untouched

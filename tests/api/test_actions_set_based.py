@@ -21,8 +21,8 @@ from tests.api import action_factories as make
 from tests.support import Api, World
 
 DISMISS_ALL = """
-mutation {
-  dismissActivities(input: {all: {status: NOTIFICATION}}) {
+mutation($seen: Int) {
+  dismissActivities(input: {all: {status: NOTIFICATION}, watermark: $seen}) {
     dismissedCount
     results { id outcome code entry { __typename ... on ActivityEntry { version } } }
     userErrors { code }
@@ -121,7 +121,8 @@ async def test_dismiss_all_shows_entries_as_they_are_now_only_when_asked(
     second = await make.entry(db, org, ActivityType.AUTOPAY)
     await make.entry(db, org, ActivityType.DROP, status=WindowStatus.PENDING)
     # when all notifications are dismissed, asking for the entries
-    data = await api.data(DISMISS_ALL, token=world.riverside.full)
+    seen = {"seen": await api.window_sequence(world.riverside.full)}
+    data = await api.data(DISMISS_ALL, seen, token=world.riverside.full)
     payload = data["dismissActivities"]
     # then each result shows its entry after the dismissal (version bumped)
     assert payload["dismissedCount"] == 2
@@ -140,7 +141,7 @@ async def test_dismiss_all_shows_entries_as_they_are_now_only_when_asked(
 
 
 DISMISS_ALL_BY_FRAGMENT = """
-mutation { dismissActivities(input: {all: {}}) { ...Dismissed } }
+mutation($seen: Int) { dismissActivities(input: {all: {}, watermark: $seen}) { ...Dismissed } }
 fragment Dismissed on DismissActivitiesPayload {
   dismissedCount results { ... on ActionResult { entry { ... on ActivityEntry { version } } } }
 }
@@ -153,6 +154,7 @@ async def test_entries_asked_for_through_fragments_are_shown(
     # given a notification
     await make.entry(services.database, world.riverside.id, ActivityType.PAYMENT)
     # when all are dismissed, the entry selected inside fragments
-    data = await api.data(DISMISS_ALL_BY_FRAGMENT, token=world.riverside.full)
+    seen = {"seen": await api.window_sequence(world.riverside.full)}
+    data = await api.data(DISMISS_ALL_BY_FRAGMENT, seen, token=world.riverside.full)
     # then the entry is shown, as it is after the dismissal
     assert data["dismissActivities"]["results"] == [{"entry": {"version": 2}}]

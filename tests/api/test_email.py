@@ -118,7 +118,14 @@ async def test_one_email_per_family_with_variables_honouring_opt_outs(
     # when staff email all of them
     data = await api.data(
         EMAIL,
-        {"input": {"all": {}, "subject": "News for {{family_name}}", "body": BODY}},
+        {
+            "input": {
+                "all": {},
+                "watermark": await api.window_sequence(world.riverside.full),
+                "subject": "News for {{family_name}}",
+                "body": BODY,
+            }
+        },
         world.riverside.full,
     )
     # then two families got one email each, three were skipped with the reason

@@ -96,4 +96,7 @@ def test_a_selection_is_ids_or_a_filter_and_capped() -> None:
     with pytest.raises(InvalidRequest) as refused:
         Selection(refs=(ref,) * (MAX_IDS + 1)).validate()
     assert refused.value.problems[0].code == "TOO_MANY_IDS"
+    with pytest.raises(InvalidRequest) as unseen:
+        Selection(window_filter=WindowFilter()).validate()
+    assert [p.code for p in unseen.value.problems] == ["WATERMARK_REQUIRED"]
     Selection(window_filter=WindowFilter(), watermark=3).validate()
