@@ -44,8 +44,9 @@ class Enrollment(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
-    # STANDARD | TRIAL | MAKEUP | WAITLIST
-    type: Mapped[str] = mapped_column(String(20))
+    # STANDARD | TRIAL | MAKEUP | WAITLIST; None while the portal has not said
+    # (unknown, not STANDARD: rules that need a type read it as STANDARD).
+    type: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # REQUESTED | ACTIVE | DROPPED | TRANSFERRED
     status: Mapped[str] = mapped_column(String(20))
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
