@@ -11,12 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import ClassVar
 
 from domain.rules.enrollment_types import EnrollmentType
 from domain.vocabulary import ActivityType
 
 # --- references, upserted by external id --------------------------------------
+#
+# A field the portal leaves out is unknown: the upsert keeps what we know.
+# None where a field may be cleared ("no capacity": unlimited) is not the
+# same as leaving it out, so those fields take NOT_SENT when omitted.
+
+
+class NotSent(Enum):
+    NOT_SENT = "NOT_SENT"
+
+
+NOT_SENT = NotSent.NOT_SENT
 
 
 @dataclass(frozen=True)
@@ -50,9 +62,10 @@ class ClassRef:
     external_id: str
     name: str
     location: LocationRef
-    capacity: int | None = None
-    class_end_date: date | None = None
-    session_end_date: date | None = None
+    # None: unlimited / no end date; NOT_SENT: keep what we know.
+    capacity: int | NotSent | None = NOT_SENT
+    class_end_date: date | NotSent | None = NOT_SENT
+    session_end_date: date | NotSent | None = NOT_SENT
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,9 @@ class EnrollmentRef:
     external_id: str
     student: StudentRef
     offering: ClassRef
-    type: EnrollmentType = EnrollmentType.STANDARD
+    # None: not sent (unknown); the type we know is kept.
+    type: EnrollmentType | None = None
+    # None keeps what we know.
     start_date: date | None = None
     drop_date: date | None = None
 
@@ -70,6 +85,7 @@ class BookingRef:
     external_id: str
     title: str
     starts_at: datetime
+    # None keeps what we know.
     location: LocationRef | None = None
     student: StudentRef | None = None
 

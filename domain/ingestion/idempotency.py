@@ -24,14 +24,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidRequest
-from domain.ingestion.events import PortalEventRequest
+from domain.ingestion.events import NOT_SENT, PortalEventRequest
 from models import PortalEvent
 
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of the request: dates ISO, money as exact strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # A field left out is absent, unlike one sent as null.
+        return {
+            f.name: _plain(field)
+            for f in dataclasses.fields(value)
+            if (field := getattr(value, f.name)) is not NOT_SENT
+        }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, Enum):

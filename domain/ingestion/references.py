@@ -6,6 +6,11 @@ DO UPDATE`` keeps them current in one statement that is safe under
 concurrency. State we own (an enrollment's status, a family's suspension)
 is set only when the row is new, never overwritten by a later event.
 
+A field the event leaves out is unknown, never its schema default: the
+upsert keeps what we know (an enrollment's TRIAL type, a class's capacity
+and end dates, a booking's location and student, a family's email and
+email-blast choice). Only what was sent replaces what we have.
+
 Records an event *creates* (a payment, an order, a requested enrollment...)
 are inserted with ``ON CONFLICT DO NOTHING`` instead: seeing one again under
 another idempotency key is ``DUPLICATE_RECORD``, never a second copy.
@@ -25,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import InvalidRequest
 from domain.ingestion.events import (
+    NOT_SENT,
     BookingRef,
     ClassRef,
     EnrollmentRef,
@@ -65,7 +71,8 @@ class ResolvedEnrollment:
     student_id: int
     student_name: str
     offering: ResolvedClass
-    type: str
+    # None: unknown (the portal never said).
+    type: str | None
     status: str
     drop_date: Any
 
@@ -187,18 +194,23 @@ class References:
         key = ("class", ref.external_id)
         if key not in self._ids:
             location_id = await self.location(ref.location)
+            # Sent (a value, or null for "unlimited" / "no end date") replaces ours.
+            optional = {
+                "capacity": ref.capacity,
+                "class_end_date": ref.class_end_date,
+                "session_end_date": ref.session_end_date,
+            }
+            sent = tuple(name for name, value in optional.items() if value is not NOT_SENT)
             row = await self._upsert(
                 ClassOffering,
                 {
                     "external_id": ref.external_id,
                     "location_id": location_id,
                     "name": ref.name,
-                    "capacity": ref.capacity,
-                    "class_end_date": ref.class_end_date,
-                    "session_end_date": ref.session_end_date,
+                    **{n: None if v is NOT_SENT else v for n, v in optional.items()},
                 },
                 (ClassOffering.id,),
-                replace=("location_id", "name", "capacity", "class_end_date", "session_end_date"),
+                replace=("location_id", "name", *sent),
             )
             self._ids[key] = ResolvedClass(int(row.id), location_id, ref.name)
         resolved: ResolvedClass = self._ids[key]
@@ -211,7 +223,7 @@ class References:
             "external_id": ref.external_id,
             "student_id": student_id,
             "class_id": class_id,
-            "type": ref.type.value,
+            "type": None if ref.type is None else ref.type.value,
             "start_date": ref.start_date,
             "drop_date": ref.drop_date,
         }
@@ -220,7 +232,9 @@ class References:
         """An existing enrollment the event is about (ACTIVE when first seen).
 
         Its status and a drop date we set on approval are never overwritten;
-        the portal's drop date is taken when it sends one.
+        the portal's drop date and type are taken when it sends them, and a
+        type left out keeps ours ("a Drop request ... for a TRIAL type
+        enrollment" stays one whether or not the drop repeats the type).
         """
         student_id = await self.student(ref.student, family_id)
         offering = await self.offering(ref.offering)
@@ -228,15 +242,15 @@ class References:
             Enrollment,
             {**self._enrollment_values(ref, student_id, offering.id), "status": "ACTIVE"},
             (Enrollment.id, Enrollment.status, Enrollment.type, Enrollment.drop_date),
-            replace=("student_id", "class_id", "type"),
-            fill=("start_date", "drop_date"),
+            replace=("student_id", "class_id"),
+            fill=("type", "start_date", "drop_date"),
         )
         return ResolvedEnrollment(
             id=int(row.id),
             student_id=student_id,
             student_name=ref.student.full_name,
             offering=offering,
-            type=str(row.type),
+            type=None if row.type is None else str(row.type),
             status=str(row.status),
             drop_date=row.drop_date,
         )
@@ -267,7 +281,7 @@ class References:
             student_id=student_id,
             student_name=ref.student.full_name,
             offering=offering,
-            type=ref.type.value,
+            type=None if ref.type is None else ref.type.value,
             status=status,
             drop_date=ref.drop_date,
         )
@@ -281,11 +295,12 @@ class References:
         status_if_new: str,
         rescheduled_from_id: int | None = None,
     ) -> ResolvedBooking:
-        """An appointment booking; ``status`` None keeps the stored one."""
+        """An appointment booking; ``status`` None keeps the stored one, and
+        so does a location or student the event leaves out."""
         location_id = None if ref.location is None else await self.location(ref.location)
         student_id = None if ref.student is None else await self.student(ref.student, family_id)
         starts_at: datetime = ref.starts_at
-        replace = ["location_id", "family_id", "student_id", "title", "starts_at"]
+        replace = ["family_id", "title", "starts_at"]
         if status is not None:
             replace.append("status")
         if rescheduled_from_id is not None:
@@ -303,14 +318,19 @@ class References:
                 "rescheduled_from_id": rescheduled_from_id,
                 "notes": "",
             },
-            (AppointmentBooking.id,),
+            (AppointmentBooking.id, AppointmentBooking.location_id, AppointmentBooking.student_id),
             replace=tuple(replace),
+            fill=("location_id", "student_id"),
         )
+        student_name = None if ref.student is None else ref.student.full_name
+        if student_name is None and row.student_id is not None:
+            known = await self.session.get(Student, row.student_id)
+            student_name = None if known is None else known.full_name
         return ResolvedBooking(
             id=int(row.id),
-            location_id=location_id,
-            student_id=student_id,
-            student_name=None if ref.student is None else ref.student.full_name,
+            location_id=row.location_id,
+            student_id=row.student_id,
+            student_name=student_name,
         )
 
     async def product(self, ref: ProductRef) -> int:

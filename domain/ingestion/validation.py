@@ -138,7 +138,7 @@ def _class(checks: Checks, offering: ClassRef, path: Path) -> None:
     checks.text(offering.external_id, (*path, "externalId"), limit=100)
     checks.text(offering.name, (*path, "name"), limit=200)
     _location(checks, offering.location, (*path, "location"))
-    if offering.capacity is not None and offering.capacity < 0:
+    if isinstance(offering.capacity, int) and offering.capacity < 0:
         checks.add("NEGATIVE", "capacity must not be negative", (*path, "capacity"))
 
 

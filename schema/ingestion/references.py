@@ -1,12 +1,14 @@
 """Inputs for the records a portal event refers to, by the portal's ids.
 
 Each carries its descriptive fields: the service keeps them current from
-the events alone (upserted by ``externalId``).
+the events alone (upserted by ``externalId``). A field left out is unknown,
+never a default: what we know of the record is kept.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 
@@ -54,23 +56,37 @@ class StudentInput:
         return events.StudentRef(self.external_id, self.first_name, self.last_name)
 
 
+def _sent(value: Any) -> Any:
+    """An input field the portal left out is NOT_SENT; null stays None."""
+    return events.NOT_SENT if value is strawberry.UNSET else value
+
+
+KEPT_IF_LEFT_OUT = "Left out: the one we know is kept."
+
+
 @strawberry.input
 class ClassInput:
     external_id: str
     name: str
     location: LocationInput
-    capacity: int | None = strawberry.field(default=None, description="Null: unlimited.")
-    class_end_date: date | None = None
-    session_end_date: date | None = None
+    capacity: int | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Null: unlimited. {KEPT_IF_LEFT_OUT}"
+    )
+    class_end_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Null: none. {KEPT_IF_LEFT_OUT}"
+    )
+    session_end_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description=f"Null: none. {KEPT_IF_LEFT_OUT}"
+    )
 
     def to_domain(self) -> events.ClassRef:
         return events.ClassRef(
             external_id=self.external_id,
             name=self.name,
             location=self.location.to_domain(),
-            capacity=self.capacity,
-            class_end_date=self.class_end_date,
-            session_end_date=self.session_end_date,
+            capacity=_sent(self.capacity),
+            class_end_date=_sent(self.class_end_date),
+            session_end_date=_sent(self.session_end_date),
         )
 
 
@@ -79,8 +95,14 @@ class EnrollmentInput:
     external_id: str
     student: StudentInput
     class_: ClassInput = strawberry.field(name="class")
-    type: DomainEnrollmentType = DomainEnrollmentType.STANDARD
-    start_date: date | None = None
+    type: DomainEnrollmentType | None = strawberry.field(
+        default=None,
+        description="Null or left out: unknown, not STANDARD; the type we know is kept "
+        "(an enrollment first seen without one has none until the portal says).",
+    )
+    start_date: date | None = strawberry.field(
+        default=None, description="Null keeps the one we have."
+    )
     drop_date: date | None = strawberry.field(
         default=None, description="A drop date already on the enrollment; null keeps ours."
     )
@@ -90,7 +112,7 @@ class EnrollmentInput:
             external_id=self.external_id,
             student=self.student.to_domain(),
             offering=self.class_.to_domain(),
-            type=DomainEnrollmentType(self.type),
+            type=None if self.type is None else DomainEnrollmentType(self.type),
             start_date=self.start_date,
             drop_date=self.drop_date,
         )
@@ -101,8 +123,12 @@ class BookingInput:
     external_id: str
     title: str
     starts_at: datetime
-    location: LocationInput | None = None
-    student: StudentInput | None = None
+    location: LocationInput | None = strawberry.field(
+        default=None, description="Null keeps the one we have."
+    )
+    student: StudentInput | None = strawberry.field(
+        default=None, description="Null keeps the one we have."
+    )
 
     def to_domain(self) -> events.BookingRef:
         return events.BookingRef(

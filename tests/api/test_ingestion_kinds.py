@@ -171,7 +171,7 @@ KINDS: list[tuple[dict[str, Any], str, str, str | None, dict[str, Any]]] = [
     (
         {
             "transfer": {
-                "fromEnrollment": enrollment(dropDate="2031-09-30"),
+                "fromEnrollment": enrollment(dropDate="2031-09-30", type="STANDARD"),
                 "toClass": swim_class("cls-dive", SOUTH, "Dive 2"),
                 "transferDate": "2031-06-15",
                 "autoApproved": True,
