@@ -93,7 +93,9 @@ def listed_versions(dialect: str, pairs: Sequence[tuple[int, int]], name: str = 
 
 
 def in_list(
-    dialect: str, column: ColumnElement[int] | InstrumentedAttribute[int], ids: Iterable[int]
+    dialect: str,
+    column: ColumnElement[int] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    ids: Iterable[int],
 ) -> ColumnElement[bool]:
     """``column`` is one of ``ids``, bound as one array (PostgreSQL) or one
     JSON text (SQLite)."""

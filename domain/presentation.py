@@ -57,16 +57,23 @@ def available_actions(
     activity_type: ActivityType,
     status: WindowStatus,
     reviewed: bool,
+    moot: bool = False,
+    deniable: bool = True,
 ) -> list[EntryAction]:
     """What the viewer may do with an open entry.
 
     Pending entries are approved or denied ("There is not a mass Deny
     button", but each may be denied on its own); the rest carry the (x)
     dismiss action, except that "Online Order" entries must be reviewed (the
-    magnifying glass) before they can be dismissed.
+    magnifying glass) before they can be dismissed. A request whose record
+    changed since (``moot``: ``domain.actions.records``) can no longer be
+    approved: it may be denied if denying writes nothing over the change
+    (``deniable``), and dismissed.
     """
     if not viewer.can_act_on(activity_type):
         return []
+    if status is WindowStatus.PENDING and moot:
+        return [EntryAction.DENY, EntryAction.DISMISS] if deniable else [EntryAction.DISMISS]
     if status is WindowStatus.PENDING:
         return [EntryAction.APPROVE, EntryAction.DENY]
     actions: list[EntryAction] = []

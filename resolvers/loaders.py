@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from domain.actions.records import CHECKED, RecordState, records_now
 from domain.organisation import OrganisationSettings, load_settings
-from models import Enrollment, Family, Location, Student
+from domain.vocabulary import WindowStatus
+from models import ActivityEntry, Enrollment, Family, Location, Student
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
@@ -41,6 +43,25 @@ class Loaders:
         # suggested drop date reads it, as approval does).
         self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(self._batch(Enrollment))
         self._settings: asyncio.Future[OrganisationSettings] | None = None
+        # Keyed by the loaded entry (one object per entry per request).
+        self.record_state: DataLoader[ActivityEntry, RecordState | None] = DataLoader(
+            self._record_states, cache_key_fn=id
+        )
+
+    async def _record_states(self, rows: Sequence[ActivityEntry]) -> list[RecordState | None]:
+        """What approving and denying each pending request would meet now."""
+        async with self._reads() as session:
+            states = await records_now(session, rows)
+        return [states.get(row.id) for row in rows]
+
+    @staticmethod
+    def has_record(row: ActivityEntry) -> bool:
+        """A pending request with a record to check (no query otherwise)."""
+        return (
+            row.resolution is None
+            and row.status == WindowStatus.PENDING.value
+            and row.type in CHECKED
+        )
 
     async def settings(self) -> OrganisationSettings:
         """The organisation's settings, read once per request (or event)."""

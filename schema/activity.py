@@ -15,6 +15,7 @@ import strawberry
 from strawberry import relay
 
 from domain import presentation
+from domain.actions.records import RecordState
 from domain.drop_requests import DropRequest
 from domain.recording import not_applied_problem
 from domain.rules.transfers import default_previous_class_drop_date
@@ -22,6 +23,7 @@ from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models import ActivityEntry as EntryRow
 from models import Enrollment as EnrollmentRow
+from resolvers.loaders import Loaders
 from schema.context import Info
 from schema.people import Family, Location, Student
 from schema.review import MissedDropCriterion, NotApplied
@@ -122,18 +124,38 @@ class ActivityEntry(relay.Node):
         return None if problem is None else NotApplied.from_problem(problem)
 
     @strawberry.field(
-        description="What the viewer may do with this entry now; nothing for the portal."
+        description="What the viewer may do with this entry now; nothing for the portal. "
+        "A request whose record changed since (see `recordChange`) can no longer be "
+        "approved: it offers DISMISS."
     )
-    def available_actions(self, info: Info) -> list[EntryAction]:
+    async def available_actions(self, info: Info) -> list[EntryAction]:
         viewer = info.context.staff_viewer()
         if viewer is None or self.row.resolution is not None:
             return []
+        state = await self._record_state(info)
         return presentation.available_actions(
             viewer,
             activity_type=DomainActivityType(self.row.type),
             status=DomainWindowStatus(self.row.status),
             reviewed=self.row.reviewed_at is not None,
+            moot=state is not None and state.moot,
+            deniable=state is None or state.deny is None,
         )
+
+    @strawberry.field(
+        description="Why this request can no longer be approved as it stands: the record it "
+        "was made against changed since (the family canceled the booking; the enrollment was "
+        "dropped, transferred or deleted), so approving or denying would write over that. "
+        "Null while it can be approved."
+    )
+    async def record_change(self, info: Info) -> str | None:
+        state = await self._record_state(info)
+        return state.approve.message if state is not None and state.moot and state.approve else None
+
+    async def _record_state(self, info: Info) -> RecordState | None:
+        if not Loaders.has_record(self.row):
+            return None
+        return await info.context.loaders.record_state.load(self.row)
 
     @property
     def details(self) -> dict[str, Any]:

@@ -50,7 +50,8 @@ async def add_entries(
     """Record entries, one a minute from ``start`` (default: a day ago).
 
     Each spec may give type, status (else the type's default), auto_approved,
-    location_id, family_id, student_id, notes, details, occurred_at.
+    location_id, family_id, student_id, notes, details, occurred_at, and the
+    records it refers to (enrollment_id, appointment_id, absence_id).
     """
     base = start or utcnow() - timedelta(days=1)
     new = []
@@ -69,6 +70,9 @@ async def add_entries(
                 student_id=spec.get("student_id"),
                 notes=spec.get("notes"),
                 details=spec.get("details", {}),
+                enrollment_id=spec.get("enrollment_id"),
+                appointment_id=spec.get("appointment_id"),
+                absence_id=spec.get("absence_id"),
             )
         )
     async with database.write() as session:

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +28,7 @@ from domain.actions.outcome import (
     Refusal,
     failed,
 )
+from domain.actions.records import Decision, hold_records, listed_absences
 from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.actions.transfer import TransferChoices, approve_transfer
@@ -96,7 +96,7 @@ async def approve_enrollments(
             refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the requested enrollment is gone")
         elif enrollment.status != "REQUESTED":
             refusals[row.id] = Refusal(
-                Code.ENROLLMENT_NOT_REQUESTED, f"the enrollment is {enrollment.status.lower()}"
+                Code.RECORD_CHANGED, f"the enrollment is {enrollment.status.lower()}"
             )
         else:
             by_class[enrollment.class_id].append((row, enrollment))
@@ -130,16 +130,6 @@ async def approve_enrollments(
             .execution_options(synchronize_session=False)
         )
     return refusals
-
-
-def listed_absences(listed: Any, absence_id: int | None) -> list[int]:
-    """ "Entries related to future absences may show multiple times if the
-    absence will reflect enrollments at multiple locations": one entry covers
-    the absences of its location (``details.absence_ids``), or just
-    ``absence_id``."""
-    if isinstance(listed, list) and listed:
-        return [int(i) for i in listed]
-    return [] if absence_id is None else [absence_id]
 
 
 def absence_ids(row: ActivityEntry) -> list[int]:
@@ -233,9 +223,8 @@ async def approve_appointments(
             .execution_options(synchronize_session=False)
         )
     approving = [r.id for r in rows if r.id not in refusals]
-    # Entries before bookings: a concurrent approval of the original's entry
-    # holds that entry and then wants the original booking, so taking them in
-    # the other order could deadlock.
+    # The originals' entries were locked before any booking (hold_records,
+    # in the lock order of domain.lock_order).
     for original_id in sorted(originals):
         await supersede_booking_entries(
             session,
@@ -270,12 +259,16 @@ async def apply_approvals(
     are left exactly as they were. Entries the effects take out of the
     window are journaled in ``journal``. Drops and transfers read the
     entries' details and the organisation's settings, so only those are
-    loaded; the other types act on the facts, set-based."""
+    loaded; the other types act on the facts, set-based. First the records
+    are locked (``domain.lock_order``) and a request whose record changed
+    since is refused (``domain.actions.records``)."""
+    changed = await hold_records(session, rows, Decision.APPROVE)
     by_type: dict[str, list[EntryFacts]] = defaultdict(list)
     for row in rows:
-        by_type[row.type].append(row)
+        if row.id not in changed:
+            by_type[row.type].append(row)
     seats = SeatBook(session)
-    approvals = Approvals({}, {})
+    approvals = Approvals(dict(changed), {})
     refusals = approvals.refusals
     if by_type[ActivityType.ENROLLMENT]:
         refusals |= await approve_enrollments(

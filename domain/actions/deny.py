@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from domain.actions.approve import absence_ids, not_pending
 from domain.actions.closing import close_entries
 from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, failed
+from domain.actions.records import Decision, hold_records
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
 from domain.errors import InvalidRequest
 from domain.lock_fence import LockClaim, domain_lock_check
@@ -41,7 +42,7 @@ async def _deny_enrollment(
         return None, {}
     if enrollment.status != "REQUESTED":
         return Refusal(
-            Code.ENROLLMENT_NOT_REQUESTED,
+            Code.RECORD_CHANGED,
             f"the enrollment is {enrollment.status.lower()}; only a requested one is deleted",
         ), {}
     notes = list(
@@ -127,6 +128,11 @@ async def deny_activity(
         assert refusal is not None
         return ActionReport(results=[failed(target.ref, target.row, refusal)])
     row = target.row
+    # The record as it is now (locked: domain.lock_order): a denial never
+    # writes over what happened to it since the request.
+    refusal = (await hold_records(session, [row], Decision.DENY)).get(row.id)
+    if refusal is not None:
+        return ActionReport(results=[failed(target.ref, row, refusal)])
     refusal, deleted = await apply_denial(session, row)
     if refusal is not None:
         return ActionReport(results=[failed(target.ref, row, refusal)])

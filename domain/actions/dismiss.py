@@ -7,6 +7,10 @@ dismissed." "Mass dismissing filtered items will NOT dismiss any items that
 require action (e.g. those with a 'Pending' status)." "'Online Order' entries
 cannot simply be dismissed. Staff members will need to click the 'magnifying
 glass' icon to review the order and dismiss the entry from there."
+
+A request whose record changed since it was made can no longer be approved
+(``domain.actions.records``): it no longer requires action, and carries the
+(x). It is dismissed only when checked on its own, never swept in by "all".
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.closing import close_listed
 from domain.actions.entries import with_entries_loaded
+from domain.actions.facts import EntryFacts
 from domain.actions.outcome import ActionReport, Code, Entry, ItemResult, Outcome, Refusal
-from domain.actions.selection import Selection, resolve_facts, sort_out
+from domain.actions.records import moot_requests
+from domain.actions.selection import Picked, Selection, resolve_facts, sort_out
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import (
@@ -46,6 +52,30 @@ def dismiss_refusal(row: Entry) -> Refusal | None:
     return None
 
 
+MOOT = "Dismissed: the record the request was made against changed since (RECORD_CHANGED)."
+
+
+async def _moot_checked(
+    session: AsyncSession, picked: Picked, results: list[ItemResult | None]
+) -> dict[int, EntryFacts]:
+    """The checked requests (by index) that can no longer be approved: their
+    results are cleared, for they are dismissed."""
+    if picked.refs is None:
+        return {}
+    refused = {
+        index: row
+        for index, row in enumerate(picked.rows)
+        if row is not None
+        and (result := results[index]) is not None
+        and result.code == Code.MUST_APPROVE_OR_DENY
+    }
+    moot = await moot_requests(session, list(refused.values()))
+    chosen = {index: row for index, row in refused.items() if row.id in moot}
+    for index in chosen:
+        results[index] = None
+    return chosen
+
+
 async def dismiss_activities(
     session: AsyncSession,
     viewer: Viewer,
@@ -63,7 +93,13 @@ async def dismiss_activities(
     await domain_lock_check(session, viewer, lock)
     picked = await resolve_facts(session, viewer, chosen, now)
     results, indices, dismissable = sort_out(picked, viewer, dismiss_refusal)
+    moot = await _moot_checked(session, picked, results)
     changes = await close_listed(session, dismissable, Resolution.DISMISSED, viewer=viewer, now=now)
+    changes += await close_listed(
+        session, list(moot.values()), Resolution.DISMISSED, viewer=viewer, now=now, reason=MOOT
+    )
+    indices += list(moot)
+    dismissable += list(moot.values())
     for index, row in zip(indices, dismissable, strict=True):
         results[index] = ItemResult(picked.ref(index), Outcome.DISMISSED, row)
     report = ActionReport(results=[r for r in results if r is not None], changes=changes)

@@ -37,8 +37,10 @@ class Code(StrEnum):
     NOT_PENDING = "NOT_PENDING"
     MUST_APPROVE_OR_DENY = "MUST_APPROVE_OR_DENY"
     REVIEW_REQUIRED = "REVIEW_REQUIRED"
+    # The record a request was made against is gone, or is in another state
+    # since (domain.actions.records): approving or denying changes nothing.
     RECORD_NOT_FOUND = "RECORD_NOT_FOUND"
-    ENROLLMENT_NOT_REQUESTED = "ENROLLMENT_NOT_REQUESTED"
+    RECORD_CHANGED = "RECORD_CHANGED"
     INVALID_REQUEST = "INVALID_REQUEST"
     # Request-level: an "all matching the filter" selection without the
     # sequence the staff member read the window at.

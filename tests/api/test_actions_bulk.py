@@ -7,11 +7,12 @@ the way a window does.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from domain.vocabulary import ActivityType, WindowStatus
+from domain.vocabulary import ActivityType
 from models import ActivityEntry, AuditRecord, Enrollment
 from service.services import Services
 from tests.api import action_factories as make
@@ -60,8 +61,11 @@ async def test_a_bulk_action_reports_each_item_and_changes_nothing_else(
     north = world.riverside.locations["north"]
     payment = await make.entry(db, org, ActivityType.PAYMENT, location_id=north)
     autopay = await make.entry(db, org, ActivityType.AUTOPAY)
-    drop = await make.entry(
-        db, org, ActivityType.DROP, status=WindowStatus.PENDING, location_id=north
+    fam = await make.family(db, org)
+    class_id, _ = await make.klass(db, org, north)
+    running = await make.enrollment(db, org, fam.student_ids[0], class_id)
+    drop = await make.drop_request(
+        db, org, north, fam, running, drop_date=make.today() + timedelta(days=40)
     )
     done = await make.entry(db, org, ActivityType.NEW_ACCOUNT)
     foreign = await make.entry(db, world.harbour.id, ActivityType.PAYMENT)

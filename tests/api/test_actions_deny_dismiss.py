@@ -117,11 +117,12 @@ async def test_checked_requests_cannot_be_dismissed_and_stay(
     # given a payment notification and a pending drop request, both checked
     db, org, north = services.database, world.riverside.id, world.riverside.locations["north"]
     payment = make.gid("PAYMENT", await make.entry(db, org, ActivityType.PAYMENT))
+    fam = await make.family(db, org)
+    class_id, _ = await make.klass(db, org, north)
+    running = await make.enrollment(db, org, fam.student_ids[0], class_id)
+    drop_date = make.today() + timedelta(days=40)
     drop = make.gid(
-        "DROP",
-        await make.entry(
-            db, org, ActivityType.DROP, status=WindowStatus.PENDING, location_id=north
-        ),
+        "DROP", await make.drop_request(db, org, north, fam, running, drop_date=drop_date)
     )
     # when staff click Dismiss
     data = await api.data(DISMISS, {"input": {"ids": [payment, drop]}}, world.riverside.full)

@@ -14,6 +14,7 @@ from strawberry import relay
 
 from models.base import utcnow
 from service.services import Services
+from tests.api import action_factories as make
 from tests.factories import add_entries, add_family
 from tests.support import Api, World
 
@@ -173,12 +174,17 @@ async def test_staff_without_manage_online_activity_are_forbidden(
 async def test_available_actions_follow_status_type_and_permissions(
     api: Api, world: World, services: Services
 ) -> None:
-    # given one entry of each interesting kind
+    # given one entry of each interesting kind, the requests with their enrollments
+    db, org, north = services.database, world.riverside.id, world.riverside.locations["north"]
+    fam = await make.family(db, org)
+    class_id, _ = await make.klass(db, org, north)
+    running = await make.enrollment(db, org, fam.student_ids[0], class_id)
+    requested = await make.enrollment(db, org, fam.student_ids[0], class_id, status="REQUESTED")
     await add_entries(
-        services.database,
-        world.riverside.id,
-        {"type": "DROP"},  # pending
-        {"type": "ENROLLMENT", "auto_approved": False},  # pending
+        db,
+        org,
+        {"type": "DROP", "enrollment_id": running},  # pending
+        {"type": "ENROLLMENT", "auto_approved": False, "enrollment_id": requested},  # pending
         {"type": "TRANSFER", "auto_approved": True},  # approved
         {"type": "PAYMENT"},  # notification
         {"type": "ONLINE_ORDER"},  # not yet reviewed
