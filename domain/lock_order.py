@@ -19,17 +19,20 @@ to an earlier step once it has taken a lock of a later one:
    absences, appointment bookings, online orders, products. Staff actions
    lock all the records they will touch up front (``domain.actions.records``)
    before any rule reads or writes them; ingestion upserts the records an
-   event names, which locks them, in this table order.
+   event names, which locks them, in this table order (a transfer upserts
+   both its classes before the enrollment).
 4. The organisation's row (``Journal.allocate``: the sequence number, held
    to commit so changes commit in sequence order), then its badge counters
    (``activity_counters``, in key order).
 
-Known exceptions, each taking two rows of one table in an order other than
-id order: ingestion upserts the records of one kind in the order the event
-names them (the two classes of a transfer, the enrollments of an absence,
-the products of an order); a reschedule approved together with its original
-booking's entry in one mass action. Neither involves staff actions and
-ingestion of the reschedule the order was introduced for.
+Ingestion takes several records of one table in id order too (rows we have
+by id, then new ones by external id: ``References.enrollments``,
+``offerings``, ``products``). The one known exception: a mass approval locks
+the entries its reschedules supersede after the entries it selected, so two
+staff members approving, at the same moment, one a reschedule request and
+the other that request together with the original booking's entry, may
+still deadlock. ``tests/api/test_lock_order.py`` races staff approvals
+against ingestion on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.bookings import supersede_booking_entries
 from domain.ingestion.context import Ingestion, iso_datetime
 from domain.ingestion.events import (
     AppointmentCanceledEvent,
     AppointmentEvent,
     AppointmentRescheduleEvent,
+    PortalEventDetails,
 )
+from domain.lock_order import lock_superseded_entries
 from domain.recording import NewEntry
 from domain.vocabulary import ActivityType
+from models import AppointmentBooking
+
+
+async def lock_entries_to_supersede(
+    session: AsyncSession, organisation_id: int, event: PortalEventDetails
+) -> None:
+    """An auto-approved reschedule takes the original booking's entries out
+    of the window: lock them before any record is upserted
+    (``domain.lock_order``, step 2), as staff approving one of them does
+    (entry, then booking). Upserting the booking first deadlocked with such
+    an approval on PostgreSQL."""
+    if not isinstance(event, AppointmentRescheduleEvent) or not event.auto_approved:
+        return
+    original = await session.scalar(
+        select(AppointmentBooking.id).where(
+            AppointmentBooking.organisation_id == organisation_id,
+            AppointmentBooking.external_id == event.original_booking.external_id,
+        )
+    )
+    if original is not None:
+        await lock_superseded_entries(session, organisation_id, [original])
 
 
 async def record_appointment(ing: Ingestion, event: AppointmentEvent) -> list[NewEntry]:

@@ -116,6 +116,8 @@ async def record_online_order(ing: Ingestion, event: OnlineOrderEvent) -> list[N
     )
     held: dict[int, int] = {}
     lines = []
+    # In id order, as reviewing an order pulls them (domain.lock_order).
+    await ing.refs.products([line.product for line in event.items])
     for line in event.items:
         product_id = await ing.refs.product(line.product)
         held[product_id] = held.get(product_id, 0) + line.quantity

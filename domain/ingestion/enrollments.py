@@ -29,8 +29,9 @@ async def record_absence(ing: Ingestion, event: AbsenceEvent) -> list[NewEntry]:
     enrollments (and absence rows) of its location."""
     status = "APPROVED" if event.auto_approved else "REQUESTED"
     by_location: dict[int, list[tuple[ResolvedEnrollment, int]]] = {}
-    for index, ref in enumerate(event.enrollments):
-        enrollment = await ing.refs.enrollment(ref, ing.family_id)
+    # All the enrollments first, in the lock order (domain.lock_order).
+    resolved = await ing.refs.enrollments(event.enrollments, ing.family_id)
+    for index, enrollment in enumerate(resolved):
         absence_id = await ing.refs.create_once(
             Absence,
             {
@@ -147,8 +148,13 @@ async def record_transfer(ing: Ingestion, event: TransferEvent) -> list[NewEntry
     type) is still recorded, never lost: as a PENDING entry staff can
     approve or deny, with the rule's reason (``not_applied``).
     """
-    enrollment = await ing.refs.enrollment(event.from_enrollment, ing.family_id)
+    # Both classes before the enrollment, in id order: classes come before
+    # enrollments in the lock order (domain.lock_order), as staff approval
+    # takes them; upserting the target class after the enrollment
+    # deadlocked with an approval counting seats in it.
+    await ing.refs.offerings([event.from_enrollment.offering, event.to_class])
     target = await ing.refs.offering(event.to_class)
+    enrollment = await ing.refs.enrollment(event.from_enrollment, ing.family_id)
     requested_type = event.enrollment_type.value if event.enrollment_type else enrollment.type
     not_applied = None
     if event.auto_approved:

@@ -81,6 +81,7 @@ async def record_portal_event(
         return IngestionResult(
             await _entries(session, organisation_id, claim.replayed_entry_ids), replayed=True
         )
+    await appointments.lock_entries_to_supersede(session, organisation_id, request.event)
     refs = References(session, organisation_id)
     ingestion = Ingestion(
         session=session,

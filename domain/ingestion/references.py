@@ -18,12 +18,12 @@ another idempotency key is ``DUPLICATE_RECORD``, never a second copy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -137,6 +137,58 @@ class References:
                 *field,
             )
         return int(created)
+
+    async def _in_id_order(self, model: Any, external_ids: Iterable[str]) -> list[str]:
+        """The external ids in the lock order of one table (``domain.lock_order``,
+        step 3): rows we have by id, then new ones by external id (so two
+        events inserting the same new records wait on them in one order)."""
+        wanted = sorted(set(external_ids))
+        if len(wanted) < 2:
+            return wanted
+        known: dict[str, int] = {
+            external_id: int(row_id)
+            for external_id, row_id in await self.session.execute(
+                select(model.external_id, model.id).where(
+                    model.organisation_id == self.organisation_id,
+                    model.external_id.in_(wanted),
+                )
+            )
+        }
+        return sorted(wanted, key=lambda e: (0, known[e], "") if e in known else (1, 0, e))
+
+    async def offerings(self, refs: Sequence[ClassRef]) -> None:
+        """Upsert several classes in the lock order: their locations, then
+        the classes, each table in id order (the per-class calls then find
+        them done)."""
+        by_id = {ref.external_id: ref for ref in refs}
+        locations = {ref.location.external_id: ref.location for ref in refs}
+        for external_id in await self._in_id_order(Location, locations):
+            await self.location(locations[external_id])
+        for external_id in await self._in_id_order(ClassOffering, by_id):
+            await self.offering(by_id[external_id])
+
+    async def enrollments(
+        self, refs: Sequence[EnrollmentRef], family_id: int
+    ) -> list[ResolvedEnrollment]:
+        """Several existing enrollments (``enrollment``), upserted in the lock
+        order: students, locations, classes, enrollments, each in id order.
+        Returned in the order given."""
+        students = {ref.student.external_id: ref.student for ref in refs}
+        for external_id in await self._in_id_order(Student, students):
+            await self.student(students[external_id], family_id)
+        await self.offerings([ref.offering for ref in refs])
+        by_id = {ref.external_id: ref for ref in refs}
+        resolved = {
+            external_id: await self.enrollment(by_id[external_id], family_id)
+            for external_id in await self._in_id_order(Enrollment, by_id)
+        }
+        return [resolved[ref.external_id] for ref in refs]
+
+    async def products(self, refs: Sequence[ProductRef]) -> None:
+        """Upsert several products in id order (``product`` then finds them done)."""
+        by_id = {ref.external_id: ref for ref in refs}
+        for external_id in await self._in_id_order(Product, by_id):
+            await self.product(by_id[external_id])
 
     async def family(self, ref: FamilyRef) -> int:
         """The family: name kept current; email and the email-blast choice
