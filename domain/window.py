@@ -358,14 +358,18 @@ async def location_in_scope(session: AsyncSession, viewer: Viewer, location_id: 
 async def visible_entry(
     session: AsyncSession, viewer: Viewer, entry_id: int, activity_type: ActivityType, now: datetime
 ) -> ActivityEntry | None:
-    """An entry by id inside the viewer's organisation and locations and the
-    90 days; anything else, another tenant's entry included, is simply None."""
+    """An entry of the window by id: inside the viewer's organisation and
+    locations, the 90 days, and still waiting. Anything else is simply None:
+    another tenant's entry, and an entry that has left the window (approved,
+    denied, dismissed...: "Online Activity data (whether approved, denied, or
+    dismissed) can be accessed through the iClassPro Audit Log"), which is
+    never served as waiting."""
     found: ActivityEntry | None = await session.scalar(
         select(ActivityEntry).where(
             ActivityEntry.id == entry_id,
             ActivityEntry.type == activity_type.value,
             visible_to(viewer),
-            ActivityEntry.occurred_at >= window_cutoff(now),
+            in_window(now),
         )
     )
     return found

@@ -20,6 +20,7 @@ from domain.drop_requests import DropRequest
 from domain.recording import not_applied_problem
 from domain.rules.transfers import default_previous_class_drop_date
 from domain.vocabulary import ActivityType as DomainActivityType
+from domain.vocabulary import Resolution as DomainResolution
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models import ActivityEntry as EntryRow
 from models import Enrollment as EnrollmentRow
@@ -31,9 +32,11 @@ from schema.review import MissedDropCriterion, NotApplied
 # The domain's enums are the schema's: registered once, used as annotations.
 ActivityType = DomainActivityType
 WindowStatus = DomainWindowStatus
+Resolution = DomainResolution
 EntryAction = presentation.EntryAction
 strawberry.enum(ActivityType, name="ActivityType")
 strawberry.enum(WindowStatus, name="WindowStatus")
+strawberry.enum(Resolution, name="Resolution")
 strawberry.enum(EntryAction, name="EntryAction")
 
 
@@ -61,9 +64,17 @@ class ActivityEntry(relay.Node):
     def type(self) -> ActivityType:
         return DomainActivityType(self.row.type)
 
-    @strawberry.field
+    @strawberry.field(description="What the entry asks of staff (or asked, once resolved).")
     def status(self) -> WindowStatus:
         return DomainWindowStatus(self.row.status)
+
+    @strawberry.field(
+        description="How the entry left the window (APPROVED, DENIED, DISMISSED, EXPIRED, "
+        "SUPERSEDED); null while it waits. Only an action's result shows a resolved entry: "
+        "the window, `node` and live events serve waiting entries only."
+    )
+    def resolution(self) -> Resolution | None:
+        return None if self.row.resolution is None else DomainResolution(self.row.resolution)
 
     @strawberry.field(description="When the family acted in the portal.")
     def occurred_at(self) -> datetime:

@@ -55,7 +55,8 @@ class ActivityEvent:
     status: WindowStatus
     at: datetime
     entry: Activity | None = strawberry.field(
-        description="The entry as it is now; null when it no longer exists."
+        description="The entry as it is now while it is in the window; null once it has left "
+        "it (the change's reason says how) or no longer exists (a denied enrollment request)."
     )
     # The event's identity for ``schema.execution``: subscribers that see the
     # same change with the same loaded entry (one shared read) share one

@@ -89,7 +89,10 @@ class Query(SettingsQueries):
     ) -> AuditLogResult:
         return await audit_resolvers.audit_log(info, filter, first, after)
 
-    @strawberry.field(description="An entry by its global id, if the viewer may see it.")
+    @strawberry.field(
+        description="An entry of the window by its global id, if the viewer may see it; null "
+        "once it has left the window (processed entries are read in `auditLog`)."
+    )
     async def node(self, info: Info, id: relay.GlobalID) -> ActivityEntry | None:
         result: ActivityEntry | None = await window_resolvers.node(info, id)
         return result

@@ -51,7 +51,8 @@ SHARED_READS_KEPT = 64
 @dataclass(frozen=True)
 class ActivityEvent:
     change: WindowChange
-    # None when the entry no longer exists (e.g. a denied enrollment request).
+    # None when the entry has left the window (a processed entry is never
+    # served as waiting) or no longer exists (a denied enrollment request).
     entry: ActivityEntry | None
 
 
@@ -241,7 +242,8 @@ class ActivityFeed:
         for change in candidates:
             entry = entries.get(change.entry_id)
             if matches(change, self.filter, None if entry is None else entry.has_notes):
-                events.append(ActivityEvent(change, entry))
+                waiting = entry if entry is not None and entry.resolution is None else None
+                events.append(ActivityEvent(change, waiting))
         return events
 
 

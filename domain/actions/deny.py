@@ -2,8 +2,12 @@
 
 "Denying an enrollment request deletes the request from Online Activity, and
 also deletes the enrollment from the database, along with any enrollment
-notes that were included." The entry row stays, resolved DENIED, for the
-audit log, whose snapshot keeps what the family sent.
+notes that were included." Deleted means gone from every read: the entry
+row is deleted with the enrollment and its notes, the notes are taken out of
+the portal event that sent them, and the audit record of the denial keeps
+the decision (who, when, why, what was requested), not the notes. The change
+record keeps the entry's id, so live clients replaying it hear of the
+removal (with no entry to show). Other denials resolve the entry DENIED.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.actions.approve import absence_ids, not_pending
 from domain.actions.closing import close_entries
@@ -24,7 +27,15 @@ from domain.errors import InvalidRequest
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, Resolution
-from models import Absence, ActivityEntry, AppointmentBooking, Enrollment, EnrollmentNote
+from models import (
+    Absence,
+    ActivityEntry,
+    AppointmentBooking,
+    AuditRecord,
+    Enrollment,
+    EnrollmentNote,
+    PortalEvent,
+)
 
 MAX_REASON_LENGTH = 2000
 
@@ -32,14 +43,16 @@ MAX_REASON_LENGTH = 2000
 async def _deny_enrollment(
     session: AsyncSession, row: ActivityEntry
 ) -> tuple[Refusal | None, dict[str, Any]]:
-    """Delete the requested enrollment and its notes; returns what was deleted."""
+    """Delete the requested enrollment and its notes; returns what the audit
+    record keeps of them (never the notes themselves)."""
+    kept: dict[str, Any] = {"notes": None}
     if row.enrollment_id is None:
-        return None, {}
+        return None, kept
     enrollment = await session.scalar(
         select(Enrollment).where(Enrollment.id == row.enrollment_id).with_for_update()
     )
     if enrollment is None:
-        return None, {}
+        return None, kept
     if enrollment.status != "REQUESTED":
         return Refusal(
             Code.RECORD_CHANGED,
@@ -53,14 +66,15 @@ async def _deny_enrollment(
         )
     )
     deleted = {
+        **kept,
         "deleted_enrollment": {
             "external_id": enrollment.external_id,
             "class_id": enrollment.class_id,
             "student_id": enrollment.student_id,
             "type": enrollment.type,
             "start_date": enrollment.start_date.isoformat() if enrollment.start_date else None,
-            "notes": notes,
-        }
+            "notes_deleted": len(notes),
+        },
     }
     await session.execute(
         delete(EnrollmentNote).where(EnrollmentNote.enrollment_id == enrollment.id)
@@ -145,6 +159,43 @@ async def deny_activity(
         reason=cleaned,
         audit_extra={row.id: deleted} if deleted else None,
     )
-    if deleted:
-        set_committed_value(row, "enrollment_id", None)
+    if row.type == ActivityType.ENROLLMENT:
+        await _forget_request(session, row)
+        return ActionReport(results=[ItemResult(target.ref, Outcome.DENIED, None)], changes=changes)
     return ActionReport(results=[ItemResult(target.ref, Outcome.DENIED, row)], changes=changes)
+
+
+async def _forget_request(session: AsyncSession, row: ActivityEntry) -> None:
+    """The denied enrollment request leaves no read: its entry row goes, the
+    notes leave the audit records taken of the entry before (a suspension
+    from it) and the portal event that sent them (the event's hash stays, so
+    a retry is still known as one and records nothing)."""
+    earlier = await session.execute(
+        select(AuditRecord.id, AuditRecord.snapshot).where(
+            AuditRecord.organisation_id == row.organisation_id, AuditRecord.entry_id == row.id
+        )
+    )
+    for record_id, snapshot in earlier:
+        if isinstance(snapshot, dict) and snapshot.get("notes") is not None:
+            await session.execute(
+                update(AuditRecord)
+                .where(AuditRecord.id == record_id)
+                .values(snapshot={**snapshot, "notes": None})
+            )
+    await session.execute(
+        delete(ActivityEntry)
+        .where(ActivityEntry.id == row.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expunge(row)
+    if row.portal_event_id is None:
+        return
+    payload = await session.scalar(
+        select(PortalEvent.payload).where(PortalEvent.id == row.portal_event_id)
+    )
+    if isinstance(payload, dict) and payload.get("notes") is not None:
+        await session.execute(
+            update(PortalEvent)
+            .where(PortalEvent.id == row.portal_event_id)
+            .values(payload={**payload, "notes": None})
+        )
