@@ -8,8 +8,14 @@ the family's choice to opt-in/opt-out of Email Blasts to determine if they
 receive the email or not."
 
 Variables are written ``{{family_name}}`` (spaces inside the braces are
-allowed: ``{{ family_name }}``), in the subject or the body; see VARIABLES.
-An unknown variable refuses the whole email, so no family gets a broken one.
+allowed: ``{{ family_name }}``), in the subject or the body; see VARIABLES
+(the "Email Variables help box"). An unknown variable refuses the whole
+email, so no family gets a broken one.
+
+"You will see the number of selected families at the top of the window"
+while the email is written: ``plan_emails`` decides who receives it and who
+is skipped and why, the same for a preview (which renders one family's
+email and sends nothing) and for the send.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,13 +36,30 @@ from domain.errors import InvalidRequest, Problem
 from domain.viewer import Viewer
 from models import ActivityEntry, Family, Location, Organisation, Student
 
-VARIABLES: dict[str, str] = {
-    "family_name": "the family's name",
-    "student_names": "the family's students named in the selected entries "
-    "(all its students when none is named), e.g. 'Ann Lee and Ben Lee'",
-    "location": "the location(s) of the family's selected entries, e.g. 'North Pool'",
-    "organisation_name": "your organisation's name",
-}
+
+@dataclass(frozen=True)
+class EmailVariable:
+    name: str
+    description: str
+    example: str
+
+    @property
+    def placeholder(self) -> str:
+        return "{{" + self.name + "}}"
+
+
+EMAIL_VARIABLES = (
+    EmailVariable("family_name", "The family's name.", "Lee"),
+    EmailVariable(
+        "student_names",
+        "The family's students named in the selected entries (all its students when none "
+        "is named).",
+        "Ann Lee and Ben Lee",
+    ),
+    EmailVariable("location", "The location(s) of the family's selected entries.", "North Pool"),
+    EmailVariable("organisation_name", "Your organisation's name.", "Riverside Swim & Gym"),
+)
+VARIABLES: dict[str, str] = {v.name: v.description for v in EMAIL_VARIABLES}
 VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 MAX_SUBJECT = 300
 MAX_BODY = 50_000
@@ -100,15 +124,41 @@ class SkippedFamily:
     reason: SkipReason
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A family the email goes to, with its variables' values."""
+
+    family_id: int
+    to: str
+    values: dict[str, str]
+
+
 @dataclass
 class EmailPlan:
+    subject: str
+    body: str
+    # Distinct families of the selected entries.
     selected: int
-    messages: list[OutgoingEmail] = field(default_factory=list)
+    # Who receives it (in family id order), and who is skipped and why.
+    recipients: list[Recipient] = field(default_factory=list)
     skipped: list[SkippedFamily] = field(default_factory=list)
     entry_ids: dict[int, list[int]] = field(default_factory=dict)
     families: dict[int, Family] = field(default_factory=dict)
     # Set by record_emails: families the email reached.
     sent: int = 0
+
+    def render(self, recipient: Recipient) -> OutgoingEmail:
+        return OutgoingEmail(
+            family_id=recipient.family_id,
+            to=recipient.to,
+            subject=render(self.subject, recipient.values),
+            body=render(self.body, recipient.values),
+        )
+
+    @cached_property
+    def messages(self) -> list[OutgoingEmail]:
+        """Every recipient's email, rendered once (a preview renders one)."""
+        return [self.render(r) for r in self.recipients]
 
 
 def skip_reason(family: Family) -> SkipReason | None:
@@ -137,7 +187,7 @@ async def plan_emails(
     for row in rows:
         if row.family_id is not None:
             entries[row.family_id].append(row)
-    plan = EmailPlan(selected=len(entries))
+    plan = EmailPlan(subject=subject, body=body, selected=len(entries))
     if not entries:
         return plan
     families = {
@@ -179,14 +229,7 @@ async def plan_emails(
             ),
             "organisation_name": organisation_name or "",
         }
-        plan.messages.append(
-            OutgoingEmail(
-                family_id=family_id,
-                to=str(family.email).strip(),
-                subject=render(subject, values),
-                body=render(body, values),
-            )
-        )
+        plan.recipients.append(Recipient(family_id, str(family.email).strip(), values))
     return plan
 
 

@@ -231,6 +231,66 @@ async def suspend_family(
     return await _unit_of_work(info, work)
 
 
+def _email_selection(
+    viewer: Viewer,
+    ids: Sequence[strawberry.ID] | None,
+    everything: ActivityFilter | None,
+    watermark: int | None,
+    subject: str,
+    body: str,
+) -> actions.Selection:
+    """The checks of an email before anything is read: rights, selection, template."""
+    require_actor(viewer)
+    chosen = selection(ids, everything, watermark)
+    chosen.validate()
+    domain_email.check_template(subject, body)
+    return chosen
+
+
+async def _plan_email(
+    session: AsyncSession,
+    viewer: Viewer,
+    chosen: actions.Selection,
+    now: datetime,
+    subject: str,
+    body: str,
+) -> domain_email.EmailPlan:
+    """Who an email to the selected entries' families reaches, and who is
+    skipped and why: the same plan for the preview and the send."""
+    targets = await resolve(session, viewer, chosen, now, lock=False)
+    missing = [
+        Problem("NOT_FOUND", f"no such entry: {t.ref}", ("input", "ids", str(index)))
+        for index, t in enumerate(targets)
+        if t.row is None
+    ]
+    if missing:
+        raise InvalidRequest(missing)
+    return await domain_email.plan_emails(
+        session, viewer, [t.row for t in targets if t.row is not None], subject=subject, body=body
+    )
+
+
+async def email_preview(
+    info: strawberry.Info,
+    *,
+    ids: Sequence[strawberry.ID] | None,
+    everything: ActivityFilter | None,
+    watermark: int | None,
+    subject: str,
+    body: str,
+) -> Done[domain_email.EmailPlan]:
+    """The email's plan, read only: nothing is sent, recorded or locked."""
+    context = _context(info)
+    viewer = context.require_viewer()
+    try:
+        chosen = _email_selection(viewer, ids, everything, watermark, subject, body)
+        async with context.reads_for(info) as session:
+            plan = await _plan_email(session, viewer, chosen, context.now(), subject, body)
+    except InvalidRequest as refused:
+        return Done(problems=refused.problems)
+    return Done(value=plan)
+
+
 async def email_families(
     info: strawberry.Info,
     *,
@@ -247,27 +307,10 @@ async def email_families(
     viewer = context.require_viewer()
     services = context.services
     try:
-        require_actor(viewer)
-        chosen = selection(ids, everything, watermark)
-        chosen.validate()
-        domain_email.check_template(subject, body)
+        chosen = _email_selection(viewer, ids, everything, watermark, subject, body)
         async with services.database.read() as session:
             await domain_lock_check(session, viewer, _claim(info, lock_token))
-            targets = await resolve(session, viewer, chosen, context.now(), lock=False)
-            missing = [
-                Problem("NOT_FOUND", f"no such entry: {t.ref}", ("input", "ids", str(index)))
-                for index, t in enumerate(targets)
-                if t.row is None
-            ]
-            if missing:
-                raise InvalidRequest(missing)
-            plan = await domain_email.plan_emails(
-                session,
-                viewer,
-                [t.row for t in targets if t.row is not None],
-                subject=subject,
-                body=body,
-            )
+            plan = await _plan_email(session, viewer, chosen, context.now(), subject, body)
     except InvalidRequest as refused:
         return Done(problems=refused.problems)
     mailer = services.mailer or mailer_for(services.settings)

@@ -15,13 +15,14 @@ from typing import Any
 import strawberry
 
 from domain import actions as domain_actions
-from domain.email import EmailPlan, SkipReason
+from domain.email import EmailPlan
 from domain.errors import Problem
 from domain.rules.enrollment_types import EnrollmentType
 from models import ActivityEntry
 from resolvers import actions as resolvers
 from schema.activity import Activity, OrderLine, entry_object
 from schema.context import Info
+from schema.email import SkippedFamily, skipped_families
 from schema.errors import UserError
 from schema.people import Family
 from schema.review import DropCriterion
@@ -30,7 +31,6 @@ from schema.window import ActivityFilter
 
 ActionOutcome = domain_actions.Outcome
 strawberry.enum(ActionOutcome, name="ActionOutcome")
-strawberry.enum(SkipReason, name="EmailSkipReason")
 strawberry.enum(EnrollmentType, name="EnrollmentType")
 
 LOCK_TOKEN = "The edit-lock token of your window or widget (see acquireEditLock)."
@@ -158,8 +158,9 @@ class EmailFamiliesInput:
     watermark: int | None = strawberry.field(default=None, description=WATERMARK)
     subject: str
     body: str = strawberry.field(
-        description="Email variables: {{family_name}}, {{student_names}}, {{location}}, "
-        "{{organisation_name}} (also in the subject)."
+        description="Email variables (see `emailVariables`): {{family_name}}, "
+        "{{student_names}}, {{location}}, {{organisation_name}} (also in the subject). "
+        "`emailPreview` shows who it reaches, sending nothing."
     )
     lock_token: str | None = strawberry.field(default=None, description=LOCK_TOKEN)
 
@@ -230,12 +231,6 @@ class ReviewOnlineOrderPayload:
 
 
 @strawberry.type
-class SkippedFamily:
-    family: Family
-    reason: SkipReason
-
-
-@strawberry.type
 class EmailFamiliesPayload:
     families_selected: int = strawberry.field(
         description="Distinct families of the selected entries."
@@ -288,15 +283,11 @@ def _email_payload(done: resolvers.Done[EmailPlan]) -> EmailFamiliesPayload:
             skipped_families=[],
             user_errors=_errors(done.problems),
         )
-    skipped = [
-        SkippedFamily(family=Family.from_row(plan.families[s.family_id]), reason=s.reason)
-        for s in plan.skipped
-    ]
     return EmailFamiliesPayload(
         families_selected=plan.selected,
         sent=plan.sent,
         skipped=len(plan.skipped),
-        skipped_families=skipped,
+        skipped_families=skipped_families(plan),
         user_errors=[],
     )
 

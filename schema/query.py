@@ -8,11 +8,20 @@ from strawberry import relay
 from domain import window as domain_window
 from domain.vocabulary import PermissionLevel as DomainPermissionLevel
 from domain.vocabulary import Task as DomainTask
+from resolvers import actions as action_resolvers
 from resolvers import audit as audit_resolvers
 from resolvers import window as window_resolvers
 from schema.activity import ActivityEntry
 from schema.audit import AuditFilter, AuditLogResult
 from schema.context import Info
+from schema.email import (
+    EmailPreview,
+    EmailPreviewInput,
+    EmailPreviewResult,
+    EmailVariable,
+    email_variables,
+)
+from schema.errors import InvalidArguments
 from schema.settings import Organisation, SettingsQueries
 from schema.window import (
     ActivityBadge,
@@ -96,6 +105,29 @@ class Query(SettingsQueries):
     async def node(self, info: Info, id: relay.GlobalID) -> ActivityEntry | None:
         result: ActivityEntry | None = await window_resolvers.node(info, id)
         return result
+
+    @strawberry.field(
+        description="What `emailFamilies` with this input would do, sending nothing: the "
+        "families selected, who receives the email, who is skipped and why, and the email "
+        "rendered for one family. Needs the rights the email does."
+    )
+    async def email_preview(self, info: Info, input: EmailPreviewInput) -> EmailPreviewResult:
+        done = await action_resolvers.email_preview(
+            info,
+            ids=input.ids,
+            everything=input.all_,
+            watermark=input.watermark,
+            subject=input.subject,
+            body=input.body,
+        )
+        if done.value is None:
+            return InvalidArguments.from_problems(done.problems)
+        return EmailPreview.from_plan(done.value)
+
+    @strawberry.field(description='The "Email Variables help box": what a subject or body may use.')
+    def email_variables(self, info: Info) -> list[EmailVariable]:
+        info.context.require_viewer()
+        return email_variables()
 
     @strawberry.field
     def me(self, info: Info) -> Me:

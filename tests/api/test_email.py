@@ -235,3 +235,111 @@ async def test_without_smtp_the_email_lands_in_the_local_outbox(
     assert (message["To"], message["Subject"]) == ("kim@example.test", "Welcome")
     assert message.get_payload(decode=True).decode().strip() == "Welcome, Kim!"  # type: ignore[union-attr]
     assert inbox.envelopes == []
+
+
+PREVIEW = """
+query($input: EmailPreviewInput!) {
+  emailPreview(input: $input) {
+    __typename
+    ... on EmailPreview {
+      familiesSelected
+      recipients { family { name } to }
+      skippedFamilies { family { name } reason }
+      sample { family { name } to subject body }
+    }
+    ... on InvalidArguments { userErrors { code field } }
+  }
+}
+"""
+VARIABLES = "{ emailVariables { name placeholder description example } }"
+
+
+async def test_a_preview_counts_recipients_and_renders_one_email_sending_nothing(
+    api: Api, world: World, services: Services, inbox: Inbox
+) -> None:
+    # given entries of four families: one who will receive the email, and one
+    # each who opted out, has no address, or is suspended
+    db, org = services.database, world.riverside.id
+    north = world.riverside.locations["north"]
+    lee = await make.family(db, org, "Lee", email="lee@example.test", students=("Ann", "Ben"))
+    opted_out = await make.family(db, org, "Opt", opt_in=False)
+    no_email = await make.family(db, org, "Nomail", email=None)
+    suspended = await make.family(db, org, "Gone", suspended=True)
+    for fam in (lee, opted_out, no_email, suspended):
+        await make.entry(
+            db,
+            org,
+            ActivityType.PAYMENT,
+            location_id=north,
+            family_id=fam.id,
+            student_id=fam.student_ids[0],
+        )
+    email = {
+        "all": {},
+        "watermark": await api.window_sequence(world.riverside.full),
+        "subject": "News for {{family_name}}",
+        "body": BODY,
+    }
+
+    # when staff preview the email while writing it
+    data = await api.data(PREVIEW, {"input": email}, world.riverside.full)
+
+    # then they see the families selected, who receives it, who is skipped and why
+    preview = data["emailPreview"]
+    assert preview["__typename"] == "EmailPreview"
+    assert preview["familiesSelected"] == 4
+    assert preview["recipients"] == [{"family": {"name": "Lee"}, "to": "lee@example.test"}]
+    assert sorted((s["family"]["name"], s["reason"]) for s in preview["skippedFamilies"]) == [
+        ("Gone", "SUSPENDED"),
+        ("Nomail", "NO_EMAIL"),
+        ("Opt", "OPTED_OUT"),
+    ]
+    # and the email rendered for one family, variables filled in
+    assert preview["sample"] == {
+        "family": {"name": "Lee"},
+        "to": "lee@example.test",
+        "subject": "News for Lee",
+        "body": "Hello Lee, Ann Lee at North Pool is welcome. Riverside",
+    }
+    # and nothing was sent or recorded as sent
+    assert inbox.envelopes == []
+    assert await make.count(db, AuditRecord, AuditRecord.action == "EMAILED") == 0
+
+    # while sending the same email reaches exactly the previewed recipients
+    sent = await api.data(EMAIL, {"input": email}, world.riverside.full)
+    assert (sent["emailFamilies"]["familiesSelected"], sent["emailFamilies"]["sent"]) == (4, 1)
+    assert sorted(inbox.by_recipient()) == ["lee@example.test"]
+
+
+async def test_a_preview_is_checked_like_the_email_and_needs_the_same_rights(
+    api: Api, world: World, services: Services, inbox: Inbox
+) -> None:
+    fam = await make.family(services.database, world.riverside.id)
+    entry_id = await make.entry(
+        services.database, world.riverside.id, ActivityType.PAYMENT, family_id=fam.id
+    )
+    ids = [make.gid("PAYMENT", entry_id)]
+    unknown = {"ids": ids, "subject": "Hi", "body": "Dear {{first_name}}"}
+    refused = await api.data(PREVIEW, {"input": unknown}, world.riverside.full)
+    assert refused["emailPreview"]["userErrors"] == [
+        {"code": "UNKNOWN_VARIABLE", "field": ["input", "body"]}
+    ]
+    unseen = {"all": {}, "subject": "Hi", "body": "Hi"}
+    refused = await api.data(PREVIEW, {"input": unseen}, world.riverside.full)
+    assert refused["emailPreview"]["userErrors"] == [
+        {"code": "WATERMARK_REQUIRED", "field": ["input", "watermark"]}
+    ]
+    fine = {"ids": ids, "subject": "Hi", "body": "Hi"}
+    view_only = await api.data(PREVIEW, {"input": fine}, world.riverside.view_only)
+    assert view_only["emailPreview"]["userErrors"][0]["code"] == "ACCESS_DENIED"
+    assert inbox.envelopes == []
+
+
+async def test_the_email_variables_are_listed_with_a_description_and_an_example(
+    api: Api, world: World
+) -> None:
+    data = await api.data(VARIABLES, token=world.riverside.full)
+    variables = {v["name"]: v for v in data["emailVariables"]}
+    assert set(variables) == {"family_name", "student_names", "location", "organisation_name"}
+    assert variables["family_name"]["placeholder"] == "{{family_name}}"
+    assert all(v["description"] and v["example"] for v in variables.values())
