@@ -96,11 +96,11 @@ class Records:
     absences_of: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _changed(what: str, status: str, more: str = "") -> Refusal:
+def _changed(what: str, status: str) -> Refusal:
     return Refusal(
         Code.RECORD_CHANGED,
-        f"{what} is {status.lower()} now{more}: the request was made before that changed; "
-        "approving or denying it would write over what happened since",
+        f"{what} is {status.lower()} now: the request was made before that; acting on it "
+        "would write over what happened since",
     )
 
 
@@ -122,7 +122,7 @@ def _enrollment_refusal(row: Request, records: Records, decision: Decision) -> R
     if status in ENDED:
         return _changed("the enrollment", status)
     if row.enrollment_id in records.transferred_out:
-        return _changed("the enrollment", "transferring", " to another class")
+        return _changed("the enrollment", "transferring to another class")
     return None
 
 
