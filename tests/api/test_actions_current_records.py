@@ -223,6 +223,10 @@ async def test_a_drop_of_an_enrollment_transferred_since_is_refused_and_may_be_d
             select(Enrollment.drop_date).where(Enrollment.external_id == "enr-ann-swim")
         )
     assert after == before == today() + timedelta(days=13)
+    # and the window says so, offering what is still possible
+    node = (await api.data(NODE, {"id": gid}, world.riverside.full))["node"]
+    assert node["availableActions"] == ["DENY", "DISMISS"]
+    assert "transferring" in node["recordChange"]
     # and denying it, which writes nothing to the enrollment, clears it
     denied = await api.data(DENY, {"input": {"id": gid}}, world.riverside.full)
     assert denied["denyActivity"]["result"]["outcome"] == "DENIED"
