@@ -1,7 +1,9 @@
 # Online Activity. The two commands:
-#   make run    virtualenv, migrations, demo organisation, server on http://$(HOST):$(PORT)/graphql
+#   make run    virtualenv, migrations, demo organisation, server on http://$(HOST):$(PORT)/
 #   make test   the whole suite on SQLite, again on PostgreSQL + Redis, then ruff and mypy
-# Needs only python3 (3.11+) and GNU make; PostgreSQL and Redis for the second test run.
+# `make run` needs only python3 (3.11+) and GNU make (the web client's bundle is
+# committed); `make test` also needs Node.js with npm (the bundle check and axe-core),
+# PostgreSQL and Redis for the second run, and Chromium (installed when missing, as root).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,10 +19,11 @@ PYTEST_ARGS ?=
 # The two test runs share nothing but the terminal: keep their output apart.
 .NOTPARALLEL:
 .PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema \
-	bench bench-quick
+	bench bench-quick web web-deps chromium
 
 help:
-	@echo "make run      serve the demo on http://$(HOST):$(PORT)/graphql (PORT=8123 to move it)"
+	@echo "make run      serve the demo on http://$(HOST):$(PORT)/ (PORT=8123 to move it)"
+	@echo "make web      rebuild the web client's committed bundle (web/dist/) with npm"
 	@echo "make test     tests on SQLite, then PostgreSQL + Redis, then ruff and mypy"
 	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~25 min), writes BENCHMARKS.md"
 	@echo "make venv | migrate | seed-demo | lint | schema | bench-quick"
@@ -52,11 +55,11 @@ run: seed-demo
 test: venv
 	@$(MAKE) --no-print-directory -k test-sqlite test-postgres lint
 
-test-sqlite: venv
+test-sqlite: venv web-deps chromium
 	@echo "== tests on SQLite with the in-process broadcast"
 	env -u TEST_DATABASE_URL -u TEST_BROADCAST_URL $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-test-postgres: venv services
+test-postgres: venv services web-deps chromium
 	@echo "== tests on $(TEST_DATABASE_URL) with $(TEST_BROADCAST_URL)"
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_BROADCAST_URL=$(TEST_BROADCAST_URL) \
 		$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -65,13 +68,30 @@ test-postgres: venv services
 services: venv
 	$(BIN)/python scripts/services.py $(TEST_DATABASE_URL) $(TEST_BROADCAST_URL)
 
-lint: venv
-	@echo "== ruff (lint and format) and mypy"
+lint: venv web-deps
+	@echo "== ruff (lint and format), mypy and tsc"
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy . || status=1; \
+	(cd web && npm run --silent typecheck) || status=1; \
 	exit $$status
+
+# The web client (web/): its npm packages exactly as locked, and the build.
+# The bundle in web/dist/ is committed so `make run` needs no Node;
+# tests/web/test_bundle.py fails when it differs from a fresh build.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-deps: web/node_modules/.package-lock.json
+
+web: web-deps
+	cd web && npm run --silent build
+
+# The browser tests drive Debian's Chromium; as root, install it when missing.
+chromium:
+	@$(PYTHON) scripts/chromium.py
 
 schema: venv
 	$(BIN)/python -m service print-schema

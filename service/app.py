@@ -25,6 +25,7 @@ from schema.context import Context, RequestReads
 from schema.execution import SharedData
 from service.services import Services
 from service.settings import Settings
+from service.web import graphiql_html, web_routes
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -77,6 +78,11 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         )
         self.services = services
         self.viewers = ViewerCache(services.settings.token_cache_seconds)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL served with local assets (``service.web``)."""
+        return graphiql_html()
 
     def encode_json(self, data: object) -> str | bytes:
         """A ``next`` message whose data is a shared execution's
@@ -177,6 +183,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/graphql", graphql_app),
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health),
+            *web_routes(services),
         ],
         lifespan=lifespan,
     )

@@ -105,7 +105,8 @@ async def _seed_demo(settings: Settings, reset: bool) -> str:
         credentials = await seed_demo(database, now=datetime.now(UTC), reset=reset)
     finally:
         await database.dispose()
-    return credentials.banner(graphql_url(settings), graphiql=settings.dev_mode)
+    url = graphql_url(settings)
+    return credentials.banner(url, graphiql=settings.dev_mode, web_url=url.removesuffix("/graphql"))
 
 
 def seed_demo_command(args: argparse.Namespace) -> int:

@@ -83,19 +83,31 @@ class DemoCredentials:
     tokens: dict[str, tuple[str, str]]
     portal_key: str
 
-    def banner(self, url: str, *, graphiql: bool) -> str:
+    def banner(self, url: str, *, graphiql: bool, web_url: str | None = None) -> str:
         where = "GraphiQL" if graphiql else "GraphQL endpoint"
         seeded = "created" if self.created else "already there; credentials rotated"
+        width = max(len(label) for label, _ in self.tokens.values())
         lines = [
             "",
             f"Online Activity demo: {self.organisation} ({seeded}), "
             f"{self.open_entries} entries in the window.",
             "",
+        ]
+        if web_url is not None:
+            lines += [
+                f"  The Online Activity window:  {web_url}/   (the widget: {web_url}/widget)",
+                "  Open it signed in as (the token stays in that tab only):",
+                *(
+                    f"    {label.ljust(width)}  {web_url}/#token={token}"
+                    for label, token in self.tokens.values()
+                ),
+                "",
+            ]
+        lines += [
             f"  {where}:  {url}",
             "",
             '  Paste one of these into the "Headers" tab (tokens of earlier runs no longer work):',
         ]
-        width = max(len(label) for label, _ in self.tokens.values())
         for label, token in self.tokens.values():
             header = json.dumps({"Authorization": f"Bearer {token}"})
             lines.append(f"    {label.ljust(width)}  {header}")

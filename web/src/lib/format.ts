@@ -1,0 +1,106 @@
+// How the window words things: type and status names, dates, outcomes.
+import type { ActivityType, StatusFilter, WindowStatus } from "./types";
+
+export const TYPE_LABELS: Record<ActivityType, string> = {
+  ABSENCE: "Absence",
+  APPOINTMENT: "Appointment",
+  APPOINTMENT_CANCELED: "Appointment Booking Canceled",
+  APPOINTMENT_RESCHEDULE: "Appointment Reschedule Request",
+  AUTOPAY: "Autopay",
+  PAYMENT: "Payment",
+  GIFT_CARD: "Gift Card",
+  NEW_ACCOUNT: "New Account",
+  ENROLLMENT: "Enrollment",
+  DROP: "Drop",
+  TRANSFER: "Transfer",
+  PARTY: "Party",
+  POLICY: "Policy",
+  NEW_STUDENT: "Student",
+  ONLINE_ORDER: "Online Order",
+  OPT_OUT: "Opt Out",
+  DELETION_REQUEST: "Deletion Request",
+};
+
+export const ACTIVITY_TYPES = Object.keys(TYPE_LABELS) as ActivityType[];
+
+export const STATUS_LABELS: Record<WindowStatus, string> = {
+  NOTIFICATION: "Notification",
+  PENDING: "Pending",
+  APPROVED: "Approved",
+};
+
+export const STATUS_FILTER_LABELS: Record<StatusFilter, string> = {
+  ALL: "All",
+  NOTIFICATION: "Notification",
+  PENDING: "Pending",
+  APPROVED: "Approved",
+};
+
+/**
+ * The time zone dates are shown in. Today the API does not say the
+ * organisation's time zone, so instants are shown in the browser's; when `me`
+ * gains it (issue 9), `setTimeZone` is the one place to wire it in.
+ */
+let timeZone: string | undefined;
+
+export function setTimeZone(zone: string | undefined): void {
+  timeZone = zone;
+}
+
+export function formatInstant(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return iso;
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+  }).format(when);
+}
+
+/** A calendar date (the API's `Date`, "2026-11-03") as the school reads it. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const [year, month, day] = iso.split("-").map(Number);
+  if (!year || !month || !day) return iso;
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone: "UTC",
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+  }).format(new Date(Date.UTC(year, month - 1, day)));
+}
+
+export function formatMoney(amount: string | null | undefined): string {
+  if (amount === null || amount === undefined || amount === "") return "";
+  const value = Number(amount);
+  return Number.isFinite(value) ? `$${value.toFixed(2)}` : amount;
+}
+
+/** Why an entry was skipped or failed, in the window's words. */
+const OUTCOME_REASONS: Record<string, string> = {
+  MUST_APPROVE_OR_DENY: "must be approved or denied",
+  REVIEW_REQUIRED: "review the order first",
+  CLASS_FULL: "class full",
+  NOTICE_PERIOD_NOT_MET: "the drop does not give the required notice",
+  DROP_REASON_REQUIRED: "the drop has no reason",
+  TRANSFER_ALREADY_EXISTS: "a transfer from this enrollment already exists",
+  ALREADY_PROCESSED: "already processed",
+  VERSION_CONFLICT: "changed since you loaded it",
+  NOT_PENDING: "not waiting for approval",
+  NOT_FOUND: "no longer in the window",
+  ACCESS_DENIED: "you lack the permission for this type",
+};
+
+export function outcomeReason(code: string | null, message: string | null): string {
+  if (code && OUTCOME_REASONS[code]) return OUTCOME_REASONS[code];
+  return message ?? code ?? "failed";
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
