@@ -120,8 +120,8 @@ export class EditLock {
     if (state.held) {
       this.holder = state;
       this.changed();
-    } else if (this.phase === "refused") {
-      // The other surface closed: edit here now.
+    } else if (this.phase === "refused" || this.phase === "lost") {
+      // The other surface closed (its tab, or its lease ended): edit here now.
       void this.acquire(false);
     } else {
       this.holder = null;

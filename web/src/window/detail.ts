@@ -6,7 +6,7 @@ import { formatDate, formatInstant, formatMoney, STATUS_LABELS, TYPE_LABELS } fr
 import { lockLost } from "../lib/lock";
 import { APPROVE_ONE, DENY_ONE, DISMISS_MANY, REVIEW_ORDER, SUSPEND_FAMILY } from "../lib/queries";
 import type { ActionResult, Entry, OrderLine } from "../lib/types";
-import { entryLabel, type WindowContext } from "./context";
+import type { WindowContext } from "./context";
 import { openDialog } from "./dialog";
 import { dropCriteria } from "./drop";
 import { transferFields } from "./transfer";
@@ -213,7 +213,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
     const can = current.availableActions;
     replace(
       dialog.body,
-      h("p", { class: "summary-line" }, entryLabel(current)),
+      h("p", { class: "summary-line" }, current.summary),
       h("dl", { class: "facts" }, facts(current).flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, String(value))])),
       current.notes && h("section", { class: "family-notes", "aria-label": "Notes" }, h("h3", {}, "Notes"), h("p", {}, current.notes)),
       current.discountScheduleNote && h("p", { class: "warning", role: "note" }, current.discountScheduleNote),
