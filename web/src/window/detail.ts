@@ -97,7 +97,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
   const editable = (): boolean => ctx.canAct && ctx.lock.held;
 
   // Approve, with what review needs for transfers and drops.
-  const transfer = current.type === "TRANSFER" ? transferFields(current) : null;
+  const transfer = current.type === "TRANSFER" && current.availableActions.includes("APPROVE") ? transferFields(current) : null;
   const drop = current.type === "DROP" ? dropCriteria(current) : null;
   const overbook = h("input", { type: "checkbox", id: "overbook" });
   const overbookRow = h(

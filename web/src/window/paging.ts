@@ -66,7 +66,12 @@ export function renderPaging(conn: Connection, handlers: PagingHandlers, where: 
       cursors.previous &&
         h(
           "button",
-          { type: "button", class: "link", onclick: () => cursors.previous && handlers.onCursor(cursors.previous) },
+          {
+            type: "button",
+            id: `page-${where}-previous`,
+            class: "link",
+            onclick: () => cursors.previous && handlers.onCursor(cursors.previous),
+          },
           "‹ Previous",
         ),
       links.map((cursor) =>
@@ -76,6 +81,7 @@ export function renderPaging(conn: Connection, handlers: PagingHandlers, where: 
               "button",
               {
                 type: "button",
+                id: `page-${where}-${cursor.page}`,
                 class: cursor.isCurrent ? "link current" : "link",
                 "aria-current": cursor.isCurrent ? "page" : null,
                 "aria-label": `Page ${cursor.page}`,
@@ -85,7 +91,11 @@ export function renderPaging(conn: Connection, handlers: PagingHandlers, where: 
             ),
       ),
       conn.pageNumber < conn.pageCount &&
-        h("button", { type: "button", class: "link", onclick: () => handlers.onPage(conn.pageNumber + 1) }, "Next ›"),
+        h(
+          "button",
+          { type: "button", id: `page-${where}-next`, class: "link", onclick: () => handlers.onPage(conn.pageNumber + 1) },
+          "Next ›",
+        ),
     ),
   );
 }

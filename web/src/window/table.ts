@@ -69,6 +69,7 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
       handlers.canAct &&
         h("input", {
           type: "checkbox",
+          id: `check-${entry.id}`,
           checked,
           disabled: handlers.allMatching,
           "aria-label": `Check ${TYPE_LABELS[entry.type]}: ${name}`,
@@ -94,6 +95,7 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
         "button",
         {
           type: "button",
+          id: `open-${entry.id}`,
           class: "icon",
           "aria-label": `Open ${TYPE_LABELS[entry.type]}: ${name}`,
           title: "Open the entry",
@@ -106,6 +108,7 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
           "button",
           {
             type: "button",
+            id: `dismiss-${entry.id}`,
             class: "icon dismiss",
             "aria-label": `Dismiss ${TYPE_LABELS[entry.type]}: ${name}`,
             title: "Dismiss",
