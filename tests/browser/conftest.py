@@ -207,6 +207,9 @@ ROSSI = {
 }
 
 
+STAFF_NAMES = {"full": "Maya Patel", "view_only": "Sam Okafor", "colleague": "Jo Colleague"}
+
+
 async def _create_shop(url: str, slug: str) -> tuple[str, dict[str, str]]:
     database = Database(url)
     try:
@@ -226,7 +229,9 @@ async def _create_shop(url: str, slug: str) -> tuple[str, dict[str, str]]:
                 _, tokens[role] = await create_staff(
                     session,
                     organisation_id=org.id,
-                    name={"full": "Maya Patel", "view_only": "Sam Okafor"}.get(role, "Jo Colleague"),
+                    name={"full": "Maya Patel", "view_only": "Sam Okafor"}.get(
+                        role, "Jo Colleague"
+                    ),
                     email=f"{role}@{slug}.test",
                     permissions=rights,
                 )
@@ -273,20 +278,17 @@ class Offline:
         self.foreign: list[str] = []
 
     def watch(self, context: BrowserContext) -> None:
+        context.on("request", lambda request: self.check(request.url))
+        context.on("page", lambda page: page.on("websocket", lambda ws: self.check(ws.url)))
+
+    def check(self, url: str) -> None:
         local = (self.base, self.base.replace("http://", "ws://"), "data:", "about:")
-        context.on(
-            "request", lambda request: None if request.url.startswith(local) else self.foreign.append(request.url)
-        )
-        context.on(
-            "websocket",
-            lambda socket: None if socket.url.startswith(local) else self.foreign.append(socket.url),
-        )
+        if not url.startswith(local):
+            self.foreign.append(url)
 
 
 @pytest.fixture
-def contexts(
-    browser: Browser, web_server: Server
-) -> Iterator[Callable[..., BrowserContext]]:
+def contexts(browser: Browser, web_server: Server) -> Iterator[Callable[..., BrowserContext]]:
     """New browser contexts (separate tabs' storage), watched for foreign requests."""
     offline = Offline(web_server.http)
     made: list[BrowserContext] = []
@@ -304,7 +306,9 @@ def contexts(
     assert offline.foreign == [], f"pages fetched from outside the server: {offline.foreign}"
 
 
-def open_window(context: BrowserContext, shop: Shop, token: str | None = None, path: str = "/") -> Page:
+def open_window(
+    context: BrowserContext, shop: Shop, token: str | None = None, path: str = "/"
+) -> Page:
     """Open a page of the client signed in with a token in the address, as
     `make run` prints it, and wait until it shows its entries."""
     page = context.new_page()

@@ -12,7 +12,9 @@ from tests.browser import events
 from tests.browser.conftest import ROSSI, Inbox, Shop, open_window, screenshot
 
 AUDIT = """
-query { auditLog(first: 20) { ... on AuditConnection { edges { node { action reason entryType } } } } }
+query {
+  auditLog(first: 20) { ... on AuditConnection { edges { node { action reason entryType } } } }
+}
 """
 
 
@@ -27,9 +29,7 @@ def given_a_morning_queue(shop: Shop) -> None:
     shop.record("drop-ben", events.drop_request(reason="Moving away"), occurredAt=hours_ago(27))
     shop.record("order", events.online_order(), occurredAt=hours_ago(26))
     shop.record("rossi", events.new_account(), family=ROSSI, occurredAt=hours_ago(25))
-    shop.record(
-        "new-student", {"newStudent": {"student": events.ANN}}, occurredAt=hours_ago(24)
-    )
+    shop.record("new-student", {"newStudent": {"student": events.ANN}}, occurredAt=hours_ago(24))
 
 
 def row(page: Page, entry_type: str) -> Any:
@@ -94,7 +94,11 @@ def test_a_staff_member_works_through_the_morning_queue(
     expect(page.locator("[data-testid=results-summary]")).to_have_text("1 entry denied.")
     expect(row(page, "ENROLLMENT")).to_have_count(0)
     audit = [edge["node"] for edge in shop.query(AUDIT)["auditLog"]["edges"]]
-    assert {"action": "DENIED", "reason": "Junior Gym is for ages 6 to 9", "entryType": "ENROLLMENT"} in audit
+    assert {
+        "action": "DENIED",
+        "reason": "Junior Gym is for ages 6 to 9",
+        "entryType": "ENROLLMENT",
+    } in audit
 
     # when she mass dismisses the autopay update with the pending drop checked
     page.select_option("#filter-status", "ALL")
