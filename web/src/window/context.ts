@@ -1,5 +1,6 @@
 // What the window's parts (table, detail view, e-mail) share.
 import type { Api, UserError } from "../lib/api";
+import { TYPE_LABELS } from "../lib/format";
 import type { EditLock } from "../lib/lock";
 import type { ActionResult, Entry, WindowFilter } from "../lib/types";
 
@@ -33,8 +34,8 @@ export function filterInput(filter: WindowFilter): Record<string, unknown> {
   return input;
 }
 
-/** "Ann Lee (TRIAL) · Lee" style label of an entry, for results and dialogs. */
+/** "Drop — Ben Lee (TRIAL)": an entry named in results and dialogs. */
 export function entryLabel(entry: Entry): string {
-  const who = [entry.studentLabel, entry.family?.name].filter(Boolean).join(", ");
-  return who ? `${entry.summary} (${who})` : entry.summary;
+  const who = entry.studentLabel ?? entry.family?.name;
+  return who ? `${TYPE_LABELS[entry.type]} — ${who}` : entry.summary;
 }

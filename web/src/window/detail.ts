@@ -75,6 +75,8 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
 
   const finish = async (title: string, result: ActionResult | null, errors: UserError[]): Promise<void> => {
     if (lockLost(errors)) ctx.lock.markLost();
+    // Staff judge: a full class is shown, and overbooking is their explicit choice.
+    if (errors.some((e) => e.code === "CLASS_FULL") || result?.code === "CLASS_FULL") overbookRow.hidden = false;
     const problem = userErrorText(errors);
     if (problem) {
       message.textContent = problem;
@@ -89,7 +91,6 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
     if (result) {
       // Refused by a rule (class full, notice...): keep the dialog open with why.
       message.textContent = `${result.message ?? result.code ?? "Refused"}`;
-      if (result.code === "CLASS_FULL") overbookRow.hidden = false;
       if (result.entry) current = result.entry;
     }
   };
