@@ -320,8 +320,12 @@ def open_window(
     return page
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, selector: str | None = None) -> Path:
+    """Save what the page shows (or one element of it) under var/screenshots/<backend>/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if selector is None:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        page.locator(selector).screenshot(path=str(path))
     return path

@@ -28,7 +28,7 @@ def test_the_widget_takes_over_the_window_live_and_closing_it_gives_it_back(
     lock_bar = widget.locator("#lock-bar")
     expect(lock_bar).to_contain_text("Maya Patel has Online Activity open in the window")
     expect(widget.locator(".widget-list button.dismiss").first).to_be_disabled()
-    screenshot(widget, "widget-lock-refused")
+    screenshot(widget, "widget-lock-refused", ".widget")
 
     # when the widget takes over
     widget.get_by_role("button", name="Take over").click()
@@ -43,7 +43,7 @@ def test_the_widget_takes_over_the_window_live_and_closing_it_gives_it_back(
     window.locator("tr[data-type=AUTOPAY]").get_by_role("checkbox").check()
     expect(window.locator("#mass-dismiss")).to_be_disabled()
     screenshot(window, "window-taken-over")
-    screenshot(widget, "widget")
+    screenshot(widget, "widget", ".widget")
 
     # when the widget dismisses an entry, it leaves the window live
     widget.get_by_role("button", name="Dismiss Autopay").click()
