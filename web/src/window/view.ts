@@ -243,6 +243,13 @@ export class WindowView implements WindowContext {
     await this.load();
   }
 
+  /** Run an action; a request the server refused as a whole is shown, not lost. */
+  private guard(run: () => Promise<void>): void {
+    run().catch((error: unknown) => {
+      this.fail(error instanceof ApiError || error instanceof Error ? error.message : String(error));
+    });
+  }
+
   // ---- drawing -------------------------------------------------------------
 
   private fail(message: string): void {
@@ -333,19 +340,19 @@ export class WindowView implements WindowContext {
           this.render();
         },
         onOpen: (entry) => openDetail(entry, this),
-        onDismiss: (entry) => void this.dismissOne(entry),
+        onDismiss: (entry) => this.guard(() => this.dismissOne(entry)),
       }),
       this.canAct &&
         h(
           "div",
           { class: "mass-actions", role: "group", "aria-label": "Act on the checked entries" },
           h("span", { class: "muted", "data-testid": "checked-count" }, `${selected} checked`),
-          massButton("Approve", "mass-approve", () => void this.massAction("approve")),
+          massButton("Approve", "mass-approve", () => this.guard(() => this.massAction("approve"))),
           massButton("E-mail", "mass-email", () => {
             const current = this.selection();
             if (current) openEmail(current, this);
           }),
-          massButton("Dismiss", "mass-dismiss", () => void this.massAction("dismiss")),
+          massButton("Dismiss", "mass-dismiss", () => this.guard(() => this.massAction("dismiss"))),
         ),
       conn.pageCount > 1 && renderPaging(conn, paging, "bottom"),
     );
@@ -353,4 +360,3 @@ export class WindowView implements WindowContext {
   }
 }
 
-export { ApiError };
