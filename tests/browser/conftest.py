@@ -30,14 +30,13 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.db import Database
 from service.provisioning import FULL_RIGHTS, VIEW_ONLY, create_organisation, create_staff
 from service.settings import REPO_ROOT, _normalise_database_url
 from tests.conftest import DATABASE_URL, _migrate
+from tests.live.conftest import _admin
 from tests.live.servers import RedisServer, Server, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -65,15 +64,6 @@ def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     API keeps an event loop running on this one."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(lambda: asyncio.run(make())).result()
-
-
-async def _admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture(scope="package")
