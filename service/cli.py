@@ -58,12 +58,7 @@ def serve(args: argparse.Namespace) -> int:
     settings = _with_overrides(args)
     # Worker processes build their own settings from the environment.
     os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
-    url = graphql_url(settings)
-    print(
-        f"Serving the window on {url.removesuffix('/graphql')}/ and GraphQL on {url} "
-        f"with {args.workers} worker(s)",
-        flush=True,
-    )
+    print(f"Serving {graphql_url(settings)} with {args.workers} worker(s)", flush=True)
     uvicorn.run(
         "service.app:create_app",
         factory=True,
