@@ -56,6 +56,10 @@ export function renderTable(entries: Entry[], handlers: TableHandlers): HTMLElem
   );
 }
 
+function clip(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
 function row(entry: Entry, handlers: TableHandlers): HTMLElement {
   const name = entry.studentLabel ?? entry.family?.name ?? entry.summary;
   const checked = handlers.allMatching || handlers.checked.has(entry.id);
@@ -85,7 +89,12 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
       entry.family?.name && h("div", {}, entry.family.name),
       entry.studentLabel && h("div", { class: "student" }, entry.studentLabel),
     ),
-    h("td", { class: "summary" }, entry.summary),
+    h(
+      "td",
+      { class: "summary" },
+      entry.summary,
+      entry.notes && h("div", { class: "note-preview" }, `“${clip(entry.notes, 140)}”`),
+    ),
     h("td", {}, entry.location?.name ?? h("span", { class: "muted" }, "No location")),
     h("td", {}, entry.hasNotes ? h("span", { class: "notes-flag", title: entry.notes ?? "" }, "Yes") : h("span", { class: "muted" }, "No")),
     h(
