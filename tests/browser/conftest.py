@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from sqlalchemy.engine import make_url
 
 from models.db import Database
@@ -57,6 +57,9 @@ SCREENSHOTS = REPO_ROOT / "var" / "screenshots" / BACKEND
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 T = TypeVar("T")
+
+# Wait on conditions, with room for a loaded 2-core machine (never a sleep).
+expect.set_options(timeout=10_000)
 
 
 def run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
