@@ -57,6 +57,8 @@ def test_a_staff_member_works_through_the_morning_queue(
     given_a_morning_queue(shop)
     context: BrowserContext = contexts()
     page = open_window(context, shop)
+    # (the token of the printed link leaves the address bar once signed in)
+    assert "token" not in page.url
     expect(page.locator("#total")).to_have_text("7 entries")
     expect(page.locator("#lock-bar")).to_contain_text("You are editing in the window")
     expect(page.locator("#footer-badge [data-testid=badge-count]")).to_have_text("7")
