@@ -25,7 +25,10 @@ const SHOWN = 5;
 async function main(): Promise<void> {
   const app = byId("app");
   const session = await signIn(app, "Online Activity widget");
-  const live = connectLive(session.api.token, () => undefined);
+  const status = h("p", { class: "connection", role: "status" });
+  const live = connectLive(session.api.token, (up) => {
+    status.textContent = up ? "" : "Reconnecting live updates…";
+  });
   const acting = canAct(session.me);
   const lock = new EditLock(session.api, live, "WIDGET");
   const lockBar = h("div", { id: "lock-bar", role: "status" });
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
         h("button", { type: "button", class: "link", onclick: () => signOut() }, "Sign out"),
       ),
       lockBar,
-      h("main", {}, list, more, message),
+      h("main", {}, list, more, message, status),
       h("a", { href: "/", class: "open-window" }, "Open the Online Activity window"),
     ),
   );
