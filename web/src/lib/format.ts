@@ -37,9 +37,10 @@ export const STATUS_FILTER_LABELS: Record<StatusFilter, string> = {
 };
 
 /**
- * The time zone dates are shown in. Today the API does not say the
- * organisation's time zone, so instants are shown in the browser's; when `me`
- * gains it (issue 9), `setTimeZone` is the one place to wire it in.
+ * The time zone instants are shown in: the organisation's ("the school's
+ * clock"), set from `me.organisation.timeZone` when the API gives it (issue
+ * 9; until then the browser's). Calendar dates (the API's `Date`) are the
+ * school's days already and are shown as they are.
  */
 let timeZone: string | undefined;
 
@@ -86,8 +87,9 @@ const OUTCOME_REASONS: Record<string, string> = {
   MUST_APPROVE_OR_DENY: "must be approved or denied",
   REVIEW_REQUIRED: "review the order first",
   CLASS_FULL: "class full",
-  NOTICE_PERIOD_NOT_MET: "the drop does not give the required notice",
-  DROP_REASON_REQUIRED: "the drop has no reason",
+  NOTICE_PERIOD_NOT_MET: "the drop does not give the required notice: review it on its own",
+  DROP_REASON_REQUIRED: "the drop has no reason: review it on its own",
+  INVALID_DROP_REASON: "the drop reason is not one of the school's: review it on its own",
   TRANSFER_ALREADY_EXISTS: "a transfer from this enrollment already exists",
   ALREADY_PROCESSED: "already processed",
   VERSION_CONFLICT: "changed since you loaded it",

@@ -1,6 +1,7 @@
 // Signing in: paste a staff token, or (dev mode only) pick a demo staff member.
 import { Api, ApiError } from "./api";
 import { h, replace } from "./dom";
+import { setTimeZone } from "./format";
 import { ME } from "./queries";
 import type { Me } from "./types";
 
@@ -38,6 +39,7 @@ export function signOut(): void {
 async function check(token: string): Promise<Session> {
   const api = new Api(token);
   const data = await api.request<{ me: Me }>(ME);
+  if (data.me.organisation) setTimeZone(data.me.organisation.timeZone);
   return { api, me: data.me };
 }
 

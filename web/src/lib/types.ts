@@ -86,6 +86,9 @@ export interface Entry {
   dropReason?: string | null;
   noticeDays?: number;
   meetsNoticePeriod?: boolean | null;
+  /** Issue 9 (not in today's API): the day asked, and the school's criteria missed. */
+  requestedOn?: string;
+  missedCriteria?: MissedCriterion[];
   fromClassName?: string | null;
   toClassName?: string | null;
   transferDate?: string | null;
@@ -101,6 +104,15 @@ export interface Entry {
   items?: OrderLine[];
   deletionReason?: string | null;
   advice?: string;
+}
+
+export type DropCriterion = "DROP_REASON" | "NOTICE_PERIOD";
+
+/** A criterion of the school a drop request misses, and what accepting it takes. */
+export interface MissedCriterion {
+  criterion: DropCriterion;
+  code: string;
+  message: string;
 }
 
 export interface PageCursor {
@@ -135,6 +147,8 @@ export interface Me {
   allLocations: boolean;
   locationIds: string[];
   permissions: { task: string; level: "NONE" | "VIEW" | "FULL" }[];
+  /** Issue 9 (not in today's API): the organisation, with its time zone. */
+  organisation?: { name: string; timeZone: string };
 }
 
 export interface Badge {

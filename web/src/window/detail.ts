@@ -11,6 +11,9 @@ import { openDialog } from "./dialog";
 import { dropCriteria } from "./drop";
 import { transferFields } from "./transfer";
 
+/** The refusals of a drop that staff may override by accepting the criterion (issue 9). */
+const CRITERIA_CODES = new Set(["NOTICE_PERIOD_NOT_MET", "DROP_REASON_REQUIRED", "INVALID_DROP_REASON"]);
+
 type Fact = [string, string | number | null | undefined | false];
 
 function facts(entry: Entry): Fact[] {
@@ -77,6 +80,11 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
     if (lockLost(errors)) ctx.lock.markLost();
     // Staff judge: a full class is shown, and overbooking is their explicit choice.
     if (errors.some((e) => e.code === "CLASS_FULL") || result?.code === "CLASS_FULL") overbookRow.hidden = false;
+    const codes = [...errors.map((e) => e.code), result?.code];
+    if (current.missedCriteria && codes.some((c) => c && CRITERIA_CODES.has(c))) {
+      message.textContent = "This drop misses the school's criteria above: tick “Approve anyway” for each one to approve it.";
+      return;
+    }
     const problem = userErrorText(errors);
     if (problem) {
       message.textContent = problem;
@@ -99,7 +107,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
 
   // Approve, with what review needs for transfers and drops.
   const transfer = current.type === "TRANSFER" && current.availableActions.includes("APPROVE") ? transferFields(current) : null;
-  const drop = current.type === "DROP" ? dropCriteria(current) : null;
+  const drop = current.type === "DROP" ? dropCriteria(current, current.availableActions.includes("APPROVE")) : null;
   const overbook = h("input", { type: "checkbox", id: "overbook" });
   const overbookRow = h(
     "div",

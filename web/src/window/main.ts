@@ -24,7 +24,12 @@ async function main(): Promise<void> {
     h(
       "header",
       { class: "top" },
-      h("h1", {}, "Online Activity"),
+      h(
+        "h1",
+        {},
+        "Online Activity",
+        session.me.organisation && h("span", { class: "org" }, ` · ${session.me.organisation.name}`),
+      ),
       h(
         "div",
         { class: "who" },
