@@ -11,6 +11,11 @@ from playwright.sync_api import expect
 from tests.browser import events
 from tests.browser.conftest import ROSSI, Shop, open_window, screenshot
 
+ACCEPTED = """
+query {
+  auditLog(first: 1) { ... on AuditConnection { edges { node { action acceptedCriteria } } } }
+}
+"""
 TINY = events.swim_class("cls-tiny", "Private Swim", capacity=1)
 
 
@@ -112,13 +117,25 @@ def test_the_detail_views_show_what_review_needs(contexts: Any, shop: Shop) -> N
     expect(dialog).to_contain_text("The type of a makeup enrollment cannot be changed.")
     page.keyboard.press("Escape")
 
-    # and a drop lists the criteria it misses
+    # and a drop lists the school's criteria it misses, refused until she accepts each
     page.locator("tr[data-type=DROP]").get_by_role("button", name="Open").click()
-    criteria = page.locator("dialog[open] .drop-criteria")
-    expect(criteria).to_contain_text("No drop reason was given.")
-    expect(criteria).to_contain_text("does not give the required 30 days of notice")
+    dialog = page.locator("dialog[open]")
+    criteria = dialog.locator(".drop-criteria")
+    expect(criteria.locator("li[data-code=DROP_REASON_REQUIRED]")).to_contain_text(
+        "A drop reason is required."
+    )
+    expect(criteria.locator("li[data-code=NOTICE_PERIOD_NOT_MET]")).to_contain_text(
+        "Drops need 30 days notice"
+    )
+    dialog.get_by_role("button", name="Approve", exact=True).click()
+    expect(dialog.get_by_role("alert")).to_contain_text("misses the school's criteria above")
+    for box in criteria.get_by_label("Approve anyway: I accept this").all():
+        box.check()
     screenshot(page, "detail-drop")
-    page.keyboard.press("Escape")
+    dialog.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator("[data-testid=results-summary]")).to_have_text("1 entry approved.")
+    accepted = shop.query(ACCEPTED)["auditLog"]["edges"][0]["node"]
+    assert accepted == {"action": "APPROVED", "acceptedCriteria": ["DROP_REASON", "NOTICE_PERIOD"]}
 
     # and a payment shows the deleted discount schedule note
     page.locator("tr[data-type=PAYMENT]").get_by_role("button", name="Open").click()

@@ -37,10 +37,9 @@ export const STATUS_FILTER_LABELS: Record<StatusFilter, string> = {
 };
 
 /**
- * The time zone instants are shown in: the organisation's ("the school's
- * clock"), set from `me.organisation.timeZone` when the API gives it (issue
- * 9; until then the browser's). Calendar dates (the API's `Date`) are the
- * school's days already and are shown as they are.
+ * The time zone instants are shown in: the organisation's (`me.organisation
+ * .timeZone`), "the school's clock", whatever the browser's is. Calendar
+ * dates (the API's `Date`) are already the school's days and are shown as they are.
  */
 let timeZone: string | undefined;
 

@@ -25,7 +25,7 @@ fragment EntryFields on Activity {
   ... on EnrollmentActivity { className startDate enrollmentType punchPass autoApproved }
   ... on DropActivity {
     className dropDate dropReason: reason enrollmentType noticeDays meetsNoticePeriod
-    # issue 9 (rules_a), when it is on main: requestedOn missedCriteria { criterion code message }
+    requestedOn missedCriteria { criterion code message }
   }
   ... on TransferActivity {
     fromClassName toClassName transferDate enrollmentType currentDropDate
@@ -42,7 +42,7 @@ query Me {
   me {
     name organisationId allLocations locationIds
     permissions { task level }
-    # issue 9 (rules_a), when it is on main: organisation { name timeZone }
+    organisation { name timeZone }
   }
 }`;
 

@@ -39,7 +39,7 @@ export function signOut(): void {
 async function check(token: string): Promise<Session> {
   const api = new Api(token);
   const data = await api.request<{ me: Me }>(ME);
-  if (data.me.organisation) setTimeZone(data.me.organisation.timeZone);
+  setTimeZone(data.me.organisation.timeZone);
   return { api, me: data.me };
 }
 

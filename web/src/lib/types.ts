@@ -86,7 +86,7 @@ export interface Entry {
   dropReason?: string | null;
   noticeDays?: number;
   meetsNoticePeriod?: boolean | null;
-  /** Issue 9 (not in today's API): the day asked, and the school's criteria missed. */
+  /** The day the family asked (the school's calendar), and the school's criteria missed. */
   requestedOn?: string;
   missedCriteria?: MissedCriterion[];
   fromClassName?: string | null;
@@ -147,8 +147,8 @@ export interface Me {
   allLocations: boolean;
   locationIds: string[];
   permissions: { task: string; level: "NONE" | "VIEW" | "FULL" }[];
-  /** Issue 9 (not in today's API): the organisation, with its time zone. */
-  organisation?: { name: string; timeZone: string };
+  /** The organisation, with the time zone its dates are in. */
+  organisation: { name: string; timeZone: string };
 }
 
 export interface Badge {

@@ -11,7 +11,7 @@ import { openDialog } from "./dialog";
 import { dropCriteria } from "./drop";
 import { transferFields } from "./transfer";
 
-/** The refusals of a drop that staff may override by accepting the criterion (issue 9). */
+/** The refusals of a drop that staff may override by accepting the criterion. */
 const CRITERIA_CODES = new Set(["NOTICE_PERIOD_NOT_MET", "DROP_REASON_REQUIRED", "INVALID_DROP_REASON"]);
 
 type Fact = [string, string | number | null | undefined | false];
@@ -81,7 +81,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
     // Staff judge: a full class is shown, and overbooking is their explicit choice.
     if (errors.some((e) => e.code === "CLASS_FULL") || result?.code === "CLASS_FULL") overbookRow.hidden = false;
     const codes = [...errors.map((e) => e.code), result?.code];
-    if (current.missedCriteria && codes.some((c) => c && CRITERIA_CODES.has(c))) {
+    if (current.type === "DROP" && codes.some((c) => c && CRITERIA_CODES.has(c))) {
       message.textContent = "This drop misses the school's criteria above: tick “Approve anyway” for each one to approve it.";
       return;
     }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
         "h1",
         {},
         "Online Activity",
-        session.me.organisation && h("span", { class: "org" }, ` · ${session.me.organisation.name}`),
+        h("span", { class: "org" }, ` · ${session.me.organisation.name}`),
       ),
       h(
         "div",
