@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.rules.capacity import seats_needed
@@ -54,7 +54,9 @@ class SeatBook:
             .where(
                 Enrollment.class_id.in_(wanted),
                 Enrollment.status == ACTIVE,
-                Enrollment.type != EnrollmentType.WAITLIST.value,
+                # An enrollment whose type the portal has not said (NULL) takes
+                # a seat: `type != 'WAITLIST'` alone is NULL, not true, for it.
+                or_(Enrollment.type.is_(None), Enrollment.type != EnrollmentType.WAITLIST.value),
             )
             .group_by(Enrollment.class_id)
         )
