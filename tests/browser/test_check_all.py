@@ -27,6 +27,12 @@ def test_check_all_dismisses_every_matching_notification_but_not_what_arrived_si
     page.get_by_label("Check all entries matching the filter").check()
     expect(page.locator(".select-all-note")).to_contain_text("All 13 entries matching the filter")
     expect(page.locator("[data-testid=checked-count]")).to_have_text("13 checked")
+    # and the e-mail over all of them counts their families on the server
+    page.locator("#mass-email").click()
+    expect(page.locator("dialog[open] [data-testid=families-selected]")).to_have_text(
+        "1 family selected (all entries matching the filter): 1 family will receive it."
+    )
+    page.keyboard.press("Escape")
     asked: list[str] = []
 
     def confirm(dialog: Dialog) -> None:

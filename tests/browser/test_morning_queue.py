@@ -137,21 +137,35 @@ def test_a_staff_member_works_through_the_morning_queue(
         row(page, entry_type).get_by_role("checkbox").check()
     page.locator("#mass-email").click()
     dialog = page.locator("dialog[open]")
-    # then the number of selected families is at the top before sending
-    expect(dialog.locator("[data-testid=families-selected]")).to_contain_text("2 families")
-    expect(dialog).to_contain_text("Rossi opted out of email blasts")
+    # then the number of selected families is at the top before sending, and who is skipped
+    expect(dialog.locator("[data-testid=families-selected]")).to_have_text(
+        "2 families selected (3 entries): 1 family will receive it."
+    )
+    expect(dialog.locator(".selected-count .skipped")).to_have_text(
+        "Rossi: opted out of email blasts"
+    )
+    # and the Email Variables box lists what the API offers, inserting one at the cursor
+    expect(dialog.locator(".variables li")).to_have_count(4)
     dialog.get_by_label("Subject").fill("Your requests at the pool")
     dialog.get_by_label("Body").fill("Hello ")
     dialog.get_by_role("button", name="Insert {{family_name}}").click()
     dialog.get_by_label("Body").press("End")
     dialog.get_by_label("Body").type(", we have your requests.")
+    # when she previews it: rendered for the family that will receive it, nothing sent
+    dialog.get_by_role("button", name="Preview for one family").click()
+    sample = dialog.get_by_role("region", name="Preview for one family")
+    expect(sample).to_contain_text("Preview for Lee <lee@families.test>")
+    expect(sample.locator(".sample-body")).to_have_text("Hello Lee, we have your requests.")
+    assert inbox.to("lee@families.test") == []
     screenshot(page, "email")
     dialog.get_by_role("button", name="Send").click()
     # then one family got it and the opted-out family was skipped, with why
     expect(dialog.locator("[data-testid=email-summary]")).to_have_text(
         "Sent to 1 family of 2 selected; 1 skipped."
     )
-    expect(dialog.locator(".skipped")).to_have_text("Rossi: opted out of email blasts")
+    expect(dialog.locator(".email-result .skipped")).to_have_text(
+        "Rossi: opted out of email blasts"
+    )
     screenshot(page, "email-sent")
     [mail] = inbox.to("lee@families.test")
     assert mail["Subject"] == "Your requests at the pool"

@@ -150,6 +150,22 @@ mutation Email($input: EmailFamiliesInput!) {
   }
 }`;
 
+export const EMAIL_PREVIEW = `
+query EmailPreview($input: EmailPreviewInput!) {
+  emailPreview(input: $input) {
+    __typename
+    ... on EmailPreview {
+      familiesSelected
+      recipients { to family { id name } }
+      skippedFamilies { reason family { id name email } }
+      sample { to subject body family { name } }
+    }
+    ... on InvalidArguments { userErrors { code message field } }
+  }
+}`;
+
+export const EMAIL_VARIABLES = `query EmailVariables { emailVariables { name placeholder description example } }`;
+
 export const ACQUIRE_LOCK = `
 mutation Acquire($input: AcquireEditLockInput!) {
   acquireEditLock(input: $input) {

@@ -1,29 +1,14 @@
 // E-mail the families of the checked entries: "You will see the number of
 // selected families at the top of the window. When you are done entering the
-// body of the email, click send."
+// body of the email, click send." `emailPreview` says who it reaches (and who
+// is skipped and why) and renders it for one family, sending nothing.
 import { userErrorText, type UserError } from "../lib/api";
 import { h, replace } from "../lib/dom";
 import { plural } from "../lib/format";
 import { lockLost } from "../lib/lock";
-import { EMAIL_FAMILIES } from "../lib/queries";
+import { EMAIL_FAMILIES, EMAIL_PREVIEW, EMAIL_VARIABLES } from "../lib/queries";
 import { selectionInput, type Selection, type WindowContext } from "./context";
 import { openDialog } from "./dialog";
-
-/**
- * The Email Variables help box. Today's API documents them on
- * `EmailFamiliesInput.body`; a query listing them (issue 9) will replace this
- * list: load it in `emailVariables` and nothing else changes.
- */
-const VARIABLES: [string, string][] = [
-  ["{{family_name}}", "the family's name"],
-  ["{{student_names}}", "the names of the family's students in the selected entries"],
-  ["{{location}}", "the entry's location"],
-  ["{{organisation_name}}", "your organisation's name"],
-];
-
-function emailVariables(): Promise<[string, string][]> {
-  return Promise.resolve(VARIABLES);
-}
 
 const SKIP_REASONS: Record<string, string> = {
   OPTED_OUT: "opted out of email blasts",
@@ -32,45 +17,48 @@ const SKIP_REASONS: Record<string, string> = {
   DELIVERY_FAILED: "delivery failed",
 };
 
+// Who the selection reaches does not depend on the words: before anything is
+// typed, the preview is asked with this neutral template, for the counts only.
+const COUNTING = { subject: "Online Activity", body: "{{family_name}}" };
+
+interface Skipped {
+  reason: string;
+  family: { id: string; name: string; email: string | null };
+}
+
 interface EmailPayload {
   familiesSelected: number;
   sent: number;
   skipped: number;
-  skippedFamilies: { reason: string; family: { id: string; name: string; email: string | null } }[];
+  skippedFamilies: Skipped[];
   userErrors: UserError[];
 }
 
-/** Who the checked entries name, from what the window loaded: families, and
- * those the e-mail will skip because they opted out of email blasts. */
-function selectedFamilies(selection: Selection): HTMLElement {
-  if (selection.kind === "all") {
-    return h(
-      "p",
-      { class: "selected-count", "data-testid": "families-selected" },
-      `All ${plural(selection.total, "entry", "entries")} matching the filter are selected; their families are counted when you send.`,
-    );
-  }
-  const families = new Map<string, { name: string; optedOut: boolean }>();
-  for (const entry of selection.entries) {
-    if (entry.family) families.set(entry.family.id, { name: entry.family.name, optedOut: !entry.family.emailOptIn });
-  }
-  const optedOut = [...families.values()].filter((f) => f.optedOut);
-  return h(
-    "div",
-    { class: "selected-count" },
+interface Preview {
+  __typename: "EmailPreview";
+  familiesSelected: number;
+  recipients: { to: string; family: { id: string; name: string } }[];
+  skippedFamilies: Skipped[];
+  sample: { to: string; subject: string; body: string; family: { name: string } } | null;
+}
+
+type PreviewResult = Preview | { __typename: "InvalidArguments"; userErrors: UserError[] };
+
+interface Variable {
+  name: string;
+  placeholder: string;
+  description: string;
+  example: string;
+}
+
+function skippedList(skipped: Skipped[]): HTMLElement | false {
+  return (
+    skipped.length > 0 &&
     h(
-      "p",
-      { "data-testid": "families-selected" },
-      h("strong", {}, plural(families.size, "family", "families")),
-      ` selected (${plural(selection.entries.length, "entry", "entries")}): `,
-      [...families.values()].map((f) => f.name).join(", "),
-    ),
-    optedOut.length > 0 &&
-      h(
-        "p",
-        { class: "muted" },
-        `${optedOut.map((f) => f.name).join(", ")} opted out of email blasts and will not receive it.`,
-      ),
+      "ul",
+      { class: "skipped" },
+      skipped.map((s) => h("li", {}, h("strong", {}, s.family.name), `: ${SKIP_REASONS[s.reason] ?? s.reason}`)),
+    )
   );
 }
 
@@ -80,6 +68,43 @@ export function openEmail(selection: Selection, ctx: WindowContext): void {
   const body = h("textarea", { id: "email-body", name: "body", rows: 8, required: true });
   const message = h("p", { class: "form-error", role: "alert" });
   const result = h("div", { class: "email-result", role: "status" });
+  const selected = h("div", { class: "selected-count", "aria-live": "polite" }, h("p", { class: "muted" }, "Counting the selected families…"));
+  const sample = h("section", { class: "sample", "aria-label": "Preview for one family", hidden: true });
+
+  const preview = async (words: { subject: string; body: string }): Promise<Preview | null> => {
+    const data = await ctx.api.request<{ emailPreview: PreviewResult }>(EMAIL_PREVIEW, {
+      input: { ...selectionInput(selection), ...words },
+    });
+    const answer = data.emailPreview;
+    if (answer.__typename === "InvalidArguments") {
+      message.textContent = userErrorText(answer.userErrors) ?? "The preview was refused.";
+      return null;
+    }
+    return answer;
+  };
+
+  // The number of selected families at the top, and who will not receive it.
+  const showCounts = (found: Preview): void => {
+    replace(
+      selected,
+      h(
+        "p",
+        { "data-testid": "families-selected" },
+        h("strong", {}, plural(found.familiesSelected, "family", "families")),
+        " selected",
+        selection.kind === "ids" ? ` (${plural(selection.entries.length, "entry", "entries")})` : " (all entries matching the filter)",
+        `: ${plural(found.recipients.length, "family", "families")} will receive it.`,
+      ),
+      found.skippedFamilies.length > 0 && h("p", { class: "muted" }, "Not sent to:"),
+      skippedList(found.skippedFamilies),
+    );
+  };
+  void preview(COUNTING)
+    .then((found) => found && showCounts(found))
+    .catch((error: unknown) => {
+      message.textContent = error instanceof Error ? error.message : String(error);
+    });
+
   const insert = (variable: string): void => {
     const start = body.selectionStart ?? body.value.length;
     const end = body.selectionEnd ?? start;
@@ -87,23 +112,54 @@ export function openEmail(selection: Selection, ctx: WindowContext): void {
     body.focus();
   };
   const help = h("aside", { class: "variables", "aria-labelledby": "variables-title" }, h("h3", { id: "variables-title" }, "Email Variables"));
-  void emailVariables().then((variables) =>
+  void ctx.api.request<{ emailVariables: Variable[] }>(EMAIL_VARIABLES).then((data) =>
     help.append(
       h("p", { class: "muted" }, "Insert one to customise the e-mail for each family:"),
       h(
         "ul",
         {},
-        variables.map(([name, meaning]) =>
+        data.emailVariables.map((v) =>
           h(
             "li",
             {},
-            h("button", { type: "button", class: "link code", onclick: () => insert(name), "aria-label": `Insert ${name}: ${meaning}` }, name),
-            ` ${meaning}`,
+            h(
+              "button",
+              { type: "button", class: "link code", onclick: () => insert(v.placeholder), "aria-label": `Insert ${v.placeholder}: ${v.description}` },
+              v.placeholder,
+            ),
+            ` ${v.description.replace(/\.$/, "")}, e.g. ${v.example}`,
           ),
         ),
       ),
     ),
   );
+
+  const previewButton = h(
+    "button",
+    {
+      type: "button",
+      onclick: async () => {
+        message.textContent = "";
+        if (!subject.value.trim() || !body.value.trim()) {
+          message.textContent = "Write a subject and a body to preview the e-mail.";
+          return;
+        }
+        const found = await preview({ subject: subject.value, body: body.value });
+        if (!found) return;
+        showCounts(found);
+        sample.hidden = false;
+        replace(
+          sample,
+          h("h3", {}, found.sample ? `Preview for ${found.sample.family.name} <${found.sample.to}>` : "Preview"),
+          found.sample
+            ? [h("p", { class: "sample-subject" }, h("strong", {}, "Subject: "), found.sample.subject), h("pre", { class: "sample-body" }, found.sample.body)]
+            : h("p", { class: "muted" }, "Nobody would receive this e-mail."),
+        );
+      },
+    },
+    "Preview for one family",
+  );
+
   const send = h("button", { type: "submit", class: "primary", disabled: !ctx.lock.held }, "Send");
   const form = h(
     "form",
@@ -131,16 +187,10 @@ export function openEmail(selection: Selection, ctx: WindowContext): void {
               { "data-testid": "email-summary" },
               `Sent to ${plural(payload.sent, "family", "families")} of ${payload.familiesSelected} selected; ${payload.skipped} skipped.`,
             ),
-            payload.skippedFamilies.length > 0 &&
-              h(
-                "ul",
-                { class: "skipped" },
-                payload.skippedFamilies.map((s) =>
-                  h("li", {}, h("strong", {}, s.family.name), `: ${SKIP_REASONS[s.reason] ?? s.reason}`),
-                ),
-              ),
+            skippedList(payload.skippedFamilies),
           );
           form.hidden = true;
+          sample.hidden = true;
           closeButton.focus();
         } catch (error) {
           message.textContent = error instanceof Error ? error.message : String(error);
@@ -152,9 +202,9 @@ export function openEmail(selection: Selection, ctx: WindowContext): void {
     h("div", { class: "field" }, h("label", { for: "email-body" }, "Body"), body),
     help,
     message,
-    h("div", { class: "dialog-actions" }, send),
+    h("div", { class: "dialog-actions" }, previewButton, send),
   );
   const closeButton = h("button", { type: "button", onclick: () => dialog.close() }, "Close");
-  replace(dialog.body, selectedFamilies(selection), form, result, h("div", { class: "dialog-actions" }, closeButton));
+  replace(dialog.body, selected, form, sample, result, h("div", { class: "dialog-actions" }, closeButton));
   subject.focus();
 }
