@@ -5,15 +5,20 @@ from __future__ import annotations
 from domain import ingestion
 from domain.errors import InvalidRequest
 from domain.journal import Journal
+from resolvers.actions import global_id
 from schema.activity import entry_object
 from schema.context import Context, Info
 from schema.errors import UserError
 from schema.ingestion.kinds import RecordPortalEventInput
 from schema.ingestion.payload import RecordPortalEventPayload
+from schema.review import NotApplied
 
 
 def _refused(*errors: UserError) -> RecordPortalEventPayload:
-    return RecordPortalEventPayload(entries=[], replayed=False, user_errors=list(errors))
+    """Nothing was recorded: the only case with ``userErrors``."""
+    return RecordPortalEventPayload(
+        entries=[], replayed=False, not_applied=[], user_errors=list(errors)
+    )
 
 
 async def record_portal_event(
@@ -43,6 +48,10 @@ async def record_portal_event(
     return RecordPortalEventPayload(
         entries=[entry_object(row) for row in result.entries],
         replayed=result.replayed,
-        # Recorded, but not applied as sent: the portal hears why.
-        user_errors=[UserError.from_problem(p) for p in result.not_applied],
+        # Recorded, but not applied as sent: not an error, the portal hears why.
+        not_applied=[
+            NotApplied.from_problem(item.problem, entry_id=global_id(item.entry))
+            for item in result.not_applied
+        ],
+        user_errors=[],
     )

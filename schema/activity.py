@@ -132,7 +132,11 @@ class ActivityEntry(relay.Node):
     )
     def not_applied(self) -> NotApplied | None:
         problem = not_applied_problem(self.row.details)
-        return None if problem is None else NotApplied.from_problem(problem)
+        if problem is None:
+            return None
+        return NotApplied.from_problem(
+            problem, entry_id=relay.to_base64(type(self).__name__, self.row.id)
+        )
 
     @strawberry.field(
         description="What the viewer may do with this entry now; nothing for the portal. "

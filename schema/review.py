@@ -37,17 +37,33 @@ class MissedDropCriterion:
 
 
 @strawberry.type(
-    description="Why the portal's event could not be applied as sent. It was recorded all "
-    "the same (nothing a family sent is lost): an auto-approved transfer a rule refuses "
-    "waits as PENDING for staff; a refused opt-out is a notification."
+    description="An event the portal sent that was recorded but not applied as sent: not "
+    "an error, the event is in the window (nothing a family sent is lost). An auto-approved "
+    "transfer a rule refuses waits as a PENDING request staff approve or deny; a refused "
+    "opt-out is a notification that says so. Read from the entry (`ActivityEntry."
+    "notApplied`) and from `recordPortalEvent`'s payload (`notApplied`), the same on a retry."
 )
 class NotApplied:
+    entry_id: strawberry.ID = strawberry.field(
+        description="The global id of the entry recorded for it (one of the payload's `entries`)."
+    )
     code: str = strawberry.field(
-        description="e.g. TRANSFER_ALREADY_EXISTS, INVALID_TRANSFER_DATE, "
-        "ENROLLMENT_TYPE_LOCKED, OPT_OUT_NOT_OFFERED."
+        description="Why, stable and machine-readable: TRANSFER_ALREADY_EXISTS, "
+        "INVALID_TRANSFER_DATE, ENROLLMENT_TYPE_LOCKED (an auto-approved "
+        "transfer, now a PENDING request) or OPT_OUT_NOT_OFFERED (the organisation requires "
+        "a saved payment method authorized for recurring billing; the family stays on it)."
     )
     message: str
+    field: list[str] | None = strawberry.field(
+        description="Path to the part of the portal's input the rule objected to, from the "
+        "mutation's arguments (e.g. input.event.transfer.transferDate)."
+    )
 
     @classmethod
-    def from_problem(cls, problem: Problem) -> NotApplied:
-        return cls(code=problem.code, message=problem.message)
+    def from_problem(cls, problem: Problem, *, entry_id: str) -> NotApplied:
+        return cls(
+            entry_id=strawberry.ID(entry_id),
+            code=problem.code,
+            message=problem.message,
+            field=list(problem.field) or None,
+        )

@@ -72,8 +72,8 @@ async def record_autopay(ing: Ingestion, event: AutopayEvent) -> list[NewEntry]:
 async def record_opt_out(ing: Ingestion, event: OptOutEvent) -> list[NewEntry]:
     """ "Opt Out - Family has opted out of recurring billing". While the
     organisation requires a saved payment method (``opt_out_refusal``) the
-    opt-out is refused, and recorded as refused: the entry says why, and the
-    portal gets the error."""
+    opt-out is refused, and recorded as refused: the entry says why, and so
+    does the portal's ``notApplied`` (not an error: the event is recorded)."""
     refusal = opt_out_refusal(
         require_saved_payment_method=(await ing.settings()).require_saved_payment_method
     )

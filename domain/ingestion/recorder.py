@@ -43,18 +43,27 @@ from models import ActivityEntry
 
 
 @dataclass(frozen=True)
+class NotAppliedEntry:
+    """An entry recorded for an event a rule could not apply as sent, and why."""
+
+    entry: ActivityEntry
+    problem: Problem
+
+
+@dataclass(frozen=True)
 class IngestionResult:
     entries: list[ActivityEntry]
     # True when the key was already used with the same payload: nothing new.
     replayed: bool
 
     @property
-    def not_applied(self) -> list[Problem]:
-        """Why the event was not applied as sent, though recorded: an opt-out
-        the organisation does not offer, an auto-approved transfer a rule
-        refuses. The same on a retry."""
-        found = (not_applied_problem(row.details) for row in self.entries)
-        return list(dict.fromkeys(p for p in found if p is not None))
+    def not_applied(self) -> list[NotAppliedEntry]:
+        """The entries recorded but not applied as sent (an opt-out the
+        organisation does not offer, an auto-approved transfer a rule
+        refuses), each with its reason; the same on a retry. Not a refusal:
+        the event was recorded ("nothing a family sent is lost")."""
+        found = ((row, not_applied_problem(row.details)) for row in self.entries)
+        return [NotAppliedEntry(row, p) for row, p in found if p is not None]
 
 
 async def record_portal_event(
@@ -71,7 +80,8 @@ async def record_portal_event(
     for malformed input, a reused idempotency key, or a record the portal
     already sent under another key. An event well formed but that a rule
     cannot apply as sent is recorded all the same, with the reason
-    (``IngestionResult.not_applied``): nothing a family sent is lost. A
+    (``IngestionResult.not_applied``), and does not raise: nothing a family
+    sent is lost. A
     retry with the same key and payload returns the first result and writes
     nothing. The caller commits once, then publishes ``journal.changes``.
     """

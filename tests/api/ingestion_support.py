@@ -15,6 +15,7 @@ mutation Record($input: RecordPortalEventInput!) {
   recordPortalEvent(input: $input) {
     replayed
     entries { __typename ... on ActivityEntry { id status sequence summary } }
+    notApplied { entryId code field message }
     userErrors { code field message }
   }
 }

@@ -106,7 +106,7 @@ async def test_an_auto_approved_transfer_creates_the_new_enrollment(
 
     # then the entry is approved, and the student is enrolled in the new class
     # from the transfer date, dropping when that class ends
-    assert payload["userErrors"] == []
+    assert (payload["userErrors"], payload["notApplied"]) == ([], [])
     assert payload["entries"][0]["status"] == "APPROVED"
     original, [new] = await enrollments(services)
     transfer_date = today() + timedelta(days=14)
@@ -139,13 +139,19 @@ async def test_a_second_auto_approved_transfer_is_recorded_for_staff_with_the_re
         api, world.riverside, "evt-2", transfer(transfer_in=20, target="cls-gym")
     )
 
-    # then the portal hears why it was not applied...
-    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
-        ("TRANSFER_ALREADY_EXISTS", ["input", "event", "transfer", "fromEnrollment"])
-    ]
-    # ...and it is recorded all the same, waiting for staff, with the reason shown
+    # then it is recorded (no userErrors: nothing was refused), waiting for staff...
+    assert payload["userErrors"] == []
     [entry] = payload["entries"]
     assert entry["status"] == "PENDING"
+    # ...and the portal hears why it was not applied as sent, naming the entry
+    assert [(n["entryId"], n["code"], n["field"]) for n in payload["notApplied"]] == [
+        (
+            entry["id"],
+            "TRANSFER_ALREADY_EXISTS",
+            ["input", "event", "transfer", "fromEnrollment"],
+        )
+    ]
+    # and staff see the same reason on the entry
     shown = await api.data(NOT_APPLIED, {"id": entry["id"]}, world.riverside.full)
     assert shown["node"]["notApplied"]["code"] == "TRANSFER_ALREADY_EXISTS"
     assert shown["node"]["availableActions"] == ["APPROVE", "DENY"]
@@ -158,9 +164,10 @@ async def test_a_second_auto_approved_transfer_is_recorded_for_staff_with_the_re
     # when the portal retries the same event, it gets the same answer and nothing new
     before = await row_counts(services.database)
     again = await record(api, world.riverside, "evt-2", transfer(transfer_in=20, target="cls-gym"))
-    assert (again["replayed"], again["userErrors"], again["entries"]) == (
+    assert (again["replayed"], again["userErrors"], again["notApplied"], again["entries"]) == (
         True,
-        payload["userErrors"],
+        [],
+        payload["notApplied"],
         payload["entries"],
     )
     assert await row_counts(services.database) == before
@@ -182,10 +189,11 @@ async def test_an_auto_approved_transfer_into_a_class_that_ends_before_waits_for
     )
 
     # then it is recorded as a request staff see, naming the rule, and nothing is transferred
-    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
-        ("INVALID_TRANSFER_DATE", ["input", "event", "transfer", "transferDate"])
-    ]
+    assert payload["userErrors"] == []
     [entry] = payload["entries"]
+    assert [(n["entryId"], n["code"], n["field"]) for n in payload["notApplied"]] == [
+        (entry["id"], "INVALID_TRANSFER_DATE", ["input", "event", "transfer", "transferDate"])
+    ]
     assert entry["status"] == "PENDING"
     original, created = await enrollments(services)
     assert created == [] and original.drop_date is None
@@ -209,7 +217,7 @@ async def test_an_auto_approved_transfer_after_an_earlier_drop_is_applied(
     # then it is applied: the previous class keeps its drop date (the spec's default),
     # and the new enrollment starts on the transfer date without carrying a drop
     # date that would end it before it starts
-    assert payload["userErrors"] == []
+    assert (payload["userErrors"], payload["notApplied"]) == ([], [])
     assert payload["entries"][0]["status"] == "APPROVED"
     original, [new] = await enrollments(services)
     assert (original.drop_date, original.status) == (drop, "ACTIVE")
@@ -253,7 +261,7 @@ async def test_an_auto_approved_transfer_for_a_makeup_keeps_the_makeup_type(
     payload = await record(api, world.riverside, "evt-1", asked)
 
     # then the new enrollment is a Makeup
-    assert payload["userErrors"] == []
+    assert (payload["userErrors"], payload["notApplied"]) == ([], [])
     _, [new] = await enrollments(services)
     assert new.type == "MAKEUP"
 
@@ -268,7 +276,8 @@ async def test_an_auto_approved_transfer_changing_a_makeups_type_waits_for_staff
     payload = await record(api, world.riverside, "evt-1", asked)
 
     # then it is recorded for staff with the rule's reason, and nothing is transferred
-    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
+    assert payload["userErrors"] == []
+    assert [(n["code"], n["field"]) for n in payload["notApplied"]] == [
         ("ENROLLMENT_TYPE_LOCKED", ["input", "event", "transfer", "enrollmentType"])
     ]
     assert payload["entries"][0]["status"] == "PENDING"

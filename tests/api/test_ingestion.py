@@ -119,7 +119,7 @@ async def test_the_same_key_with_another_payload_is_refused(
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
         ("IDEMPOTENCY_KEY_REUSED", ["input", "idempotencyKey"])
     ]
-    assert payload["entries"] == []
+    assert (payload["entries"], payload["notApplied"]) == ([], [])
     assert await row_counts(services.database) == before
 
 

@@ -210,12 +210,14 @@ async def test_an_opt_out_is_refused_and_recorded_while_a_saved_payment_method_i
     # when the portal sends an opt-out anyway
     payload = await record(api, world.riverside, "evt-1", {"optOut": {"reason": "Cash"}})
 
-    # then it is refused with a clear error...
-    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [
-        ("OPT_OUT_NOT_OFFERED", ["input", "event", "optOut"])
-    ]
-    # ...and recorded as refused, nothing lost: staff see it with the reason
+    # then it is recorded, nothing lost (no userErrors: the event was not refused)...
+    assert payload["userErrors"] == []
     [entry] = payload["entries"]
+    # ...and the opt-out itself is refused with a clear reason, naming the entry
+    assert [(n["entryId"], n["code"], n["field"]) for n in payload["notApplied"]] == [
+        (entry["id"], "OPT_OUT_NOT_OFFERED", ["input", "event", "optOut"])
+    ]
+    # and staff see it as refused, with the reason
     shown = await api.data(OPT_OUT_ENTRY, {"id": entry["id"]}, world.riverside.full)
     assert shown["node"]["status"] == "NOTIFICATION"
     assert shown["node"]["notApplied"]["code"] == "OPT_OUT_NOT_OFFERED"
@@ -225,12 +227,16 @@ async def test_an_opt_out_is_refused_and_recorded_while_a_saved_payment_method_i
     assert [n["id"] for n in nodes] == [entry["id"]]
     # and a retry gets the same answer
     again = await record(api, world.riverside, "evt-1", {"optOut": {"reason": "Cash"}})
-    assert (again["replayed"], again["userErrors"]) == (True, payload["userErrors"])
+    assert (again["replayed"], again["userErrors"], again["notApplied"]) == (
+        True,
+        [],
+        payload["notApplied"],
+    )
 
     # when the school offers opt-out again, an opt-out is a plain notification
     await set_settings(api, world.riverside, requireSavedPaymentMethod=False)
     accepted = await record(api, world.riverside, "evt-2", {"optOut": {"reason": "Cash"}})
-    assert accepted["userErrors"] == []
+    assert (accepted["userErrors"], accepted["notApplied"]) == ([], [])
     shown = await api.data(
         OPT_OUT_ENTRY, {"id": accepted["entries"][0]["id"]}, world.riverside.full
     )
