@@ -353,7 +353,7 @@ async def approve_activities(
     options = options or ApproveOptions()
     chosen.validate()
     await domain_lock_check(session, viewer, lock)
-    picked = await resolve_facts(session, viewer, chosen, now)
+    picked = await resolve_facts(session, viewer, chosen, now, approving=True)
     results, indices, eligible = sort_out(
         picked, viewer, not_pending, expected_version=options.expected_version
     )

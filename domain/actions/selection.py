@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import Code, ItemResult, Refusal, refused
 from domain.errors import InvalidRequest, Problem
+from domain.lock_order import entries_superseded_by_approving
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType
 from domain.window import WindowFilter, selection, visible_to, window_cutoff
@@ -213,22 +214,39 @@ async def resolve_facts(
     now: datetime,
     *,
     field: tuple[str, ...] = ("input",),
+    approving: bool = False,
 ) -> Picked:
     """``resolve`` for the set-based actions: the same entries in the same
     order, locked the same way, read as ``EntryFacts`` (the few columns the
-    rules look at) rather than as loaded entries."""
+    rules look at) rather than as loaded entries.
+
+    ``approving`` also locks, in the same id-ordered statement, the entries
+    the approval will supersede (``domain.lock_order``, step 2): locked
+    after the selection, they deadlocked a concurrent approval holding them
+    and waiting for one of the selection."""
     if chosen.refs is not None:
         refs, condition = _explicit(chosen.refs, viewer, now)
     else:
         condition = _by_filter(viewer, chosen, now)
-    query = (
-        select(*EntryFacts.columns()).where(condition).order_by(ActivityEntry.id).with_for_update()
+    superseded = (
+        await entries_superseded_by_approving(session, viewer.organisation_id, condition)
+        if approving
+        else []
     )
+    if superseded:
+        # One statement locks both, in id order; ``selected`` tells them apart.
+        query = select(*EntryFacts.columns(), condition.label("selected")).where(
+            or_(condition, ActivityEntry.id.in_(superseded))
+        )
+    else:
+        query = select(*EntryFacts.columns(), true().label("selected")).where(condition)
+    query = query.order_by(ActivityEntry.id).with_for_update()
+    if chosen.refs is None:
+        query = query.limit(MAX_SELECTION + 1 + len(superseded))
+    rows = [EntryFacts._make(r[:-1]) for r in await session.execute(query) if r[-1]]
     if chosen.refs is not None:
-        found = await session.execute(query)
-        named = _named(refs, {r.id: EntryFacts._make(r) for r in found})
+        named = _named(refs, {r.id: r for r in rows})
         return Picked([t.row for t in named], [ref.raw for ref in refs])
-    rows = [EntryFacts._make(r) for r in await session.execute(query.limit(MAX_SELECTION + 1))]
     _capped(rows, field)
     rows.sort(key=EntryFacts.age)
     return Picked(list[EntryFacts | None](rows), None)

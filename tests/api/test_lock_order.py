@@ -3,10 +3,13 @@
 Ingesting an auto-approved reschedule supersedes the original booking's
 entries; a staff member approving that original entry at the same moment
 locks the entry and the booking. Taken in opposite orders, PostgreSQL
-aborts one of the two as a deadlock. This runs the two concurrently, many
-times, over real HTTP calls of the app on the test backend: none may fail,
-and each pair ends in one of the two orders' outcomes. (On SQLite writers
-are serialised: the same outcomes, without the race.)
+aborts one of the two as a deadlock. Likewise two staff members approving
+at once, one a reschedule request (which supersedes the original's entry)
+and the other the original's entry with that request. Each test runs such
+a pair concurrently, many times, over real HTTP calls of the app on the
+test backend: none may fail, and each pair ends in one of the two orders'
+outcomes. (On SQLite writers are serialised: the same outcomes, without the
+race.)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from models import ActivityEntry, AppointmentBooking
+from service.provisioning import FULL_RIGHTS, create_staff
 from service.services import Services
 from service.settings import Settings
 from tests.api.ingestion_support import (
@@ -47,6 +51,13 @@ mutation($input: ApproveActivitiesInput!) {
 APPROVE_ONE = """
 mutation($input: ApproveActivityInput!) {
   approveActivity(input: $input) { result { outcome code } userErrors { code } }
+}
+"""
+APPROVE_BOTH = """
+mutation($input: ApproveActivitiesInput!) {
+  approveActivities(input: $input) {
+    results { outcome code entry { __typename } } userErrors { code }
+  }
 }
 """
 
@@ -178,3 +189,95 @@ async def test_a_mass_approval_while_a_transfer_into_its_class_is_ingested_never
             ("APPROVED", None),
             ("FAILED", "RECORD_CHANGED"),
         ), results
+
+
+async def another_full_rights_staff_member(services: Services, world: World) -> str:
+    async with services.database.write() as session:
+        _, token = await create_staff(
+            session,
+            organisation_id=world.riverside.id,
+            name="Second desk",
+            email="second-desk@riverside.test",
+            permissions=FULL_RIGHTS,
+        )
+    return token
+
+
+async def test_two_staff_approving_a_reschedule_and_its_original_at_once_never_deadlock(
+    api: Api, world: World, services: Services
+) -> None:
+    """Approving a reschedule request supersedes the original booking's
+    entry: that entry is locked with the selected ones, in one id-ordered
+    statement, so a second staff member approving the original's entry and
+    the request together locks them in the same order."""
+    tenant = world.riverside
+    second = await another_full_rights_staff_member(services, world)
+    for round_ in range(ROUNDS):
+        # given a requested appointment and a request to reschedule it, both waiting
+        original, moved = f"bk-{round_}", f"bk-{round_}-moved"
+        requested = await record(
+            api, tenant, f"evt-{round_}", {"appointment": {"booking": booking(original)}}
+        )
+        rescheduling = await record(
+            api,
+            tenant,
+            f"evt-{round_}-moved",
+            {
+                "appointmentReschedule": {
+                    "originalBooking": booking(original),
+                    "booking": booking(moved, "2031-05-09T15:00:00+00:00"),
+                    "autoApproved": False,
+                }
+            },
+        )
+        original_entry = requested["entries"][0]["id"]
+        reschedule_entry = rescheduling["entries"][0]["id"]
+
+        # when one staff member approves the reschedule request while another
+        # approves the original's entry and that request together, one or
+        # the other starting a little earlier each round
+        lead = STAGGER_SECONDS[round_ % len(STAGGER_SECONDS)]
+        alone, both = await asyncio.gather(
+            after(
+                max(lead, 0),
+                api.post(APPROVE_ONE, {"input": {"id": reschedule_entry}}, tenant.full),
+            ),
+            after(
+                max(-lead, 0),
+                api.post(
+                    APPROVE_BOTH,
+                    {"input": {"ids": [original_entry, reschedule_entry]}},
+                    second,
+                ),
+            ),
+        )
+
+        # then neither was aborted
+        assert not alone.get("errors"), alone["errors"]
+        assert not both.get("errors"), both["errors"]
+        single = alone["data"]["approveActivity"]["result"]
+        pair = [(r["outcome"], r["code"]) for r in both["data"]["approveActivities"]["results"]]
+        # and the outcome is one of the two orders': the request approved
+        # alone (the original's entry superseded), then nothing left to the
+        # pair; or the pair approved, then the request already processed
+        outcome = (
+            (single["outcome"], single["code"]),
+            pair,
+            *await states(services, original, moved),
+        )
+        assert outcome in (
+            (
+                ("APPROVED", None),
+                [("FAILED", "ALREADY_PROCESSED"), ("FAILED", "ALREADY_PROCESSED")],
+                "RESCHEDULED",
+                "BOOKED",
+                "SUPERSEDED",
+            ),
+            (
+                ("FAILED", "ALREADY_PROCESSED"),
+                [("APPROVED", None), ("APPROVED", None)],
+                "RESCHEDULED",
+                "BOOKED",
+                "APPROVED",
+            ),
+        ), outcome

@@ -197,6 +197,31 @@ async def test_approving_the_booking_and_its_reschedule_together_approves_both(
     assert badge == {"waiting": 0, "pending": 0}
 
 
+async def test_approving_all_matching_a_filter_supersedes_an_original_it_does_not_select(
+    api: Api, world: World, services: Services
+) -> None:
+    # given a booked appointment (a notification) and a pending request to reschedule it
+    await given_booking_and_reschedule_request(api, world, original_auto_approved=True)
+    watermark = await api.window_sequence(world.riverside.full)
+
+    # when staff approve all pending entries (the filter leaves the original out)
+    data = await api.data(
+        APPROVE_MANY,
+        {"input": {"all": {"status": "PENDING"}, "watermark": watermark}},
+        world.riverside.full,
+    )
+
+    # then only the request is approved and reported, and the original's entry,
+    # locked with the selection, is superseded
+    results: list[dict[str, Any]] = data["approveActivities"]["results"]
+    assert [r["outcome"] for r in results] == ["APPROVED"]
+    assert await resolutions(services) == {
+        "APPOINTMENT": "SUPERSEDED",
+        "APPOINTMENT_RESCHEDULE": "APPROVED",
+    }
+    assert await bookings(services) == {"bk-1": "RESCHEDULED", "bk-2": "BOOKED"}
+
+
 async def test_denying_a_reschedule_request_leaves_the_original_booking_and_entry(
     api: Api, world: World, services: Services
 ) -> None:
