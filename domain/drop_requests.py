@@ -71,3 +71,18 @@ class DropRequest:
             policy=policy,
             accepted=accepted,
         )
+
+
+def shown_by_settings(
+    details: Mapping[str, Any], occurred_at: datetime, calendar: SchoolCalendar, policy: DropPolicy
+) -> tuple[object, ...]:
+    """What a drop entry shows that the organisation's settings decide, read
+    the way the window reads it (``DropActivity``): the notice period, the
+    day the family asked on the school's calendar, whether the request
+    meets the notice, and the criteria it misses. Two settings under which
+    this differs show the entry differently."""
+    request = DropRequest.of(details, occurred_at, calendar)
+    shown: tuple[object, ...] = (policy.notice_days, calendar.local_date(occurred_at))
+    if request is None:
+        return shown
+    return (*shown, request.meets_notice_period(policy), tuple(request.missed(policy)))

@@ -26,7 +26,9 @@ to an earlier step once it has taken a lock of a later one:
    both its classes before the enrollment).
 4. The organisation's row (``Journal.allocate``: the sequence number, held
    to commit so changes commit in sequence order), then its badge counters
-   (``activity_counters``, in key order).
+   (``activity_counters``, in key order). A settings change locks that row
+   first and nothing else: the entries it journals as shown differently
+   (``domain.settings_effects``) are read, not locked.
 
 Ingestion takes several records of one table in id order too (rows we have
 by id, then new ones by external id: ``References.enrollments``,

@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import audit
 from domain.calendar import SchoolCalendar
 from domain.errors import InvalidRequest, Problem
+from domain.journal import Journal
 from domain.rules.drops import DropPolicy
 from domain.rules.settings import SettingsChange, check_change, cleaned_drop_reasons
+from domain.settings_effects import journal_entries_shown_differently
 from domain.viewer import Viewer
 from domain.vocabulary import PermissionLevel, Task
 from models import Organisation
@@ -101,16 +103,31 @@ def _json(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+@dataclass(frozen=True)
+class SavedSettings:
+    settings: OrganisationSettings
+    # False when the change changed nothing: nothing audited, journaled or pushed.
+    changed: bool
+
+
 async def change_settings(
-    session: AsyncSession, viewer: Viewer, change: SettingsChange, *, now: datetime
-) -> OrganisationSettings:
+    session: AsyncSession,
+    journal: Journal,
+    viewer: Viewer,
+    change: SettingsChange,
+    *,
+    now: datetime,
+) -> SavedSettings:
     """Save ``change`` to the viewer's organisation and audit it.
 
     Needs full rights on the Settings task (ACCESS_DENIED otherwise); a
     change the rules refuse (``domain.rules.settings.check_change``) is
     refused whole, every problem named, and changes nothing. The audit log
     gets one SETTINGS_CHANGED record with each changed setting's value
-    before and after; a change that changes nothing writes nothing.
+    before and after; a change that changes nothing writes nothing. The
+    open entries the window now shows differently are journaled in
+    ``journal`` (``domain.settings_effects``): the caller commits, then
+    publishes them and tells live clients the organisation changed.
     """
     if not can_change_settings(viewer):
         raise InvalidRequest.one(
@@ -148,7 +165,7 @@ async def change_settings(
         if getattr(before, name) != value
     ]
     if not changed:
-        return before
+        return SavedSettings(before, changed=False)
     for name in wanted:
         setattr(row, name, _json(getattr(after, name)))
     await audit.write(
@@ -169,4 +186,5 @@ async def change_settings(
         ],
     )
     await session.flush()
-    return after
+    await journal_entries_shown_differently(session, journal, before, after, now=now)
+    return SavedSettings(after, changed=True)

@@ -149,7 +149,8 @@ class ActivityChange(Base):
     entry_id: Mapped[int] = mapped_column(BigInteger)
     # ADDED | CHANGED | REMOVED
     change: Mapped[str] = mapped_column(String(16))
-    # Why: RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED
+    # Why: RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED,
+    # SETTINGS_CHANGED (the longest: 16)
     reason: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))

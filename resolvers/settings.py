@@ -7,6 +7,7 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 from domain.errors import InvalidRequest, Problem
+from domain.journal import Journal
 from domain.organisation import (
     OrganisationSettings,
     can_read_settings,
@@ -33,10 +34,17 @@ async def organisation_settings(context: Context) -> OrganisationSettings:
 async def update_organisation_settings(
     context: Context, change: SettingsChange
 ) -> tuple[OrganisationSettings | None, list[Problem]]:
+    """After the commit, open windows hear of the entries now shown
+    differently (``activityEvents``) and of the organisation
+    (``organisation``)."""
     viewer = context.require_staff()
     try:
         async with context.services.database.write() as session:
-            saved = await change_settings(session, viewer, change, now=context.now())
+            journal = Journal(session)
+            saved = await change_settings(session, journal, viewer, change, now=context.now())
     except InvalidRequest as refused:
         return None, refused.problems
-    return saved, []
+    if saved.changed:
+        await context.services.publish(journal.changes)
+        await context.services.publish_settings(viewer.organisation_id)
+    return saved.settings, []

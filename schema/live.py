@@ -29,11 +29,13 @@ from schema.activity import OBJECT_FOR_TYPE, Activity, ActivityType, WindowStatu
 from schema.context import Context, Info
 from schema.errors import UserError
 from schema.execution import Same
+from schema.settings import Organisation
 from schema.window import ActivityBadge, ActivityFilter
 from subscriptions.activity import ActivityEvent as FeedEvent
 from subscriptions.activity import activity_events
 from subscriptions.badge import badge_updates
 from subscriptions.lock_state import lock_states
+from subscriptions.organisation import settings_updates
 
 Surface = domain_lock.Surface
 strawberry.enum(Surface, name="EditSurface")
@@ -48,7 +50,9 @@ class ActivityEvent:
     )
     change: ChangeKind
     reason: str = strawberry.field(
-        description="RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED..."
+        description="RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED, "
+        "SETTINGS_CHANGED (a CHANGED entry that reads differently under the organisation's new "
+        "settings: a drop's notice period, request day or missed criteria)..."
     )
     entry_id: strawberry.ID = strawberry.field(description="The entry's global id.")
     type: ActivityType
@@ -297,6 +301,26 @@ class Subscription:
             context.now,
         ):
             yield ActivityBadge(waiting=badge.waiting, pending=badge.pending)
+
+    @strawberry.subscription(
+        description="Your organisation now (as `me { organisation }`), then after every "
+        "change of its settings that changes what it shows (its time zone, which instants "
+        "are shown in). `today` is as of each push. What entries show that the settings "
+        "decide comes on `activityEvents` (CHANGED, reason SETTINGS_CHANGED)."
+    )
+    async def organisation(self, info: Info) -> AsyncGenerator[Organisation, None]:
+        context = _context(info)
+        viewer = context.require_staff()
+        shown: tuple[str, str] | None = None
+        async for settings in settings_updates(
+            context.services.database,
+            context.services.require_broadcaster(),
+            viewer.organisation_id,
+        ):
+            key = (settings.name, settings.time_zone)
+            if key != shown:
+                shown = key
+                yield Organisation(settings=settings)
 
     @strawberry.subscription(
         description="Your edit lock now and on every change. Pass your lease token: when "

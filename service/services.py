@@ -100,6 +100,11 @@ class Services:
         if changes:
             await self.publisher.publish(changes)
 
+    async def publish_settings(self, organisation_id: int) -> None:
+        """Call after a change to the organisation's settings has committed."""
+        if isinstance(self.publisher, BroadcastPublisher):
+            await self.publisher.publish_settings(organisation_id)
+
     async def publish_lock(self, staff_id: int) -> None:
         """Call after a change to ``staff_id``'s edit lock has committed."""
         if isinstance(self.publisher, BroadcastPublisher):

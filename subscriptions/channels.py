@@ -1,9 +1,10 @@
 """Channel names and the JSON messages that travel on them.
 
-One channel per organisation carries window changes; one per staff member
-carries that member's edit-lock changes. A message is only a wake-up: the
-database (``activity_changes``, ``edit_locks``) is the record, so every
-reader can replay or re-read what a lost message would have told it.
+One channel per organisation carries window changes, another its settings
+changes; one per staff member carries that member's edit-lock changes. A
+message is only a wake-up: the database (``activity_changes``, the
+organisation's row, ``edit_locks``) is the record, so every reader can
+replay or re-read what a lost message would have told it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from domain.journal import ChangeKind, WindowChange
 
 CHANGES_KIND: Final = "changes"
 LOCK_KIND: Final = "lock"
+SETTINGS_KIND: Final = "settings"
 
 
 def window_channel(organisation_id: int) -> str:
     return f"org:{organisation_id}:window"
+
+
+def settings_channel(organisation_id: int) -> str:
+    """Apart from the window's: a settings change must not make every
+    window feed replay (an unknown message there means "resync")."""
+    return f"org:{organisation_id}:settings"
 
 
 def lock_channel(staff_id: int) -> str:
@@ -55,6 +63,10 @@ def changes_message(organisation_id: int, changes: Sequence[WindowChange]) -> di
 
 def lock_message(staff_id: int) -> dict[str, Any]:
     return {"kind": LOCK_KIND, "staff_id": staff_id}
+
+
+def settings_message(organisation_id: int) -> dict[str, Any]:
+    return {"kind": SETTINGS_KIND, "organisation_id": organisation_id}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,14 @@ from typing import Any
 
 from domain.journal import WindowChange
 from subscriptions.broadcast import Broadcaster, BroadcastUnavailable
-from subscriptions.channels import changes_message, lock_channel, lock_message, window_channel
+from subscriptions.channels import (
+    changes_message,
+    lock_channel,
+    lock_message,
+    settings_channel,
+    settings_message,
+    window_channel,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,10 @@ class BroadcastPublisher:
     async def publish_lock(self, staff_id: int) -> None:
         """The staff member's edit lock changed: their surfaces re-read it."""
         await self._send(lock_channel(staff_id), lock_message(staff_id))
+
+    async def publish_settings(self, organisation_id: int) -> None:
+        """The organisation's settings changed: its live clients re-read them."""
+        await self._send(settings_channel(organisation_id), settings_message(organisation_id))
 
     async def _send(self, channel: str, message: Mapping[str, Any]) -> None:
         try:

@@ -1,10 +1,12 @@
 """Drop request rules: reason, notice period and the TRIAL label."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from domain.calendar import SchoolCalendar
+from domain.drop_requests import shown_by_settings
 from domain.rules.drops import (
     DropCriterion,
     DropErrorCode,
@@ -181,3 +183,43 @@ def test_student_label(enrollment_type: EnrollmentType, expected: str) -> None:
 
     # Then only a TRIAL enrollment is marked
     assert label == expected
+
+
+# What a drop entry shows that the settings decide: a settings change
+# journals the entries for which this differs (domain.settings_effects).
+ASKED_LATE = datetime(2024, 3, 1, 2, 30, tzinfo=UTC)  # still February 29 in Chicago
+DROP = {"drop_date": "2024-03-31", "reason": "Moving away"}
+
+
+def test_a_time_zone_change_shows_a_drop_differently_only_when_its_request_day_moves() -> None:
+    utc, chicago, tokyo = (SchoolCalendar(z) for z in ("UTC", "America/Chicago", "Asia/Tokyo"))
+    policy = DropPolicy(notice_days=30)
+
+    def shown(calendar: SchoolCalendar) -> tuple[object, ...]:
+        return shown_by_settings(DROP, ASKED_LATE, calendar, policy)
+
+    # the request day moves back to February 29, so the notice is now met
+    assert shown(utc) != shown(chicago)
+    assert shown(chicago)[1:3] == (date(2024, 2, 29), True)
+    # Tokyo reads March 1 too: nothing the entry shows changes
+    assert shown(utc) == shown(tokyo)
+
+
+def test_a_reason_list_change_shows_only_the_drops_whose_reason_it_decides_differently() -> None:
+    calendar = SchoolCalendar("UTC")
+    before = DropPolicy(notice_days=30)
+    after = DropPolicy(notice_days=30, valid_reasons=frozenset({"Moving away"}))
+
+    def differs(details: dict[str, Any]) -> bool:
+        return shown_by_settings(details, ASKED_LATE, calendar, before) != shown_by_settings(
+            details, ASKED_LATE, calendar, after
+        )
+
+    assert not differs(DROP)
+    assert differs({**DROP, "reason": "Cost"})
+    # an entry without a drop date still shows the notice period and the request day
+    assert not differs({"reason": "Cost"})
+    assert shown_by_settings({}, ASKED_LATE, calendar, DropPolicy(notice_days=7)) == (
+        7,
+        date(2024, 3, 1),
+    )
