@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from tests.live.client import LiveSocket, graphql
-from tests.live.recording import record_payment
-from tests.live.servers import Server
+from tests.live.recording import LOCATION_NAMES, record_payment
+from tests.live.servers import RedisServer, Server
 from tests.support import Tenant, World
 
 RECORD = """
@@ -58,7 +58,12 @@ ORGANISATION = "subscription { organisation { id name timeZone today } }"
 
 
 async def record_drop(
-    http: str, tenant: Tenant, *, drop_in_days: int, occurred_at: datetime | None = None
+    http: str,
+    tenant: Tenant,
+    *,
+    drop_in_days: int,
+    occurred_at: datetime | None = None,
+    location: str = "north",
 ) -> dict[str, Any]:
     """A drop request for a new enrollment, asked ``drop_in_days`` before its date."""
     unique = uuid.uuid4().hex
@@ -79,7 +84,7 @@ async def record_drop(
                     "class": {
                         "externalId": f"cls-{unique}",
                         "name": "Swim 1",
-                        "location": {"externalId": "north", "name": "North Pool"},
+                        "location": {"externalId": location, "name": LOCATION_NAMES[location]},
                     },
                 },
                 "dropDate": (asked.date() + timedelta(days=drop_in_days)).isoformat(),
@@ -109,12 +114,14 @@ async def riverside_settings_restored(server_b: Server, world: World) -> AsyncIt
     await change_settings(server_b.http, world.riverside, **before)
 
 
-async def settings_events(socket: LiveSocket, operation: str, until: str) -> list[dict[str, Any]]:
+async def settings_events(
+    socket: LiveSocket, operation: str, until: str, seconds: float = 5.0
+) -> list[dict[str, Any]]:
     """The events of one settings change, up to the one for entry ``until``.
     Open drops of other tests in the shared world may come first."""
     events: list[dict[str, Any]] = []
     while not events or events[-1]["entryId"] != until:
-        events.append((await socket.next(operation))["activityEvents"])
+        events.append((await socket.next(operation, seconds))["activityEvents"])
     return events
 
 
@@ -224,3 +231,35 @@ async def test_a_time_zone_change_reaches_the_organisation_and_the_request_days_
         await window.nothing_more(organisation)
     finally:
         await window.close()
+
+
+@pytest.mark.needs_redis
+async def test_a_settings_change_made_while_redis_is_down_reaches_the_window_once_it_is_back(
+    server_a: Server, server_b: Server, world: World, redis_server: RedisServer | None
+) -> None:
+    assert redis_server is not None, "this test runs only with PostgreSQL + Redis"
+    harbour = world.harbour
+    before = (await graphql(server_b.http, SETTINGS, token=harbour.full))["organisationSettings"]
+    # given a window on process A following harbour's organisation and entries
+    drop = await record_drop(server_b.http, harbour, drop_in_days=20, location="main")
+    window = await LiveSocket.open(server_a.ws, harbour.full)
+    try:
+        organisation = await window.subscribe(ORGANISATION)
+        shown = (await window.next(organisation))["organisation"]
+        live = await window.subscribe(EVENTS, {"after": drop["sequence"] - 1})
+        assert (await window.next(live))["activityEvents"]["entryId"] == drop["id"]
+
+        # when Redis dies, the settings change through B (its push is lost), and Redis is back
+        redis_server.kill()
+        zone = "Asia/Tokyo" if shown["timeZone"] != "Asia/Tokyo" else "Europe/Paris"
+        await change_settings(server_b.http, harbour, timeZone=zone, dropNoticeDays=7)
+        redis_server.start()
+
+        # then the window re-reads the organisation and replays the drop's change
+        assert (await window.next(organisation, 15))["organisation"]["timeZone"] == zone
+        events = await settings_events(window, live, until=drop["id"], seconds=15)
+        assert events[-1]["reason"] == "SETTINGS_CHANGED"
+        assert events[-1]["entry"]["noticeDays"] == 7
+    finally:
+        await window.close()
+        await change_settings(server_b.http, harbour, **before)
