@@ -28,12 +28,22 @@ help:
 	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~25 min), writes BENCHMARKS.md"
 	@echo "make venv | migrate | seed-demo | lint | schema | bench-quick"
 
+# A Python older than 3.11 (no tomllib) gets one clear line and no .venv.
+PYTHON_VERSION = -c 'import platform; print(platform.python_version())'
+define require_python311
+	@$(1) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "make: needs Python 3.11+; $(1) is $$($(1) $(PYTHON_VERSION) 2>/dev/null || echo missing)$(2)" >&2; \
+		exit 1; }
+endef
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(call require_python311,$(PYTHON), (run make PYTHON=python3.11 or newer))
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 # Only the dependencies are installed: the code runs from this directory and
 # is never installed as packages (our package names also exist on PyPI).
 $(VENV)/.installed: pyproject.toml scripts/requirements.py | $(BIN)/python
+	$(call require_python311,$(BIN)/python,: remove $(VENV) and run make again)
 	$(BIN)/python scripts/requirements.py dev > $(VENV)/requirements.txt
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(VENV)/requirements.txt
 	@touch $@
