@@ -19,6 +19,7 @@ from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
 from schema.query import Query
+from schema.telemetry import OperationTelemetry
 
 # The limiters' rule classes, built once: each QueryDepthLimiter or
 # MaxAliasesLimiter instance makes a new rule class, which would make every
@@ -37,6 +38,8 @@ def build_schema() -> strawberry.Schema:
         # One execution per subscription event and distinct selection and viewer scope.
         execution_context_class=SharedEventExecutionContext,
         extensions=[
+            # First: it sees each operation's final result, after the others.
+            OperationTelemetry,
             lambda: AddValidationRules(DEPTH_RULES),
             lambda: AddValidationRules(ALIAS_RULES),
             lambda: MaxTokensLimiter(max_token_count=4000),

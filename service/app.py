@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -23,9 +24,15 @@ from domain.viewer import PORTAL_KEY_PREFIX, ViewerCache, portal_for_key, viewer
 from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
+from service.logs import configure_logging
+from service.metrics import metrics_page
+from service.middleware import OperatorMiddleware
+from service.readiness import StartupRefused, check_database, ready
 from service.services import Services
 from service.settings import Settings
+from service.shutdown import Drain
 from service.web import graphiql_html, web_routes
+from subscriptions.broadcast import BroadcastUnavailable
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -167,15 +174,23 @@ async def health(_request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     services = services or Services.from_settings(settings or Settings.from_env())
+    configure_logging(services.settings.log_format, services.settings.log_level)
     graphql_app = OnlineActivityGraphQL(services)
+    drain = Drain()
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        await services.start()
+        try:
+            await check_database(services.database)
+            await services.start()
+        except BroadcastUnavailable as error:
+            raise StartupRefused(f"REDIS_URL/BROADCAST_URL: {error}") from error
+        drain.install()  # SIGTERM: websockets get 1001 first (service/shutdown.py)
         tune_gc()
         try:
             yield {}
         finally:
+            drain.uninstall()
             await services.stop()
 
     app = Starlette(
@@ -183,9 +198,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Route("/graphql", graphql_app),
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health),
+            Route("/ready", ready),
+            Route("/metrics", metrics_page),
             *web_routes(services),
+        ],
+        middleware=[
+            Middleware(OperatorMiddleware, drain=drain, metrics=services.telemetry.metrics)
         ],
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.drain = drain
     return app

@@ -36,8 +36,16 @@ def render_schema() -> str:
     return schema.as_str().rstrip("\n") + "\n"
 
 
+def _env_settings() -> Settings:
+    """The settings, or one line naming what in the environment cannot be read."""
+    try:
+        return Settings.from_env()
+    except ValueError as error:  # PORT=abc, DB_POOL_SIZE=many, ...
+        raise CommandError(f"a setting in the environment is invalid: {error}") from error
+
+
 def _with_overrides(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env()
+    settings = _env_settings()
     overrides: dict[str, Any] = {}
     if getattr(args, "host", None):
         overrides["host"] = args.host
@@ -51,21 +59,35 @@ def _with_overrides(args: argparse.Namespace) -> Settings:
 
 
 def serve(args: argparse.Namespace) -> int:
+    """Check the database and the broadcast (one line if they will not do),
+    then serve with our structured logs and graceful shutdown."""
     import os
 
     import uvicorn
 
+    from service.logs import logging_config
+    from service.readiness import StartupRefused, preflight
+
     settings = _with_overrides(args)
+    try:
+        asyncio.run(preflight(settings))
+    except StartupRefused as refused:
+        raise CommandError(str(refused)) from refused
     # Worker processes build their own settings from the environment.
     os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
     print(f"Serving {graphql_url(settings)} with {args.workers} worker(s)", flush=True)
+    level = args.log_level or settings.log_level
     uvicorn.run(
         "service.app:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        log_level=args.log_level,
+        log_level=level,
+        log_config=logging_config(settings.log_format, level),
+        # Every GraphQL operation has its own line (service/telemetry.py).
+        access_log=False,
+        timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds), 1),
         app_dir=str(REPO_ROOT),
     )
     return 0
@@ -76,7 +98,7 @@ def migrate(_args: argparse.Namespace) -> int:
     from alembic import command
     from alembic.config import Config
 
-    settings = Settings.from_env()
+    settings = _env_settings()
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     config.attributes["database_url"] = settings.database_url
@@ -177,7 +199,7 @@ async def _create_staff(settings: Settings, args: argparse.Namespace) -> str:
 
 
 def create_staff_command(args: argparse.Namespace) -> int:
-    token = asyncio.run(_create_staff(Settings.from_env(), args))
+    token = asyncio.run(_create_staff(_env_settings(), args))
     print(token)
     return 0
 
@@ -201,7 +223,7 @@ def purge_command(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    print(asyncio.run(_purge(Settings.from_env(), now)))
+    print(asyncio.run(_purge(_env_settings(), now)))
     return 0
 
 
@@ -231,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", help="default: HOST or 127.0.0.1")
     sub.add_argument("--port", type=int, help="default: PORT or 8000")
     sub.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    sub.add_argument("--log-level", default="info")
+    sub.add_argument("--log-level", help="default: LOG_LEVEL or info")
 
     command("migrate", migrate, "Upgrade the database to the latest migration.")
 

@@ -15,7 +15,9 @@ from domain.retention import run_periodic_purge
 from models.base import utcnow
 from models.db import Database
 from service.mailer import Mailer, mailer_for
+from service.metrics import Metrics, broadcast_state, pool_use
 from service.settings import Settings
+from service.telemetry import Telemetry
 from subscriptions.badge_watch import BadgeWatch
 from subscriptions.broadcast import Broadcaster
 from subscriptions.publisher import BroadcastPublisher
@@ -48,20 +50,25 @@ class Services:
     # The server's clock (an aware UTC instant): what a request calls "now".
     # Tests set it to stand at a chosen instant, such as 23:30 at the school.
     clock: Callable[[], datetime] = utcnow
+    # Every operation's log line and metrics (service/telemetry.py, /metrics).
+    telemetry: Telemetry = field(default_factory=lambda: Telemetry(Metrics()))
     _background: list[asyncio.Task[Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         broadcaster = Broadcaster(settings.broadcast_url)
         badge_watch = BadgeWatch(broadcaster, settings.badge_cache_seconds)
+        database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        metrics = Metrics(pools=pool_use(database), broadcast=broadcast_state(broadcaster))
         return cls(
             settings=settings,
-            database=Database(settings.database_url, pool_size=settings.db_pool_size),
+            database=database,
             publisher=BroadcastPublisher(broadcaster),
             broadcaster=broadcaster,
             mailer=mailer_for(settings),
             badge_watch=badge_watch,
             badges=badge_watch.cache,
+            telemetry=Telemetry(metrics),
         )
 
     async def start(self) -> None:

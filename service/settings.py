@@ -58,6 +58,11 @@ class Settings:
     token_cache_seconds: float = 5.0
     # The longest a badge is kept, even with no change heard of; 0 disables.
     badge_cache_seconds: float = 5.0
+    # Operators: "json" or "text" logs (service/logs.py), seconds a stopping
+    # process gives requests in flight (service/shutdown.py).
+    log_format: str = "text"
+    log_level: str = "info"
+    shutdown_timeout_seconds: float = 20.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -92,4 +97,8 @@ class Settings:
             ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
             token_cache_seconds=float(env.get("TOKEN_CACHE_SECONDS", "5")),
             badge_cache_seconds=float(env.get("BADGE_CACHE_SECONDS", "5")),
+            log_format=env.get("LOG_FORMAT")
+            or ("text" if _bool("DEV_MODE", default="DATABASE_URL" not in env) else "json"),
+            log_level=env.get("LOG_LEVEL") or "info",
+            shutdown_timeout_seconds=float(env.get("SHUTDOWN_TIMEOUT_SECONDS", "20")),
         )

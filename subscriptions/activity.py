@@ -27,6 +27,7 @@ every subscriber of the organisation on this process awaits the same read
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from domain.viewer import Viewer
 from domain.window import WindowFilter
 from models import ActivityChange, ActivityEntry
 from models.db import Database
-from subscriptions.broadcast import Broadcaster, SubscriberOverflow
+from subscriptions.broadcast import Broadcaster, SubscriberOverflow, Subscription
 from subscriptions.channels import parse_changes, window_channel
 
 REPLAY_BATCH = 500
@@ -152,6 +153,36 @@ class SharedEntries:
 SHARED_ENTRIES = SharedEntries()
 
 
+@dataclass(frozen=True)
+class LiveLag:
+    """How far this process's subscribers are behind what was fanned out to them."""
+
+    subscribers: int
+    # The most sequence numbers one subscriber has been sent and not processed yet.
+    max_sequences: int
+    # Messages waiting in subscribers' queues, all together.
+    queued_messages: int
+
+
+_LIVE_FEEDS: weakref.WeakSet[ActivityFeed] = weakref.WeakSet()
+
+
+def live_lag() -> LiveLag:
+    """Measured when asked (a /metrics scrape), never on the delivery path."""
+    lag = queued = count = 0
+    for feed in list(_LIVE_FEEDS):
+        inbox = feed.inbox
+        if inbox is None or inbox.ended:
+            continue
+        count += 1
+        queued += inbox.backlog
+        newest = inbox.newest
+        sequence = newest.get("last_sequence") if newest is not None else None
+        if isinstance(sequence, int):
+            lag = max(lag, sequence - feed.last)
+    return LiveLag(count, lag, queued)
+
+
 class ActivityFeed:
     """One subscriber's view of its organisation's changes."""
 
@@ -168,6 +199,8 @@ class ActivityFeed:
         self.filter = window_filter
         # The last sequence processed (delivered, or skipped as not visible).
         self.last = 0
+        # The organisation's channel while subscribed (for ``live_lag``).
+        self.inbox: Subscription | None = None
 
     async def events(self, after_sequence: int | None) -> AsyncIterator[ActivityEvent]:
         organisation_id = self.viewer.organisation_id
@@ -175,8 +208,10 @@ class ActivityFeed:
         if after_sequence is not None:
             self.last = max(after_sequence, 0)
             await check_replayable(self.database, organisation_id, self.last)
+        _LIVE_FEEDS.add(self)  # until the feed is freed (a weak set)
         while True:
             async with self.broadcaster.subscribe(window_channel(organisation_id)) as inbox:
+                self.inbox = inbox
                 if start_live:
                     self.last = await current_sequence(self.database, organisation_id)
                     start_live = False

@@ -106,6 +106,8 @@ class Subscription:
         # read-only.
         self._queue: asyncio.Queue[Mapping[str, Any] | _End] = asyncio.Queue(maxsize=queue_size + 1)
         self._ended = False
+        # The last message fanned out to this subscriber, read or not (live lag in /metrics).
+        self.newest: Mapping[str, Any] | None = None
 
     def __aiter__(self) -> Subscription:
         return self
@@ -126,6 +128,16 @@ class Subscription:
             self._end(SubscriberOverflow, f"more than {self._queue_size} messages behind")
         else:
             self._queue.put_nowait(message)
+            self.newest = message
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    @property
+    def backlog(self) -> int:
+        """Messages fanned out to this subscriber and not read yet."""
+        return self._queue.qsize()
 
     def _end(self, error: type[Exception] | None, reason: str = "") -> None:
         if self._ended:
@@ -200,6 +212,12 @@ class Broadcaster:
             return None
         epoch = getattr(self._backend, "delivery_epoch", 0)
         return epoch if isinstance(epoch, int) else None
+
+    @property
+    def reconnects(self) -> int:
+        """How often the backend lost its connection and came back (0 in memory://)."""
+        count = getattr(self._backend, "reconnects", 0)
+        return count if isinstance(count, int) else 0
 
     async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
         """Send ``message`` to every subscriber of ``channel``, on any process.

@@ -121,6 +121,11 @@ class ReliableRedisBackend(BroadcastBackend):
         in between)."""
         return self._connections if self._serving else None
 
+    @property
+    def reconnects(self) -> int:
+        """Pub/sub connections that came back after one was lost (for /metrics)."""
+        return max(self._connections - 1, 0)
+
     async def connect(self) -> None:
         """Fail fast if Redis is unreachable at startup, then start listening."""
         # One retry: a pooled connection left stale by a Redis restart is

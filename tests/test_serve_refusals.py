@@ -1,0 +1,131 @@
+"""`python -m service serve` refuses what cannot work, in one line.
+
+A missing, unreachable or unmigrated database and a bad Redis URL each
+stop `serve` before it listens, with one line on stderr that says what to
+do, instead of a 50-180-line traceback (or a server whose every request then
+fails). On PostgreSQL the unmigrated database is a real empty one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from service.readiness import migration_head
+from service.settings import REPO_ROOT, _normalise_database_url
+from tests.conftest import DATABASE_URL
+from tests.live.conftest import _admin
+from tests.live.servers import free_port
+
+
+def _serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "BROADCAST_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "service", "serve", "--port", str(free_port())],
+        cwd=REPO_ROOT,
+        env={**base, "DEV_MODE": "0", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "Serving" not in result.stdout, "it must refuse before it listens"
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database that exists and has no tables (SQLite file, or PostgreSQL)."""
+    if not DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    base = make_url(_normalise_database_url(DATABASE_URL))
+    name = f"{base.database}_empty_{uuid.uuid4().hex[:8]}"
+    admin = base.render_as_string(hide_password=False)
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _alembic(url: str, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "alembic", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_an_unmigrated_database_is_one_line_that_says_run_migrate(empty_database: str) -> None:
+    # given a database with no tables
+    # when serve is started on it
+    line = _one_line(_serve({"DATABASE_URL": empty_database}))
+    # then one line names the database and tells the operator what to run
+    assert line.startswith("error: the database at ") and "not migrated" in line, line
+    assert "python -m service migrate" in line, line
+
+
+@pytest.mark.slow
+def test_a_database_behind_the_code_names_both_migrations(empty_database: str) -> None:
+    # given a database one migration behind this code
+    _alembic(empty_database, "upgrade", "0002")
+    # when serve is started on it
+    line = _one_line(_serve({"DATABASE_URL": empty_database}))
+    # then the line says where it is, what the code needs, and what to run
+    assert f"at migration 0002, this code needs {migration_head()}" in line, line
+    assert "python -m service migrate" in line, line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        (f"postgresql://nobody:secret@127.0.0.1:{free_port()}/db", "cannot reach the database"),
+        ("mysql://nobody:secret@127.0.0.1/nothing", "is not a database this service uses"),
+        ("not a url", "is not a database this service uses"),
+    ],
+    ids=["unreachable", "unsupported", "garbage"],
+)
+def test_a_bad_database_url_is_one_clear_line(database_url: str, expected: str) -> None:
+    line = _one_line(_serve({"DATABASE_URL": database_url}))
+    assert line.startswith("error: DATABASE_URL") or line.startswith("error: cannot reach"), line
+    assert expected in line, line
+    assert "secret" not in line, "the password stays out of the message"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("redis_url", "expected"),
+    [
+        (f"redis://127.0.0.1:{free_port()}/0", "is unreachable"),
+        ("rabbit://127.0.0.1/", "use memory:// or redis://"),
+    ],
+    ids=["unreachable", "unsupported"],
+)
+def test_a_bad_redis_url_is_one_clear_line(
+    redis_url: str, expected: str, migrated_template: str
+) -> None:
+    # given the suite's migrated database, so only Redis is wrong
+    database_url = migrated_template if DATABASE_URL else f"sqlite:///{migrated_template}"
+    line = _one_line(_serve({"DATABASE_URL": database_url, "REDIS_URL": redis_url}))
+    assert line.startswith("error: REDIS_URL"), line
+    assert expected in line, line
