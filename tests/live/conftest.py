@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -117,7 +118,20 @@ def servers(
 ) -> Iterator[list[Server]]:
     """Two processes on PostgreSQL + Redis; one on the embedded default."""
     logs = tmp_path_factory.mktemp("server-logs")
-    env = {
+    env = server_env(live_database, redis_server, logs)
+    started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
+    try:
+        for server in started:
+            server.wait_ready()
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+def server_env(live_database: str, redis_server: RedisServer | None, logs: Path) -> dict[str, str]:
+    """The environment of the live tests' server processes."""
+    return {
         "DATABASE_URL": live_database,
         "BROADCAST_URL": redis_server.url if redis_server else "memory://",
         "DEV_MODE": "0",
@@ -128,14 +142,6 @@ def servers(
         # Far longer than any test: a badge kept past a change shows as a failure.
         "BADGE_CACHE_SECONDS": "600",
     }
-    started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
-    try:
-        for server in started:
-            server.wait_ready()
-        yield started
-    finally:
-        for server in started:
-            server.stop()
 
 
 @pytest.fixture

@@ -30,13 +30,15 @@ def free_port() -> int:
 class Server:
     """``python -m uvicorn service.app:create_app --factory`` on a free port."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], log_dir: Path, *, port: int | None = None
+    ) -> None:
         self.name = name
-        self.port = free_port()
+        self.port = port or free_port()
         self.http = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = log_dir / f"{name}.log"
-        with self.log.open("wb") as log:
+        with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [
                     *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
