@@ -74,9 +74,10 @@ def test_expected_graphql_errors_leave_strawberrys_log_and_unexpected_ones_stay_
     # an invalid document likewise
     assert not only.filter(_strawberry_record(GraphQLError("Cannot query field 'x'.")))
     # a bug is kept, as its message and path, with the exception attached
-    bug = GraphQLError("boom", path=["approveActivity"], original_error=KeyError("k"))
+    cause = KeyError("k")
+    bug = GraphQLError("boom", path=["approveActivity"], original_error=cause)
     record = _strawberry_record(bug)
-    record.exc_info = (KeyError, bug.original_error, None)
+    record.exc_info = (KeyError, cause, None)
     assert only.filter(record)
     assert record.getMessage() == "boom" and record.__dict__["path"] == "approveActivity"
 
