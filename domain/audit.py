@@ -52,6 +52,11 @@ class AuditAction(StrEnum):
     # A change to the organisation's settings (no entry; the snapshot holds
     # each changed setting's value before and after).
     SETTINGS_CHANGED = "SETTINGS_CHANGED"
+    # An operator's acts from the command line (service/administration.py).
+    ORG_CREATED = "ORG_CREATED"
+    DEACTIVATED = "DEACTIVATED"  # a staff member
+    TOKEN_REVOKED = "TOKEN_REVOKED"
+    KEY_ROTATED = "KEY_ROTATED"  # the organisation's portal key
 
 
 SNAPSHOT_FIELDS = (

@@ -21,7 +21,8 @@ class AuditRecord(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     # APPROVED | DENIED | DISMISSED | EXPIRED | SUPERSEDED | REVIEWED | EMAILED | SUSPENDED
-    # | SETTINGS_CHANGED
+    # | SETTINGS_CHANGED, or an operator's: ORG_CREATED | DEACTIVATED | TOKEN_REVOKED
+    # | KEY_ROTATED
     action: Mapped[str] = mapped_column(String(16))
     entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     entry_type: Mapped[str | None] = mapped_column(String(32), nullable=True)

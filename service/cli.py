@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from service import cli_admin
 from service.settings import REPO_ROOT, Settings
 
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
@@ -291,6 +292,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Remove window entries past 90 days and audit records past two years.",
     )
     sub.add_argument("--now", help="ISO date-time to purge as of (default: now)")
+
+    def administration(handler: Callable[[Settings, argparse.Namespace], int]) -> Any:
+        def run(args: argparse.Namespace) -> int:
+            try:
+                return handler(_env_settings(), args)
+            except cli_admin.CommandFailed as failed:
+                raise CommandError(str(failed)) from failed
+
+        return run
+
+    cli_admin.add_commands(lambda name, handler, text: command(name, administration(handler), text))
 
     sub = command("print-schema", print_schema, "Write the GraphQL schema (SDL).")
     sub.add_argument("--output", default=str(SCHEMA_FILE), help="file, or - for stdout")
