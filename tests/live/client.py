@@ -58,17 +58,16 @@ class LiveSocket:
                 if inbox is not None:
                     inbox.put_nowait(message)
 
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, name: str | None = None
+    ) -> str:
         operation = str(next(self._ids))
         self._inboxes[operation] = asyncio.Queue()
+        payload: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if name is not None:
+            payload["operationName"] = name
         await self.connection.send(
-            json.dumps(
-                {
-                    "id": operation,
-                    "type": "subscribe",
-                    "payload": {"query": query, "variables": variables or {}},
-                }
-            )
+            json.dumps({"id": operation, "type": "subscribe", "payload": payload})
         )
         return operation
 
