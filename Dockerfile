@@ -28,5 +28,7 @@ HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PORT}/health', timeout=2)"
 
 # Migrations run once per deployment (docker-compose.yml's `migrate` service),
-# never in every replica at start-up.
-CMD ["python", "-m", "service", "serve", "--workers", "2"]
+# never in every replica at start-up. One process per container: scale with
+# replicas, each scraped on its own /metrics (README, "Operating it"); a load
+# balancer routes by /ready, and SIGTERM stops a replica gracefully.
+CMD ["python", "-m", "service", "serve", "--workers", "1"]

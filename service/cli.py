@@ -77,6 +77,12 @@ def serve(args: argparse.Namespace) -> int:
     # Worker processes build their own settings from the environment.
     os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
     print(f"Serving {graphql_url(settings)} with {args.workers} worker(s)", flush=True)
+    if args.workers > 1:
+        print(
+            "note: the workers share one port, so /metrics answers for one of them at a "
+            "time; run one worker per process to scrape each (README, Metrics)",
+            flush=True,
+        )
     level = args.log_level or settings.log_level
     uvicorn.run(
         "service.app:create_app",
