@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from models.db import Database
 from service.provisioning import FULL_RIGHTS, create_organisation, create_staff
@@ -79,7 +79,7 @@ class Follower:
             url = self.urls[0] if attempt == 0 else self.urls[1]
             try:
                 await self._session(url)
-            except (OSError, ConnectionClosed, TimeoutError):
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError):
                 self.close_codes.append(None)
                 await asyncio.sleep(0.1)
 
