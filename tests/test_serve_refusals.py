@@ -1,4 +1,5 @@
-"""`python -m service serve` refuses what cannot work, in one line.
+"""`python -m service serve` refuses what cannot work, in one line, and logs
+structured lines when it runs.
 
 A missing, unreachable or unmigrated database and a bad Redis URL each
 stop `serve` before it listens, with one line on stderr that says what to
@@ -9,13 +10,18 @@ fails). On PostgreSQL the unmigrated database is a real empty one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -127,3 +133,51 @@ def test_a_bad_redis_url_is_one_clear_line(
     line = _one_line(_serve({"DATABASE_URL": database_url, "REDIS_URL": redis_url}))
     assert line.startswith("error: REDIS_URL"), line
     assert expected in line, line
+
+
+@pytest.mark.slow
+def test_serve_logs_only_json_lines_and_stops_cleanly_on_sigterm(migrated_template: str) -> None:
+    # given serve on a migrated database, in production log format
+    database_url = migrated_template if DATABASE_URL else f"sqlite:///{migrated_template}"
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "BROADCAST_URL"}}
+    env = {**base, "DATABASE_URL": database_url, "DEV_MODE": "0", "LOG_FORMAT": "json"}
+    env["PURGE_INTERVAL_SECONDS"] = "0"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.communicate()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "serve did not get ready"
+            time.sleep(0.1)
+        # when a client makes a request, and the process is told to stop
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/graphql", json={"query": "{ me { name } }"}, timeout=10
+        )
+        assert response.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    # then every line it logged, uvicorn's own included, is one JSON object
+    entries = [json.loads(line) for line in err.splitlines()]
+    messages = [entry["message"] for entry in entries]
+    assert any(m.startswith("Uvicorn running on") for m in messages), messages
+    assert "Application shutdown complete." in messages, messages
+    [operation] = [e for e in entries if e["logger"] == "service.telemetry"]
+    assert operation["request_id"] == response.headers["x-request-id"]
+    assert operation["outcome"] == "UNAUTHENTICATED"
+    assert not [e for e in entries if e["level"] in {"error", "critical"}], entries
+    assert "Serving" in out
