@@ -104,12 +104,24 @@ def migrate(_args: argparse.Namespace) -> int:
     """``alembic upgrade head`` on the configured database."""
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.readiness import StartupRefused, check_urls, describe_failure, safe_url
 
     settings = _env_settings()
+    try:
+        check_urls(settings)
+    except StartupRefused as refused:
+        raise CommandError(str(refused)) from refused
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
     config.attributes["database_url"] = settings.database_url
-    command.upgrade(config, "head")
+    try:
+        command.upgrade(config, "head")
+    except (OSError, SQLAlchemyError) as error:
+        where = safe_url(settings.database_url)
+        reason = describe_failure(error)
+        raise CommandError(f"cannot migrate the database at {where} ({reason})") from error
     print(f"Database is at the latest migration: {_safe_url(settings.database_url)}")
     return 0
 

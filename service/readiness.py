@@ -76,7 +76,8 @@ def safe_url(url: str) -> str:
     return shown
 
 
-def _reason(error: BaseException) -> str:
+def describe_failure(error: BaseException) -> str:
+    """One line for a database failure: the driver's error, without SQL."""
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
     text_ = " ".join(str(cause).split())
     return f"{type(cause).__name__}: {text_}" if text_ else type(cause).__name__
@@ -102,7 +103,7 @@ async def database_state(
             except DBAPIError:
                 revision = None
     except (OSError, SQLAlchemyError, TimeoutError) as error:
-        reason = "no answer in time" if isinstance(error, TimeoutError) else _reason(error)
+        reason = "no answer in time" if isinstance(error, TimeoutError) else describe_failure(error)
         return DatabaseState(
             False, "unreachable", f"cannot reach the database at {where} ({reason})"
         )

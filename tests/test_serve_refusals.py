@@ -117,6 +117,24 @@ def test_a_bad_database_url_is_one_clear_line(database_url: str, expected: str) 
 
 
 @pytest.mark.slow
+def test_migrate_on_an_unreachable_database_is_one_line() -> None:
+    base = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "BROADCAST_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        cwd=REPO_ROOT,
+        env={**base, "DATABASE_URL": f"postgresql://nobody:secret@127.0.0.1:{free_port()}/db"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: cannot migrate the database at postgresql://nobody:***@"), line
+    assert "secret" not in line
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("redis_url", "expected"),
     [
