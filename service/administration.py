@@ -81,6 +81,7 @@ async def provision_organisation(
         name=name,
         locations=locations,
         drop_notice_days=drop_notice_days,
+        time_zone=time_zone,
     )
     subject = {
         "slug": slug,

@@ -13,7 +13,6 @@ import getpass
 import socket
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.settings import Settings
 
@@ -36,10 +35,10 @@ def default_operator() -> str:
 
 
 def _time_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise argparse.ArgumentTypeError(f"{name!r} is not an IANA time zone") from error
+    from domain.calendar import is_time_zone
+
+    if not is_time_zone(name):
+        raise argparse.ArgumentTypeError(f"{name!r} is not an IANA time zone")
     return name
 
 

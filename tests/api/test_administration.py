@@ -104,6 +104,9 @@ async def test_an_organisation_created_from_the_command_line_takes_portal_events
     assert not body.get("errors"), body
     assert body["data"]["recordPortalEvent"]["userErrors"] == []
     assert len(body["data"]["recordPortalEvent"]["entries"]) == 1
+    # and it reads its dates in the time zone it was given
+    settings = await api.data("{ organisationSettings { timeZone } }", token=auditor)
+    assert settings["organisationSettings"]["timeZone"] == "Europe/London"
     # and the creation is in the audit log, by the operator, with its settings
     [created] = await _audit(api, auditor, "ORG_CREATED")
     assert created["staffId"] is None and created["staffName"] == "ops@test (command line)"
