@@ -10,6 +10,7 @@ from domain.vocabulary import PermissionLevel as DomainPermissionLevel
 from domain.vocabulary import Task as DomainTask
 from resolvers import actions as action_resolvers
 from resolvers import audit as audit_resolvers
+from resolvers import locations as location_resolvers
 from resolvers import window as window_resolvers
 from schema.activity import ActivityEntry
 from schema.audit import AuditFilter, AuditLogResult
@@ -22,6 +23,7 @@ from schema.email import (
     email_variables,
 )
 from schema.errors import InvalidArguments
+from schema.people import Location
 from schema.settings import Organisation, SettingsQueries
 from schema.window import (
     ActivityBadge,
@@ -55,6 +57,14 @@ class Me:
     @strawberry.field(description="Your organisation, with the time zone its dates are in.")
     async def organisation(self, info: Info) -> Organisation:
         return Organisation(settings=await info.context.loaders.settings())
+
+    @strawberry.field(
+        description="The locations you may see, by name: the window's location filter "
+        "offers these (all of the organisation's when allLocations is true)."
+    )
+    async def locations(self, info: Info) -> list[Location]:
+        rows = await location_resolvers.my_locations(info.context)
+        return [Location.from_row(row) for row in rows]
 
 
 @strawberry.type

@@ -76,12 +76,7 @@ query PageCursor($filter: ActivityFilter, $order: ActivityOrder!, $first: Int, $
 }`;
 
 /** The locations the window can filter by, as the entries name them. */
-export const LOCATIONS_SEEN = `
-query LocationsSeen {
-  onlineActivity(first: 100, order: NEWEST_FIRST) {
-    ... on ActivityConnection { nodes { ... on ActivityEntry { location { id name } } } }
-  }
-}`;
+export const MY_LOCATIONS = `query MyLocations { me { locations { id name } } }`;
 
 export const NODE = `
 query Entry($id: ID!) { node(id: $id) { ...EntryFields } }

@@ -6,7 +6,7 @@ import { announce, h, replace } from "../lib/dom";
 import { plural } from "../lib/format";
 import { subscribe, type Unsubscribe } from "../lib/live";
 import { lockLost, type EditLock } from "../lib/lock";
-import { APPROVE_MANY, DISMISS_MANY, EVENTS_LIVE, LOCATIONS_SEEN, PAGE_CURSOR, WINDOW } from "../lib/queries";
+import { APPROVE_MANY, DISMISS_MANY, EVENTS_LIVE, MY_LOCATIONS, PAGE_CURSOR, WINDOW } from "../lib/queries";
 import type { ActionResult, ActivityEvent, Connection, Entry, InvalidArguments, Location, Order, PageCursor, WindowFilter } from "../lib/types";
 import { filterInput, type Selection, type WindowContext } from "./context";
 import { openDetail } from "./detail";
@@ -84,13 +84,11 @@ export class WindowView implements WindowContext {
     return this.load();
   }
 
-  /** The location filter's choices. The API has no list of locations, so
-   * they come from the entries (the newest 100, and every page read). */
+  /** The location filter's choices: the locations this staff member may see
+   * (`me.locations`), plus any an entry on a page names. */
   private async loadLocations(): Promise<void> {
-    const data = await this.api.request<{ onlineActivity: { nodes?: { location: Location | null }[] } }>(LOCATIONS_SEEN);
-    for (const node of data.onlineActivity.nodes ?? []) {
-      if (node.location) this.locations.set(node.location.id, node.location.name);
-    }
+    const data = await this.api.request<{ me: { locations: Location[] } }>(MY_LOCATIONS);
+    for (const location of data.me.locations) this.locations.set(location.id, location.name);
     this.render();
   }
 

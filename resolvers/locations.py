@@ -1,0 +1,15 @@
+"""The viewer's locations, for the window's location filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.locations import visible_locations
+from models import Location
+from schema.context import Context
+
+
+async def my_locations(context: Context) -> Sequence[Location]:
+    viewer = context.require_viewer()
+    async with context.services.database.read() as session:
+        return await visible_locations(session, viewer)
