@@ -1,6 +1,6 @@
 # Online Activity. The two commands:
 #   make run    virtualenv, migrations, demo organisation, server on http://$(HOST):$(PORT)/
-#   make test   the whole suite on SQLite, again on PostgreSQL + Redis, then ruff and mypy
+#   make test   the whole suite on SQLite and on PostgreSQL + Redis side by side, then ruff and mypy
 # `make run` needs only python3 (3.11+) and GNU make (the web client's bundle is
 # committed); `make test` also needs Node.js with npm (the bundle check and axe-core),
 # PostgreSQL and Redis for the second run, and Chromium (installed when missing, as root).
@@ -16,8 +16,6 @@ TEST_BROADCAST_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-# The two test runs share nothing but the terminal: keep their output apart.
-.NOTPARALLEL:
 .PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema \
 	bench bench-quick web web-deps chromium
 
@@ -60,10 +58,17 @@ seed-demo: migrate
 run: seed-demo
 	DEV_MODE=1 $(BIN)/python -m service serve --host $(HOST) --port $(PORT)
 
-# -k: every stage runs and reports even when an earlier one failed; make still
-# fails if any did. pytest exits 5 when it collects no tests: that fails too.
-test: venv
-	@$(MAKE) --no-print-directory -k test-sqlite test-postgres lint
+# The two backends' runs share nothing but the terminal, so they run side by
+# side (CI has two cores; the suite spends much of its time waiting on servers
+# and browsers). --output-sync prints each run's output whole when it ends.
+# -k: every stage runs and reports even when another failed; make still fails
+# if any did. pytest exits 5 when it collects no tests: that fails too.
+test: venv web-deps chromium services
+	@echo "== tests on SQLite and on $(TEST_DATABASE_URL) side by side; each prints when it ends"
+	@status=0; \
+	$(MAKE) --no-print-directory -k -j2 --output-sync=target test-sqlite test-postgres || status=1; \
+	$(MAKE) --no-print-directory lint || status=1; \
+	exit $$status
 
 test-sqlite: venv web-deps chromium
 	@echo "== tests on SQLite with the in-process broadcast"
