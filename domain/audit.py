@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     case,
     func,
     insert,
@@ -36,8 +37,23 @@ from domain.errors import InvalidRequest, Problem
 from domain.listed import Listed
 from domain.viewer import Viewer
 from domain.vocabulary import AUDIT_RETENTION_DAYS, MAX_PAGE_SIZE, ActivityType
-from models import ActivityEntry, AuditRecord
+from models import ActivityEntry, AuditRecord, AuditRecordLocation
 from models.base import UTCDateTime
+
+
+class AuditScope(StrEnum):
+    """Who may read a record, as the window is scoped ("Tenants and locations
+    never see each other, on every path: ... audit"): by what its subject
+    touches (issue 10)."""
+
+    # ``location_id``'s staff; null: a location-independent entry or family,
+    # which the window shows every staff member.
+    LOCATION = "LOCATION"
+    # Staff who see every location listed in ``audit_record_locations``.
+    LOCATIONS = "LOCATIONS"
+    # Staff of all locations only: settings, operators' acts, a family no
+    # entry places anywhere.
+    ORGANISATION = "ORGANISATION"
 
 
 class AuditAction(StrEnum):
@@ -115,6 +131,7 @@ def entry_record(
         "entry_id": row.id,
         "entry_type": row.type,
         "location_id": row.location_id,
+        "location_scope": AuditScope.LOCATION.value,
         "staff_id": viewer.staff_id if viewer else None,
         "staff_name": viewer.name if viewer else None,
         "at": at,
@@ -192,6 +209,7 @@ async def write_listed(
             entry.c.id,
             entry.c.type,
             entry.c.location_id,
+            literal(AuditScope.LOCATION.value, String),
             literal(viewer.staff_id if viewer else None, BigInteger),
             literal(viewer.name if viewer else None, String),
             literal(at, UTCDateTime),
@@ -210,6 +228,7 @@ async def write_listed(
                 "entry_id",
                 "entry_type",
                 "location_id",
+                "location_scope",
                 "staff_id",
                 "staff_name",
                 "at",
@@ -219,6 +238,51 @@ async def write_listed(
             rows,
         )
     )
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The locations a record's subject touches (a family: those of its
+    entries); ``placed`` False when nothing places it anywhere."""
+
+    locations: frozenset[int]
+    placed: bool = True
+
+    def columns(self) -> dict[str, Any]:
+        """The record's ``location_id`` and ``location_scope``."""
+        if not self.placed:
+            return {"location_id": None, "location_scope": AuditScope.ORGANISATION.value}
+        if len(self.locations) > 1:
+            return {"location_id": None, "location_scope": AuditScope.LOCATIONS.value}
+        only = next(iter(self.locations), None)
+        return {"location_id": only, "location_scope": AuditScope.LOCATION.value}
+
+    def visible_to(self, viewer: Viewer) -> bool:
+        """What ``audit_visible_to`` decides for a record with these columns."""
+        if viewer.location_ids is None:
+            return True
+        return self.placed and self.locations <= viewer.location_ids
+
+
+async def write_touching(
+    session: AsyncSession, records: Sequence[tuple[dict[str, Any], Touched]]
+) -> None:
+    """Insert records about subjects that are not one entry (a family),
+    each scoped by the locations it touches; several get them listed."""
+    single: list[dict[str, Any]] = []
+    for record, touched in records:
+        scoped = {**record, **touched.columns()}
+        if scoped["location_scope"] != AuditScope.LOCATIONS.value:
+            single.append(scoped)
+            continue
+        record_id = await session.scalar(
+            insert(cast(Table, AuditRecord.__table__)).values(scoped).returning(AuditRecord.id)
+        )
+        await session.execute(
+            insert(cast(Table, AuditRecordLocation.__table__)),
+            [{"record_id": record_id, "location_id": i} for i in sorted(touched.locations)],
+        )
+    await write(session, single)
 
 
 def audit_cutoff(now: datetime) -> datetime:
@@ -255,16 +319,30 @@ class AuditPage:
 
 
 def audit_visible_to(viewer: Viewer, now: datetime) -> list[ColumnElement[bool]]:
-    """The viewer's organisation and locations, for the two years kept."""
+    """The viewer's organisation and locations, for the two years kept: a
+    location-limited viewer reads a record only if every location its
+    subject touches is theirs (``AuditScope``), never an organisation-wide one."""
     conditions: list[ColumnElement[bool]] = [
         AuditRecord.organisation_id == viewer.organisation_id,
         AuditRecord.at >= audit_cutoff(now),
     ]
     if viewer.location_ids is not None:
+        seen = sorted(viewer.location_ids)
+        unseen = (
+            select(AuditRecordLocation.record_id)
+            .where(
+                AuditRecordLocation.record_id == AuditRecord.id,
+                AuditRecordLocation.location_id.not_in(seen),
+            )
+            .exists()
+        )
         conditions.append(
             or_(
-                AuditRecord.location_id.is_(None),
-                AuditRecord.location_id.in_(sorted(viewer.location_ids)),
+                and_(
+                    AuditRecord.location_scope == AuditScope.LOCATION.value,
+                    or_(AuditRecord.location_id.is_(None), AuditRecord.location_id.in_(seen)),
+                ),
+                and_(AuditRecord.location_scope == AuditScope.LOCATIONS.value, ~unseen),
             )
         )
     return conditions

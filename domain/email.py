@@ -143,6 +143,8 @@ class EmailPlan:
     recipients: list[Recipient] = field(default_factory=list)
     skipped: list[SkippedFamily] = field(default_factory=list)
     entry_ids: dict[int, list[int]] = field(default_factory=dict)
+    # The locations of each family's selected entries: its EMAILED record's scope.
+    locations: dict[int, frozenset[int]] = field(default_factory=dict)
     families: dict[int, Family] = field(default_factory=dict)
     # Set by record_emails: families the email reached.
     sent: int = 0
@@ -214,6 +216,9 @@ async def plan_emails(
         if family is None:
             continue
         plan.entry_ids[family_id] = [r.id for r in entries[family_id]]
+        plan.locations[family_id] = frozenset(
+            r.location_id for r in entries[family_id] if r.location_id is not None
+        )
         plan.families[family_id] = family
         reason = skip_reason(family)
         if reason is not None:
@@ -242,7 +247,9 @@ async def record_emails(
     now: datetime,
 ) -> None:
     """An EMAILED audit record per family the email reached; families it did
-    not reach are added to the plan's skipped ones as DELIVERY_FAILED."""
+    not reach are added to the plan's skipped ones as DELIVERY_FAILED. A
+    record is read by staff of the locations of the family's selected entries
+    (all of them), as those entries are seen in the window (issue 10)."""
     records = []
     for message in plan.messages:
         if message.family_id not in delivered:
@@ -254,25 +261,24 @@ async def record_emails(
                 )
             )
             continue
-        records.append(
-            {
-                "organisation_id": viewer.organisation_id,
-                "action": audit.AuditAction.EMAILED.value,
-                "entry_id": None,
-                "entry_type": None,
-                "location_id": None,
-                "staff_id": viewer.staff_id,
-                "staff_name": viewer.name,
-                "at": now,
-                "reason": message.subject,
-                "snapshot": {
-                    "family_id": message.family_id,
-                    "to": message.to,
-                    "subject": message.subject,
-                    "body": message.body,
-                    "entry_ids": plan.entry_ids[message.family_id],
-                },
-            }
-        )
+        touched = audit.Touched(plan.locations[message.family_id])
+        record = {
+            "organisation_id": viewer.organisation_id,
+            "action": audit.AuditAction.EMAILED.value,
+            "entry_id": None,
+            "entry_type": None,
+            "staff_id": viewer.staff_id,
+            "staff_name": viewer.name,
+            "at": now,
+            "reason": message.subject,
+            "snapshot": {
+                "family_id": message.family_id,
+                "to": message.to,
+                "subject": message.subject,
+                "body": message.body,
+                "entry_ids": plan.entry_ids[message.family_id],
+            },
+        }
+        records.append((record, touched))
     plan.sent = len(records)
-    await audit.write(session, records)
+    await audit.write_touching(session, records)

@@ -23,7 +23,7 @@ from domain.lock_fence import LockClaim, domain_lock_check
 from domain.organisation import load_settings
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
-from models import Family
+from models import ActivityEntry, Family
 
 MAX_NOTE = 2000
 
@@ -37,6 +37,24 @@ def suspension_note(*, on: date, deletion_request: bool, note: str | None) -> st
     return f"{line} {note}" if note else line
 
 
+async def family_touches(session: AsyncSession, family_id: int) -> audit.Touched:
+    """The locations a family touches: those of its entries. A family whose
+    entries are all location-independent is every location's, as the window
+    shows them; one with no entry is placed nowhere (organisation-wide)."""
+    found = (
+        (
+            await session.execute(
+                select(ActivityEntry.location_id)
+                .where(ActivityEntry.family_id == family_id)
+                .distinct()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return audit.Touched(frozenset(i for i in found if i is not None), placed=bool(found))
+
+
 async def suspend_family(
     session: AsyncSession,
     viewer: Viewer,
@@ -48,7 +66,10 @@ async def suspend_family(
     lock: LockClaim,
 ) -> Family:
     """Suspend the family (given directly, or as the family of an entry) and
-    note why; suspending from a deletion request says so in the note."""
+    note why; suspending from a deletion request says so in the note.
+
+    A family given directly must be the viewer's as the window scopes it:
+    every location its entries touch is theirs (issue 10), else NOT_FOUND."""
     if viewer.level(Task.MANAGE_ONLINE_ACTIVITY) is not PermissionLevel.FULL or (
         viewer.level(Task.FAMILIES) is not PermissionLevel.FULL
     ):
@@ -76,7 +97,8 @@ async def suspend_family(
         .where(Family.id == family_id, Family.organisation_id == viewer.organisation_id)
         .with_for_update()
     )
-    if family is None:
+    touched = None if family is None or entry else await family_touches(session, family.id)
+    if family is None or (touched is not None and not touched.visible_to(viewer)):
         raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
     if family.suspended:
         raise InvalidRequest.one(
@@ -92,19 +114,19 @@ async def suspend_family(
         record = audit.entry_record(
             entry, audit.AuditAction.SUSPENDED, viewer=viewer, at=now, reason=line, extra=facts
         )
+        await audit.write(session, [record])
     else:
         record = {
             "organisation_id": viewer.organisation_id,
             "action": audit.AuditAction.SUSPENDED.value,
             "entry_id": None,
             "entry_type": None,
-            "location_id": None,
             "staff_id": viewer.staff_id,
             "staff_name": viewer.name,
             "at": now,
             "reason": line,
             "snapshot": facts,
         }
-    await audit.write(session, [record])
+        await audit.write_touching(session, [(record, touched or audit.Touched(frozenset()))])
     await session.flush()
     return family

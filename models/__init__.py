@@ -1,7 +1,7 @@
 """SQLAlchemy models, the engine and sessions. Imports nothing from the layers above."""
 
 from models.activity import ActivityChange, ActivityCounter, ActivityEntry, PortalEvent
-from models.audit import AuditRecord
+from models.audit import AuditRecord, AuditRecordLocation
 from models.base import Base
 from models.commerce import (
     Charge,
@@ -31,6 +31,7 @@ __all__ = [
     "ActivityEntry",
     "AppointmentBooking",
     "AuditRecord",
+    "AuditRecordLocation",
     "Base",
     "Charge",
     "ClassOffering",

@@ -6,9 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
+
+
+def _default_scope(context: DefaultExecutionContext) -> str:
+    parameters: dict[str, object] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return "ORGANISATION" if parameters.get("entry_id") is None else "LOCATION"
 
 
 class AuditRecord(Base):
@@ -27,6 +33,15 @@ class AuditRecord(Base):
     entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     entry_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     location_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Who may read it, as the window is scoped (``domain.audit.AuditScope``):
+    # LOCATION: ``location_id``'s staff (null: a location-independent subject,
+    # every staff member); LOCATIONS: staff of every location in
+    # ``audit_record_locations``; ORGANISATION: staff of all locations only.
+    # Unsaid, a record about an entry is the entry's location's, any other
+    # the organisation's.
+    location_scope: Mapped[str] = mapped_column(
+        String(12), default=_default_scope, server_default="ORGANISATION"
+    )
     # None for actions the system took (expiry, supersession).
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
@@ -36,3 +51,15 @@ class AuditRecord(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The entry as it was when the decision was taken.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+
+
+class AuditRecordLocation(Base):
+    """A location a LOCATIONS-scoped record touches (an email to a family
+    whose selected entries are at several locations)."""
+
+    __tablename__ = "audit_record_locations"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_records.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
