@@ -56,7 +56,7 @@ class Services:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
-        broadcaster = Broadcaster(settings.broadcast_url)
+        broadcaster = Broadcaster(settings.broadcast_url, namespace=settings.channel_namespace)
         badge_watch = BadgeWatch(broadcaster, settings.badge_cache_seconds)
         database = Database(settings.database_url, pool_size=settings.db_pool_size)
         metrics = Metrics(pools=pool_use(database), broadcast=broadcast_state(broadcaster))

@@ -7,9 +7,11 @@ in-process broadcast. Production sets ``DATABASE_URL`` (PostgreSQL) and
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "online_activity.db"
@@ -24,6 +26,26 @@ def _normalise_database_url(url: str) -> str:
     if url.startswith("sqlite:///"):
         url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
     return url
+
+
+def installation_namespace(database_url: str, broadcast_url: str) -> str:
+    """The default channel namespace: the same for every process of one
+    installation (one database), different for two installations on one
+    Redis and for each Redis database number, which pub/sub ignores (issue
+    10: "a staging and a production install on one Redis cross-deliver
+    entries"). The database is named by its identity, not its credentials:
+    driver, host, port and database name (a SQLite file by its absolute path)."""
+    database = urlsplit(_normalise_database_url(database_url))
+    if database.scheme.startswith("sqlite"):
+        path = database.path.removeprefix("/")
+        identity = f"sqlite:{Path(path).resolve() if path and path != ':memory:' else path}"
+    else:
+        engine = database.scheme.split("+")[0]
+        host = (database.hostname or "localhost").lower()
+        identity = f"{engine}://{host}:{database.port or ''}{database.path}"
+    redis_db = urlsplit(broadcast_url).path.strip("/") or "0"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    return f"oa.{digest}.db{redis_db}"
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -63,6 +85,15 @@ class Settings:
     log_format: str = "text"
     log_level: str = "info"
     shutdown_timeout_seconds: float = 20.0
+    # Every broadcast channel's prefix (BROADCAST_NAMESPACE); empty: derived
+    # from the database and the Redis database number (``channel_namespace``).
+    broadcast_namespace: str = ""
+
+    @property
+    def channel_namespace(self) -> str:
+        return self.broadcast_namespace or installation_namespace(
+            self.database_url, self.broadcast_url
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,4 +132,5 @@ class Settings:
             or ("text" if _bool("DEV_MODE", default="DATABASE_URL" not in env) else "json"),
             log_level=env.get("LOG_LEVEL") or "info",
             shutdown_timeout_seconds=float(env.get("SHUTDOWN_TIMEOUT_SECONDS", "20")),
+            broadcast_namespace=env.get("BROADCAST_NAMESPACE", "").strip(),
         )

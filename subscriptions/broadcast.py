@@ -167,13 +167,19 @@ class Broadcaster:
         *,
         backend: BroadcastBackend | None = None,
         queue_size: int = 1000,
+        namespace: str = "",
     ) -> None:
+        """``namespace`` prefixes every channel on the wire (``<namespace>:<channel>``):
+        two installations sharing one Redis use different ones, since Redis
+        pub/sub ignores the database number (issue 10)."""
         if backend is None:
             if url is None:
                 raise ValueError("Broadcaster needs a url or a backend")
             backend = backend_for_url(url)
         self._backend = backend
         self._queue_size = queue_size
+        self._prefix = f"{namespace}:" if namespace else ""
+        # By channel name on the wire (namespaced).
         self._channels: dict[str, _Channel] = {}
         self._fan_out_task: asyncio.Task[None] | None = None
 
@@ -226,18 +232,19 @@ class Broadcaster:
         read the database as soon as this returns.
         """
         text = json.dumps(dict(message), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        await self._backend.publish(channel, text)
+        await self._backend.publish(self._prefix + channel, text)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         """Receive every message published on ``channel`` once this has entered."""
-        entry = self._channels.setdefault(channel, _Channel())
+        wire = self._prefix + channel
+        entry = self._channels.setdefault(wire, _Channel())
         entry.users += 1
         subscription = Subscription(channel, self._queue_size)
         try:
             async with entry.lock:
                 if not entry.subscribers:
-                    await self._backend.subscribe(channel)
+                    await self._backend.subscribe(wire)
                 entry.subscribers.add(subscription)
             yield subscription
         finally:
@@ -246,12 +253,12 @@ class Broadcaster:
                     async with entry.lock:
                         entry.subscribers.discard(subscription)
                         if not entry.subscribers:
-                            await self._backend.unsubscribe(channel)
+                            await self._backend.unsubscribe(wire)
             finally:
                 subscription._end(None, "unsubscribed")
                 entry.users -= 1
                 if entry.users == 0:
-                    del self._channels[channel]
+                    del self._channels[wire]
 
     async def _fan_out(self) -> None:
         try:

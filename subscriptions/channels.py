@@ -5,6 +5,10 @@ changes; one per staff member carries that member's edit-lock changes. A
 message is only a wake-up: the database (``activity_changes``, the
 organisation's row, ``edit_locks``) is the record, so every reader can
 replay or re-read what a lost message would have told it.
+
+On the wire every name carries the installation's namespace
+(``BROADCAST_NAMESPACE``, ``service.settings.installation_namespace`` by
+default): ``Broadcaster`` prefixes it, so no channel can be named without it.
 """
 
 from __future__ import annotations
