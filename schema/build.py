@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.activity import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
+from schema.introspection import IntrospectionPolicy
 from schema.live import Subscription
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
@@ -47,6 +48,7 @@ def build_schema() -> strawberry.Schema:
             # strawberry): a repeated query skips parsing and validation.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            IntrospectionPolicy,  # after ValidationCache (schema/introspection.py)
         ],
     )
 

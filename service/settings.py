@@ -48,6 +48,14 @@ def installation_namespace(database_url: str, broadcast_url: str) -> str:
     return f"oa.{digest}.db{redis_db}"
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (empty when unset); anything else is refused."""
+    value = os.environ.get(name, "").strip().lower()
+    if value and value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -88,6 +96,13 @@ class Settings:
     # Every broadcast channel's prefix (BROADCAST_NAMESPACE); empty: derived
     # from the database and the Redis database number (``channel_namespace``).
     broadcast_namespace: str = ""
+    # INTROSPECTION: on | staff | off; empty: on in dev mode, else off.
+    introspection: str = ""
+
+    @property
+    def introspection_policy(self) -> str:
+        """Who may introspect the schema (schema/introspection.py)."""
+        return self.introspection or ("on" if self.dev_mode else "off")
 
     @property
     def channel_namespace(self) -> str:
@@ -133,4 +148,5 @@ class Settings:
             log_level=env.get("LOG_LEVEL") or "info",
             shutdown_timeout_seconds=float(env.get("SHUTDOWN_TIMEOUT_SECONDS", "20")),
             broadcast_namespace=env.get("BROADCAST_NAMESPACE", "").strip(),
+            introspection=_choice("INTROSPECTION", ("on", "staff", "off")),
         )
