@@ -12,9 +12,10 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from domain.errors import InvalidRequest
+from domain.ids import MAX_DATABASE_ID
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,28 @@ def encode_offset(offset: int) -> str:
     return _encode({"v": 1, "o": offset})
 
 
+def _storable(value: object) -> bool:
+    return type(value) is int and -MAX_DATABASE_ID <= value <= MAX_DATABASE_ID
+
+
 def decode(cursor: str, *, field: str) -> Cursor:
     invalid = InvalidRequest.one("INVALID_CURSOR", f"'{field}' is not a cursor of this list", field)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         document = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise invalid from None
     if not isinstance(document, dict) or document.get("v") != 1:
         raise invalid
-    if set(document) == {"v", "o"} and type(document["o"]) is int and document["o"] >= 0:
+    # Numbers and instants the database can hold (issue 10: an int64
+    # overflow or a year-0 instant reached the client as the driver's error).
+    if set(document) == {"v", "o"} and _storable(document["o"]) and document["o"] >= 0:
         return OffsetCursor(offset=document["o"])
-    if set(document) == {"v", "t", "i"} and type(document["i"]) is int:
+    if set(document) == {"v", "t", "i"} and _storable(document["i"]):
         try:
             occurred_at = datetime.fromisoformat(str(document["t"]))
-        except ValueError:
+            occurred_at.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise invalid from None
         if occurred_at.tzinfo is None:
             raise invalid

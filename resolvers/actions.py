@@ -17,6 +17,7 @@ from domain import email as domain_email
 from domain.actions.selection import resolve
 from domain.errors import InvalidRequest, Problem
 from domain.families import suspend_family as domain_suspend_family
+from domain.ids import database_id
 from domain.journal import WindowChange
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
@@ -60,9 +61,10 @@ def entry_ref(raw: str) -> actions.EntryRef:
     except (ValueError, TypeError):
         return actions.EntryRef(raw, None, None)
     activity_type = TYPE_FOR_OBJECT_NAME.get(global_id.type_name)
-    if activity_type is None or not global_id.node_id.isdigit():
+    number = database_id(global_id.node_id)
+    if activity_type is None or number is None:
         return actions.EntryRef(raw, None, None)
-    return actions.EntryRef(raw, int(global_id.node_id), activity_type)
+    return actions.EntryRef(raw, number, activity_type)
 
 
 def global_id(row: actions.Entry) -> str:
@@ -204,9 +206,10 @@ def family_id(raw: strawberry.ID) -> int:
         parsed = relay.GlobalID.from_id(str(raw))
     except (ValueError, TypeError):
         parsed = None
-    if parsed is None or parsed.type_name != "Family" or not parsed.node_id.isdigit():
+    number = None if parsed is None or parsed.type_name != "Family" else database_id(parsed.node_id)
+    if number is None:
         raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
-    return int(parsed.node_id)
+    return number
 
 
 async def suspend_family(

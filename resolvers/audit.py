@@ -7,6 +7,7 @@ from strawberry import relay
 
 from domain import audit as domain_audit
 from domain.errors import InvalidRequest
+from domain.ids import database_id
 from schema.audit import AuditConnection, AuditFilter
 from schema.context import Context
 from schema.errors import InvalidArguments
@@ -15,8 +16,9 @@ from schema.errors import InvalidArguments
 def _staff_id(raw: strawberry.ID) -> int:
     try:
         parsed = relay.GlobalID.from_id(str(raw))
-        if parsed.type_name == "Staff" and parsed.node_id.isdigit():
-            return int(parsed.node_id)
+        number = database_id(parsed.node_id) if parsed.type_name == "Staff" else None
+        if number is not None:
+            return number
     except (ValueError, TypeError):
         pass
     raise InvalidRequest.one("NOT_FOUND", "no such staff member", "filter", "staffId")

@@ -17,9 +17,11 @@ from schema.activity import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
 from schema.introspection import IntrospectionPolicy
 from schema.live import Subscription
+from schema.masking import MaskingSchema, MaskInternalErrors
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
 from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
 from schema.telemetry import OperationTelemetry
 
 # The limiters' rule classes, built once: each QueryDepthLimiter or
@@ -30,17 +32,19 @@ ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return MaskingSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[*OBJECT_FOR_TYPE.values(), Location, Family, Student],
         config=StrawberryConfig(relay_max_results=100),
+        scalar_overrides=SCALAR_OVERRIDES,  # DateTime refuses what it cannot keep
         # One execution per subscription event and distinct selection and viewer scope.
         execution_context_class=SharedEventExecutionContext,
         extensions=[
             # First: it sees each operation's final result, after the others.
             OperationTelemetry,
+            MaskInternalErrors,  # internals never reach a client (schema/masking.py)
             lambda: AddValidationRules(DEPTH_RULES),
             lambda: AddValidationRules(ALIAS_RULES),
             lambda: MaxTokensLimiter(max_token_count=4000),

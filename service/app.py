@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -14,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -24,6 +25,7 @@ from domain.viewer import PORTAL_KEY_PREFIX, ViewerCache, portal_for_key, viewer
 from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
+from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
 from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
@@ -33,6 +35,8 @@ from service.settings import Settings
 from service.shutdown import Drain
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -134,14 +138,49 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         return context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one request; an HTTP request's shared read session ends with it."""
+        """Serve one request; an HTTP request's shared read session ends with it.
+        A failure outside execution (authenticating with the database down)
+        is a masked JSON error, never a bare 500 (``failed_request``)."""
+        started = False
+
+        async def send_watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await super().__call__(scope, receive, send)
+            if scope["type"] != "http":
+                await super().__call__(scope, receive, send)
+                return
+            try:
+                await super().__call__(scope, receive, send_watched)
+            except Exception as error:
+                if started:
+                    raise
+                await failed_request(error)(scope, receive, send)
         finally:
             reads = scope.get(REQUEST_READS)
             if isinstance(reads, RequestReads):
                 await reads.close()
 
+
+def failed_request(error: Exception) -> Response:
+    """The JSON answer to an HTTP request that failed outside GraphQL
+    execution, logged once with its error id: 503 with ``Retry-After`` and
+    code DATABASE_UNAVAILABLE when the database cannot be reached, else 500
+    with code INTERNAL (issue 10: "portal requests get a bare HTTP 500")."""
+    identifier = new_error_id()
+    code = code_for(error)
+    logger.error("request failed: %s", code, exc_info=error, extra={"error_id": identifier})
+    unavailable = code == DATABASE_UNAVAILABLE
+    return JSONResponse(
+        {"data": None, "errors": [client_error(code, identifier)]},
+        status_code=503 if unavailable else 500,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if unavailable else None,
+    )
+
+
+RETRY_AFTER_SECONDS = 5
 
 # A young collection every 50,000 net allocations instead of 700, a middle
 # one every 20 of those; full collections keep CPython's rule (every 10

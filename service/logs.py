@@ -8,7 +8,8 @@ websocket is served also carries its ``request_id``.
 Expected GraphQL errors (a missing token, an invalid document) are not
 logged by strawberry's ``strawberry.execution`` logger with a traceback each:
 the operation's own line names them (``outcome``, ``service.telemetry``).
-Only unexpected ones are kept, as one record with the exception attached.
+Only unexpected ones are kept, as one record with the exception attached
+and the ``error_id`` the client was given (schema/masking.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from graphql import GraphQLError
+
+from schema.masking import error_id, unexpected
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The id of the HTTP request or websocket being served (``X-Request-ID``)."""
@@ -91,15 +94,6 @@ def _text(value: object) -> str:
     return json.dumps(text) if not text or any(c.isspace() for c in text) else text
 
 
-def unexpected(error: GraphQLError) -> bool:
-    """An error the server did not mean to raise: an exception from a
-    resolver that is not itself a GraphQL error (a database failure, a bug).
-    Errors raised on purpose (a missing token) and invalid documents are
-    expected: their original error is None or a ``GraphQLError``."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
 class StrawberryErrors(logging.Filter):
     """On ``strawberry.execution``: drop expected errors (the operation's
     line reports them), and make an unexpected one a one-line message with
@@ -112,6 +106,9 @@ class StrawberryErrors(logging.Filter):
         if not unexpected(error):
             return False
         record.msg, record.args = error.message, ()
+        identifier = error_id(error)
+        if identifier is not None:  # the masked error the client got names it too
+            record.__dict__.setdefault("error_id", identifier)
         if error.path:
             record.__dict__.setdefault("path", ".".join(str(key) for key in error.path))
         return True

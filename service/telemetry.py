@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 
+from schema.masking import DATABASE_UNAVAILABLE
 from schema.telemetry import INTERNAL, Operation
 from service.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 200
+# Outcomes that are the server's failure, not the client's (schema/masking.py).
+FAILED = frozenset({INTERNAL, DATABASE_UNAVAILABLE})
 
 
 class Telemetry:
@@ -36,7 +39,7 @@ class Telemetry:
             operation.seconds,
             subscribed=subscribed,
         )
-        level = logging.WARNING if operation.outcome == INTERNAL else logging.INFO
+        level = logging.WARNING if operation.outcome in FAILED else logging.INFO
         if not logger.isEnabledFor(level):
             return
         fields: dict[str, object] = {
@@ -46,7 +49,8 @@ class Telemetry:
             "duration_ms": round(operation.seconds * 1000, 1),
             "outcome": operation.outcome,
         }
-        if operation.errors and operation.outcome != INTERNAL:
+        # A failure's message and error id are in its own record (schema/masking.py).
+        if operation.errors and operation.outcome not in FAILED:
             fields["error"] = " ".join(operation.errors[0].message.split())[:MESSAGE_LIMIT]
         shown = operation.name or operation.field
         logger.log(

@@ -8,6 +8,7 @@ nothing is recorded while any remains.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -107,10 +108,41 @@ def validate_request(request: PortalEventRequest, *, now: datetime) -> None:
                 (*root, "occurredAt"),
             )
     checks.text(request.notes, (*root, "notes"), limit=MAX_NOTES, required=False)
+    for item in fields(request):
+        value = getattr(request, item.name)
+        where = (
+            (*root, "event", value.field) if item.name == "event" else (*root, _camel(item.name))
+        )
+        _no_nul(checks, value, where)
     _family(checks, request.family, (*root, "family"))
     event = request.event
     _event(checks, event, (*root, "event", event.field))
     checks.raise_if_any()
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _no_nul(checks: Checks, value: object, path: Path) -> None:
+    """No text anywhere in the event holds a NUL character: PostgreSQL can
+    store none (the payload's JSON nor a text column), and on SQLite it
+    would cut names short. Refused like any malformed field (issue 10: it
+    reached the portal as the driver's error, with the whole payload)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            checks.add("INVALID_CHARACTER", f"{path[-1]} contains a NUL character", path)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            _no_nul(checks, getattr(value, item.name), (*path, _camel(item.name)))
+    elif isinstance(value, list | tuple):
+        for index, element in enumerate(value):
+            _no_nul(checks, element, (*path, str(index)))
+    elif isinstance(value, dict):
+        for key, element in value.items():
+            _no_nul(checks, key, path)
+            _no_nul(checks, element, (*path, str(key)))
 
 
 def _family(checks: Checks, family: FamilyRef, path: Path) -> None:
