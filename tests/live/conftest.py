@@ -41,12 +41,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "needs_redis: restarts Redis under two servers (PostgreSQL + Redis mode only)"
     )
+    config.addinivalue_line(
+        "markers", "needs_postgres: takes a database server away (PostgreSQL + Redis mode only)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if DISTRIBUTED:
         return
-    deselected = [item for item in items if item.get_closest_marker("needs_redis")]
+    deselected = [
+        item
+        for item in items
+        if item.get_closest_marker("needs_redis") or item.get_closest_marker("needs_postgres")
+    ]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
