@@ -21,7 +21,13 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from domain.viewer import PORTAL_KEY_PREFIX, ViewerCache, portal_for_key, viewer_for_token
+from domain.viewer import (
+    PORTAL_KEY_PREFIX,
+    Viewer,
+    ViewerCache,
+    portal_for_key,
+    viewer_for_token,
+)
 from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
@@ -33,6 +39,7 @@ from service.readiness import StartupRefused, check_database, ready
 from service.services import Services
 from service.settings import Settings
 from service.shutdown import Drain
+from service.socket_rights import RightsCheckedHandler
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
 
@@ -74,7 +81,18 @@ REQUEST_READS = "online_activity.request_reads"
 MAX_OPERATIONS_PER_SOCKET = 20
 
 
+def socket_token(context: Context) -> str | None:
+    """The staff token of a websocket's ``connection_init`` payload
+    ``{"authorization": "Bearer oas_..."}``."""
+    params = context.connection_params or {}
+    raw = params.get("authorization") or params.get("Authorization")
+    return bearer_token(raw) if isinstance(raw, str) else None
+
+
 class OnlineActivityGraphQL(GraphQL[Context, None]):
+    # Re-checks an open socket's rights on the token cache's clock (issue 10).
+    graphql_transport_ws_handler_class = RightsCheckedHandler
+
     def __init__(self, services: Services) -> None:
         super().__init__(
             schema,
@@ -88,7 +106,8 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             allowed_origins=services.settings.allowed_origins,
         )
         self.services = services
-        self.viewers = ViewerCache(services.settings.token_cache_seconds)
+        self.token_cache_seconds = services.settings.token_cache_seconds
+        self.viewers = ViewerCache(self.token_cache_seconds)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -112,14 +131,22 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         """Authenticate the socket once, from ``connection_init``'s payload
         ``{"authorization": "Bearer oas_..."}``: staff only; anything else
         closes it with 4403."""
-        params = context.connection_params or {}
-        raw = params.get("authorization") or params.get("Authorization")
-        token = bearer_token(raw) if isinstance(raw, str) else None
+        token = socket_token(context)
         if token is None or token.startswith(PORTAL_KEY_PREFIX):
             raise ConnectionRejectionError()
         await authenticate(self.services, context, token, self.viewers)
         if context.viewer is None:
             raise ConnectionRejectionError()
+
+    async def current_viewer(self, context: Context) -> Viewer | None:
+        """A socket's staff member as their token resolves now, through the
+        cache HTTP requests use (``service.socket_rights``)."""
+        token = socket_token(context)
+        if token is None:
+            return None
+        fresh = Context(services=self.services)
+        await authenticate(self.services, fresh, token, self.viewers)
+        return fresh.viewer
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -161,7 +188,16 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         finally:
             reads = scope.get(REQUEST_READS)
             if isinstance(reads, RequestReads):
-                await reads.close()
+                try:
+                    await reads.close()
+                except Exception as error:
+                    # The answer is sent: ending its read session (a ROLLBACK on
+                    # a connection the database dropped) must not break the
+                    # client's keep-alive connection with an ASGI error.
+                    logger.warning(
+                        "a request's read session did not close cleanly: %s",
+                        type(error).__name__,
+                    )
 
 
 def failed_request(error: Exception) -> Response:

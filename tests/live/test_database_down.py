@@ -12,6 +12,7 @@ away under a process that holds it open: PostgreSQL mode only.)
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+from websockets.asyncio.client import connect
 
+from tests.live.client import PROTOCOL
 from tests.live.conftest import server_env
 from tests.live.proxy import CuttableProxy
 from tests.live.servers import RedisServer, Server
@@ -62,7 +65,10 @@ def proxied(
         yield server, proxy
     finally:
         proxy.cut()
-        server.stop()
+        # Killed, not stopped: a graceful stop with the database gone is
+        # another test's subject (it waits out uvicorn's timeout here).
+        server.process.kill()
+        server.process.wait()
 
 
 async def test_requests_while_the_database_is_down_get_masked_coded_errors(
@@ -93,6 +99,19 @@ async def test_requests_while_the_database_is_down_get_masked_coded_errors(
     assert refused["extensions"]["code"] == "DATABASE_UNAVAILABLE"
     for response in (window, record):
         assert not any(leak in response.text for leak in LEAKS), response.text
+    # and a websocket whose token must be looked up is closed with 1013 (try again later)
+    connection = await connect(server.ws, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    await connection.send(
+        json.dumps(
+            {
+                "type": "connection_init",
+                "payload": {"authorization": f"Bearer {world.riverside.view_only}"},
+            }
+        )
+    )
+    await asyncio.wait_for(connection.wait_closed(), 30)
+    assert connection.close_code == 1013
+    assert "DATABASE_UNAVAILABLE" in (connection.close_reason or "")
     # each error is logged once, under the id its client was given
     await asyncio.sleep(0.2)
     log = server.log.read_text()
