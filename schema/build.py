@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from schema.activity import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
+from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.live import Subscription
 from schema.masking import MaskingSchema, MaskInternalErrors
@@ -53,6 +54,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             IntrospectionPolicy,  # after ValidationCache (schema/introspection.py)
+            NulRefusal,  # after ValidationCache (schema/input_text.py)
         ],
     )
 

@@ -139,3 +139,18 @@ async def test_an_instant_before_year_one_in_utc_is_a_coded_error(
         body = await post(server_a, document, variables, world.riverside.full)
         assert body.get("data") is None
         assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_DATETIME"]
+
+
+async def test_a_nul_byte_in_any_staff_text_is_a_coded_error(
+    server_a: Server, world: World
+) -> None:
+    for document, variables in (
+        (
+            "query($q: String) { onlineActivity(after: $q) { __typename } }",
+            {"q": "a\u0000b"},
+        ),
+        ('{ onlineActivity(after: "a\\u0000b") { __typename } }', None),
+    ):
+        body = await post(server_a, document, variables, world.riverside.full)
+        assert body.get("data") is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_CHARACTER"]
