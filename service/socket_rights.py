@@ -13,10 +13,12 @@ token every ``check_interval`` seconds through the process's token cache
 
 - the token no longer resolves (revoked, staff member deactivated): the
   socket is closed with 4403;
-- the staff member's permissions or locations changed: every operation in
+- a location or a permission level was taken away: every operation in
   flight ends with an error (code ``RIGHTS_CHANGED``) and ``complete``, and
   later ones run with the new rights (a client resubscribes, and gets
-  ``FORBIDDEN`` if it may no longer read the window);
+  ``FORBIDDEN`` if it may no longer read the window). Rights only added
+  end nothing (nothing is shown that should not be; an ``editLockState``
+  ending would release the lease): operations started later get them;
 - the database cannot be reached: nothing changes, the next check retries
   (a blip must not drop every socket).
 
@@ -61,12 +63,16 @@ def check_interval(token_cache_seconds: float) -> float:
     return min(1.0, max(0.2, token_cache_seconds / 5))
 
 
-def same_rights(before: Viewer, after: Viewer) -> bool:
-    return (
-        before.organisation_id == after.organisation_id
-        and before.permissions == after.permissions
-        and before.location_ids == after.location_ids
-    )
+def narrowed(before: Viewer, after: Viewer) -> bool:
+    """Whether ``after`` may see or do less than ``before``: a location or a
+    permission level taken away (another organisation: everything)."""
+    if before.organisation_id != after.organisation_id:
+        return True
+    if after.location_ids is not None and (
+        before.location_ids is None or not before.location_ids <= after.location_ids
+    ):
+        return True
+    return any(not after.level(task).allows(level) for task, level in before.permissions.items())
 
 
 class ViewerSource(Protocol):
@@ -122,11 +128,9 @@ class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     code=FORBIDDEN, reason="Forbidden: the token is no longer valid"
                 )
                 return
-            if current is None or not same_rights(current, viewer):
-                self.context.viewer = viewer
+            self.context.viewer = viewer  # what later operations run with
+            if current is None or narrowed(current, viewer):
                 await self._end_operations()
-            else:
-                self.context.viewer = viewer
 
     async def _end_operations(self) -> None:
         """Every operation in flight ran with the old rights: end each with

@@ -202,3 +202,26 @@ async def test_removed_permissions_end_every_operation_and_later_ones_are_refuse
     message = await socket.message(refused)
     assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["FORBIDDEN"]
     await socket.close()
+
+
+async def test_an_added_location_ends_nothing_and_later_feeds_include_it(
+    server: Server, world: World, database: Database
+) -> None:
+    email, token = await staff_member(database, world, ["north"])
+    socket = await LiveSocket.open(server.ws, token)
+    feed = await socket.subscribe(EVENTS)
+    async with database.write() as session:
+        staff_id = await session.scalar(select(Staff.id).where(Staff.email == email))
+        assert staff_id is not None
+        session.add(
+            StaffLocation(staff_id=staff_id, location_id=world.riverside.locations["south"])
+        )
+    await asyncio.sleep(CACHE_SECONDS * 2.5)  # the server has re-checked the token by now
+    north = await record_at(server, world, "north")
+    assert (await socket.next(feed))["activityEvents"]["entryId"] == north
+    wider = await socket.subscribe(EVENTS)
+    await asyncio.sleep(0.3)
+    south = await record_at(server, world, "south")
+    assert (await socket.next(wider))["activityEvents"]["entryId"] == south
+    await socket.nothing_more(feed)  # the old feed keeps the scope it started with
+    await socket.close()
