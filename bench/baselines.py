@@ -10,8 +10,9 @@ against it and gets the very same JSON. The page (``FILE``: the
 ``onlineActivity`` object our server returned) comes from memory: no
 database, no authentication. Everything else is what the app gets: the same
 starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
-extensions (``EXTENSIONS``: the depth, alias and token limits, the parser
-and validation caches; ``tests/test_bench_baselines.py`` keeps them equal to
+extensions (``EXTENSIONS``: error masking, the depth, alias and token
+limits, the parser and validation caches, the introspection and NUL checks;
+``tests/test_bench_harness.py`` keeps them equal to
 ``schema/build.py``'s). ``--no-caches`` drops the two caches, which is the
 baseline the old figures were measured against (every request parsed and
 validated again): reported as an anchor, never held to a target.
@@ -45,6 +46,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.input_text import NulRefusal
+from schema.introspection import IntrospectionPolicy
+from schema.masking import MaskInternalErrors
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 
@@ -53,6 +58,7 @@ SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 DEPTH_RULES = QueryDepthLimiter(max_depth=12).validation_rules
 ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
 LIMITS: list[Callable[[], SchemaExtension]] = [
+    MaskInternalErrors,
     lambda: AddValidationRules(DEPTH_RULES),
     lambda: AddValidationRules(ALIAS_RULES),
     lambda: MaxTokensLimiter(max_token_count=4000),
@@ -61,7 +67,9 @@ CACHES: list[Callable[[], SchemaExtension]] = [
     lambda: ParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),
 ]
-EXTENSIONS = [*LIMITS, *CACHES]
+# The checks the app runs after its caches (introspection policy, NUL refusal).
+CHECKS: list[Callable[[], SchemaExtension]] = [IntrospectionPolicy, NulRefusal]
+EXTENSIONS = [*LIMITS, *CACHES, *CHECKS]
 
 
 def activity_type_names(schema_file: Path = SCHEMA_FILE) -> list[str]:
@@ -226,7 +234,7 @@ def build(page: dict[str, Any], names: list[str], caches: bool = True) -> strawb
     return strawberry.Schema(
         query=Query,
         types=list(objects.values()),
-        extensions=EXTENSIONS if caches else LIMITS,
+        extensions=EXTENSIONS if caches else [*LIMITS, *CHECKS],
     )
 
 
