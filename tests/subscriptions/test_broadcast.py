@@ -1,7 +1,8 @@
 """The fan-out layer on the embedded memory:// backend and on real Redis.
 
-Redis tests need the shared Redis at 127.0.0.1:6379 and, for restarts, the
-redis-server binary; without them they fail and say what is missing.
+Redis tests need a shared Redis (``TEST_BROADCAST_URL`` when set, else
+127.0.0.1:6379) and, for restarts, the redis-server binary (restarts use a
+private one); without them they fail and say what is missing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import contextlib
 import datetime
 import functools
 import json
+import os
 import shutil
 import signal
 import socket
@@ -32,7 +34,7 @@ from subscriptions.broadcast import (
     Subscription,
 )
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = os.environ.get("TEST_BROADCAST_URL") or "redis://127.0.0.1:6379/0"
 START_REDIS = (
     "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' "
     "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
