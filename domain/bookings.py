@@ -13,11 +13,17 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.journal import ChangeKind, EntryKey, Journal
-from domain.vocabulary import ActivityType, Resolution
+from domain.kinds import registry
+from domain.vocabulary import Resolution
 from models import ActivityEntry, AuditRecord
 
 # Entries that act on a booking: once it is rescheduled they can no longer be acted on.
-BOOKING_ENTRY_TYPES = (ActivityType.APPOINTMENT.value, ActivityType.APPOINTMENT_RESCHEDULE.value)
+
+
+def booking_entry_types() -> list[str]:
+    """The kinds whose entries wait on an appointment booking."""
+    return sorted(registry.types_where(lambda kind: kind.books_appointment))
+
 
 PORTAL_RESCHEDULE_REASON = "The appointment booking was rescheduled in the customer portal."
 
@@ -45,7 +51,7 @@ async def supersede_booking_entries(
     open_entries = [
         ActivityEntry.organisation_id == organisation_id,
         ActivityEntry.appointment_id == booking_id,
-        ActivityEntry.type.in_(BOOKING_ENTRY_TYPES),
+        ActivityEntry.type.in_(booking_entry_types()),
         ActivityEntry.resolution.is_(None),
     ]
     if keep:

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import audit
 from domain.actions.selection import EntryRef, Selection, resolve
 from domain.errors import InvalidRequest
+from domain.kinds import registry
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.organisation import load_settings
 from domain.viewer import Viewer
-from domain.vocabulary import ActivityType, PermissionLevel, Task
+from domain.vocabulary import PermissionLevel, Task
 from models import ActivityEntry, Family
 
 MAX_NOTE = 2000
@@ -89,7 +90,7 @@ async def suspend_family(
         if entry is None or entry.family_id is None:
             raise InvalidRequest.one("NOT_FOUND", "no such entry with a family", "input", "entryId")
         family_id = entry.family_id
-    deletion_request = entry is not None and entry.type == ActivityType.DELETION_REQUEST
+    deletion_request = entry is not None and registry.kind(entry.type).suspends_family
     if cleaned is None and not deletion_request:
         raise InvalidRequest.one("REQUIRED", "say why the family is suspended", "input", "note")
     family = await session.scalar(

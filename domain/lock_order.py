@@ -48,9 +48,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.bookings import BOOKING_ENTRY_TYPES
+from domain.bookings import booking_entry_types
+from domain.kinds import registry
 from domain.listed import dialect_of, in_list
-from domain.vocabulary import ActivityType, WindowStatus
+from domain.vocabulary import WindowStatus
 from models import ActivityEntry, AppointmentBooking
 
 
@@ -74,12 +75,12 @@ async def entries_superseded_by_approving(
         .join(ActivityEntry, ActivityEntry.appointment_id == AppointmentBooking.id)
         .where(
             selected,
-            ActivityEntry.type == ActivityType.APPOINTMENT_RESCHEDULE.value,
+            ActivityEntry.type.in_(sorted(registry.types_where(lambda k: k.moves_booking))),
             ActivityEntry.status == WindowStatus.PENDING.value,
             ActivityEntry.resolution.is_(None),
             AppointmentBooking.organisation_id == organisation_id,
             original.organisation_id == organisation_id,
-            original.type.in_(BOOKING_ENTRY_TYPES),
+            original.type.in_(booking_entry_types()),
             original.resolution.is_(None),
         )
         .order_by(original.id)
@@ -101,7 +102,7 @@ async def lock_superseded_entries(
         .where(
             ActivityEntry.organisation_id == organisation_id,
             in_list(dialect_of(session), ActivityEntry.appointment_id, sorted(booking_ids)),
-            ActivityEntry.type.in_(BOOKING_ENTRY_TYPES),
+            ActivityEntry.type.in_(booking_entry_types()),
             ActivityEntry.resolution.is_(None),
         )
         .order_by(ActivityEntry.id)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.drop_requests import shown_by_settings
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
-from domain.vocabulary import ActivityType
+from domain.kinds import registry
 from domain.window import in_window
 from models import ActivityEntry
 
@@ -65,7 +65,9 @@ async def journal_entries_shown_differently(
         )
         .where(
             ActivityEntry.organisation_id == after.organisation_id,
-            ActivityEntry.type == ActivityType.DROP.value,
+            ActivityEntry.type.in_(
+                sorted(registry.types_where(lambda k: k.shown_by_drop_settings))
+            ),
             in_window(now),
         )
         .order_by(ActivityEntry.id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.vocabulary import TASK_FOR_TYPE, ActivityType, PermissionLevel, Task
+from domain.vocabulary import ActivityType, PermissionLevel, Task, task_for
 from models import Organisation, Staff, StaffLocation, StaffToken
 
 STAFF_TOKEN_PREFIX = "oas_"
@@ -60,7 +60,7 @@ class Viewer:
         """Acting needs FULL on "Manage Online Activity" and "full permissions to
         the [task] to approve/deny" the entry's type."""
         return self.level(Task.MANAGE_ONLINE_ACTIVITY) is PermissionLevel.FULL and (
-            self.level(TASK_FOR_TYPE[activity_type]) is PermissionLevel.FULL
+            self.level(task_for(activity_type)) is PermissionLevel.FULL
         )
 
     def sees_location(self, location_id: int | None) -> bool:

@@ -5,29 +5,11 @@ Every rule here quotes the help article in ``shared/spec`` it comes from.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from enum import StrEnum
 
-
-class ActivityType(StrEnum):
-    """ "There are notification types for the following Customer Portal events"."""
-
-    ABSENCE = "ABSENCE"
-    APPOINTMENT = "APPOINTMENT"
-    APPOINTMENT_CANCELED = "APPOINTMENT_CANCELED"
-    APPOINTMENT_RESCHEDULE = "APPOINTMENT_RESCHEDULE"
-    AUTOPAY = "AUTOPAY"
-    PAYMENT = "PAYMENT"
-    GIFT_CARD = "GIFT_CARD"
-    NEW_ACCOUNT = "NEW_ACCOUNT"
-    ENROLLMENT = "ENROLLMENT"
-    DROP = "DROP"
-    TRANSFER = "TRANSFER"
-    PARTY = "PARTY"
-    POLICY = "POLICY"
-    NEW_STUDENT = "NEW_STUDENT"
-    ONLINE_ORDER = "ONLINE_ORDER"
-    OPT_OUT = "OPT_OUT"
-    DELETION_REQUEST = "DELETION_REQUEST"
+from domain.kinds import registry
+from domain.kinds.names import ActivityType as ActivityType
 
 
 class WindowStatus(StrEnum):
@@ -78,69 +60,6 @@ class PermissionLevel(StrEnum):
         return self.rank >= needed.rank
 
 
-# "staff members must have the "Manage Online Activity" task permission set to
-# view or full, as well as any other permissions to handle specific tasks (such
-# as full permissions to the "Enrollments" task to approve/deny enrollments)."
-TASK_FOR_TYPE: dict[ActivityType, Task] = {
-    ActivityType.ABSENCE: Task.ATTENDANCE,
-    ActivityType.APPOINTMENT: Task.APPOINTMENTS,
-    ActivityType.APPOINTMENT_CANCELED: Task.APPOINTMENTS,
-    ActivityType.APPOINTMENT_RESCHEDULE: Task.APPOINTMENTS,
-    ActivityType.AUTOPAY: Task.PAYMENTS,
-    ActivityType.PAYMENT: Task.PAYMENTS,
-    ActivityType.GIFT_CARD: Task.POINT_OF_SALE,
-    ActivityType.NEW_ACCOUNT: Task.FAMILIES,
-    ActivityType.ENROLLMENT: Task.ENROLLMENTS,
-    ActivityType.DROP: Task.ENROLLMENTS,
-    ActivityType.TRANSFER: Task.ENROLLMENTS,
-    ActivityType.PARTY: Task.PARTIES,
-    ActivityType.POLICY: Task.POLICIES,
-    ActivityType.NEW_STUDENT: Task.FAMILIES,
-    ActivityType.ONLINE_ORDER: Task.POINT_OF_SALE,
-    ActivityType.OPT_OUT: Task.PAYMENTS,
-    ActivityType.DELETION_REQUEST: Task.FAMILIES,
-}
-
-# "If "Notification" is selected ... The system automatically excludes the
-# following notification types from these results: Online Orders, Gift Card,
-# Deletion Request, Parties"
-EXCLUDED_FROM_NOTIFICATION_FILTER: frozenset[ActivityType] = frozenset(
-    {
-        ActivityType.ONLINE_ORDER,
-        ActivityType.GIFT_CARD,
-        ActivityType.DELETION_REQUEST,
-        ActivityType.PARTY,
-    }
-)
-
-# Types that may arrive as a request awaiting staff ("Pending: Entries that
-# require staff interaction (i.e., require staff to APPROVE/DENY the request)").
-REQUESTABLE_TYPES: frozenset[ActivityType] = frozenset(
-    {
-        ActivityType.ABSENCE,
-        ActivityType.APPOINTMENT,
-        ActivityType.APPOINTMENT_RESCHEDULE,
-        ActivityType.ENROLLMENT,
-        ActivityType.DROP,
-        ActivityType.TRANSFER,
-    }
-)
-
-# Requests that can also be approved automatically by the portal's settings
-# ("Appointment - appointment bookings (auto-approved or requested)",
-# "Transfers - Enrollment Transfer requests and auto-approvals").
-AUTO_APPROVABLE_TYPES: frozenset[ActivityType] = REQUESTABLE_TYPES - {ActivityType.DROP}
-
-# Types whose entries are always a request: a drop must be reviewed.
-ALWAYS_PENDING_TYPES: frozenset[ActivityType] = frozenset({ActivityType.DROP})
-
-# Enrollment requests are "intended ... to be reviewed one at a time to ensure
-# that approving the request will not overbook a class": mass approve still
-# accepts them but never overbooks (see domain.rules.capacity).
-ENROLLMENT_REQUEST_TYPES: frozenset[ActivityType] = frozenset(
-    {ActivityType.ENROLLMENT, ActivityType.DROP, ActivityType.TRANSFER}
-)
-
 NOTICE_PERIOD_DEFAULT_DAYS = 30
 WINDOW_RETENTION_DAYS = 90
 AUDIT_RETENTION_DAYS = 2 * 365 + 1
@@ -149,17 +68,9 @@ MAX_PAGE_SIZE = 100
 
 
 def initial_status(activity_type: ActivityType, *, auto_approved: bool | None) -> WindowStatus:
-    """The window status an entry gets when the portal records it.
-
-    "Pending - Entries that require staff interaction"; "Approved - Entries
-    that have been auto-approved (includes all types)"; everything else
-    "simply notif[ies] the staff that a specific activity has occurred".
-    """
-    if activity_type in ALWAYS_PENDING_TYPES:
-        return WindowStatus.PENDING
-    if activity_type in AUTO_APPROVABLE_TYPES:
-        return WindowStatus.APPROVED if auto_approved else WindowStatus.PENDING
-    return WindowStatus.NOTIFICATION
+    """The window status an entry of this kind gets when the portal records it
+    (the kind's status policy: ``Kind.initial_status``)."""
+    return registry.kind(activity_type).initial_status(auto_approved=auto_approved)
 
 
 def can_be_dismissed(status: WindowStatus) -> bool:
@@ -171,5 +82,34 @@ def can_be_dismissed(status: WindowStatus) -> bool:
 def needs_review_before_dismiss(activity_type: ActivityType) -> bool:
     """ "Online Order" entries cannot simply be dismissed. Staff members will
     need to click the "magnifying glass" icon to review the order and dismiss
-    the entry from there."""
-    return activity_type is ActivityType.ONLINE_ORDER
+    the entry from there." A kind says so (``Kind.review_before_dismiss``)."""
+    return registry.kind(activity_type).review_before_dismiss
+
+
+def task_for(activity_type: ActivityType) -> Task:
+    """ "staff members must have the "Manage Online Activity" task permission
+    set to view or full, as well as any other permissions to handle specific
+    tasks (such as full permissions to the "Enrollments" task to approve/deny
+    enrollments)": the task of the entry's kind."""
+    return registry.kind(activity_type).task
+
+
+# The kinds' policies as sets, read from the registry when first used (the
+# kinds load lazily, after this module).
+
+# "If "Notification" is selected ... The system automatically excludes the
+# following notification types from these results: Online Orders, Gift Card,
+# Deletion Request, Parties"
+EXCLUDED_FROM_NOTIFICATION_FILTER: AbstractSet[ActivityType] = registry.KindSet(
+    lambda kind: kind.excluded_from_notification_filter
+)
+# "Pending: Entries that require staff interaction (i.e., require staff to
+# APPROVE/DENY the request)"
+REQUESTABLE_TYPES: AbstractSet[ActivityType] = registry.KindSet(lambda kind: kind.requestable)
+AUTO_APPROVABLE_TYPES: AbstractSet[ActivityType] = registry.KindSet(
+    lambda kind: kind.auto_approvable
+)
+ALWAYS_PENDING_TYPES: AbstractSet[ActivityType] = registry.KindSet(lambda kind: kind.always_pending)
+ENROLLMENT_REQUEST_TYPES: AbstractSet[ActivityType] = registry.KindSet(
+    lambda kind: kind.enrollment_request
+)

@@ -24,8 +24,8 @@ from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, PermissionLevel, Task
 from models import Family
 from resolvers.window import window_filter
-from schema.activity import OBJECT_FOR_TYPE, TYPE_FOR_OBJECT_NAME
 from schema.context import Context
+from schema.entries import OBJECT_FOR_TYPE, TYPE_FOR_OBJECT_NAME
 from schema.window import ActivityFilter
 from service.mailer import mailer_for
 

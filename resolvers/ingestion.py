@@ -6,8 +6,8 @@ from domain import ingestion
 from domain.errors import InvalidRequest
 from domain.journal import Journal
 from resolvers.actions import global_id
-from schema.activity import entry_object
 from schema.context import Context, Info
+from schema.entries import entry_object
 from schema.errors import UserError
 from schema.ingestion.kinds import RecordPortalEventInput
 from schema.ingestion.payload import RecordPortalEventPayload

@@ -16,8 +16,8 @@ from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
 from domain.journal import current_sequence
 from domain.vocabulary import ActivityType as DomainActivityType
-from schema.activity import TYPE_FOR_OBJECT_NAME, entry_object
 from schema.context import Context
+from schema.entries import TYPE_FOR_OBJECT_NAME, entry_object
 from schema.errors import InvalidArguments
 from schema.window import (
     ActivityBadge,

@@ -20,10 +20,11 @@ from domain.errors import Problem
 from domain.rules.enrollment_types import EnrollmentType
 from models import ActivityEntry
 from resolvers import actions as resolvers
-from schema.activity import Activity, OrderLine, entry_object
 from schema.context import Info
 from schema.email import SkippedFamily, skipped_families
+from schema.entries import Activity, entry_object
 from schema.errors import UserError
+from schema.kinds.online_order import OrderLine
 from schema.people import Family
 from schema.review import DropCriterion
 from schema.selected import selects

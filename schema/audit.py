@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 
 from domain.actions.drops import ACCEPTED_CRITERIA_KEY
 from domain.audit import AuditAction, AuditPage
-from domain.vocabulary import ActivityType
+from domain.vocabulary import ActivityType as DomainActivityType
 from models import AuditRecord as AuditRow
-from schema.activity import OBJECT_FOR_TYPE
+from schema.activity import ActivityType
+from schema.entries import OBJECT_FOR_TYPE
 from schema.errors import InvalidArguments
 from schema.review import DropCriterion
 from schema.window import PageInfo
@@ -54,13 +55,13 @@ class AuditEntry:
 
     @strawberry.field
     def entry_type(self) -> ActivityType | None:
-        return None if self.row.entry_type is None else ActivityType(self.row.entry_type)
+        return None if self.row.entry_type is None else DomainActivityType(self.row.entry_type)
 
     @strawberry.field(description="The entry's global id (the entry may no longer exist).")
     def entry_id(self) -> strawberry.ID | None:
         if self.row.entry_id is None or self.row.entry_type is None:
             return None
-        name = OBJECT_FOR_TYPE[ActivityType(self.row.entry_type)].__name__
+        name = OBJECT_FOR_TYPE[DomainActivityType(self.row.entry_type)].__name__
         return strawberry.ID(relay.to_base64(name, self.row.entry_id))
 
     @strawberry.field(description="Null for decisions the system took (expiry).")

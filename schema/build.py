@@ -13,7 +13,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from schema.activity import OBJECT_FOR_TYPE
+from schema.entries import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
 from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy

@@ -25,8 +25,9 @@ from models.db import Database
 from resolvers import live as live_resolvers
 from resolvers.loaders import Loaders
 from resolvers.window import window_filter
-from schema.activity import OBJECT_FOR_TYPE, Activity, ActivityType, WindowStatus, entry_object
+from schema.activity import ActivityType, WindowStatus
 from schema.context import Context, Info
+from schema.entries import OBJECT_FOR_TYPE, Activity, entry_object
 from schema.errors import UserError
 from schema.execution import Same
 from schema.settings import Organisation

@@ -12,7 +12,8 @@ import strawberry
 from domain import window as domain_window
 from domain.vocabulary import ActivityType as DomainActivityType
 from models import ActivityEntry as EntryRow
-from schema.activity import Activity, ActivityType, WindowStatus
+from schema.activity import ActivityType, WindowStatus
+from schema.entries import Activity
 from schema.errors import InvalidArguments
 
 # The domain's enums are the schema's: registered once, used as annotations.

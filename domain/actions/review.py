@@ -24,9 +24,9 @@ from domain.actions.outcome import Code
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
 from domain.errors import InvalidRequest
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
+from domain.kinds import registry
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
-from domain.vocabulary import ActivityType
 from models import ActivityEntry, OnlineOrder, OnlineOrderItem, Product
 
 
@@ -70,7 +70,11 @@ async def review_online_order(
     await domain_lock_check(session, viewer, lock)
     [target] = await resolve(session, viewer, Selection(refs=(ref,)), now)
     refusal = common_refusal(target, viewer)
-    if refusal is None and target.row is not None and target.row.type != ActivityType.ONLINE_ORDER:
+    if (
+        refusal is None
+        and target.row is not None
+        and not registry.kind(target.row.type).review_before_dismiss
+    ):
         raise InvalidRequest.one(
             "NOT_AN_ONLINE_ORDER", "only online orders are reviewed", "input", "id"
         )

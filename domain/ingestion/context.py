@@ -15,9 +15,10 @@ from domain.errors import Problem
 from domain.ingestion.events import FamilyRef
 from domain.ingestion.references import References
 from domain.journal import Journal
+from domain.kinds import registry
 from domain.organisation import OrganisationSettings, load_settings
 from domain.recording import NOT_APPLIED_KEY, NewEntry
-from domain.vocabulary import ActivityType, WindowStatus, initial_status
+from domain.vocabulary import ActivityType, WindowStatus
 
 CENTS = Decimal("0.01")
 
@@ -61,7 +62,7 @@ class Ingestion:
 
     def entry(
         self,
-        activity_type: ActivityType,
+        activity_type: str,
         details: dict[str, Any],
         *,
         auto_approved: bool | None = None,
@@ -81,7 +82,10 @@ class Ingestion:
         status the spec gives it: "Pending - Entries that require staff
         interaction", "Approved - Entries that have been auto-approved",
         the rest notifications. ``not_applied`` records why a rule could not
-        apply the event as sent (``not_applied_problems`` reads it back)."""
+        apply the event as sent (``not_applied_problems`` reads it back).
+        The details are the kind's model (``Kind.dump``): a fact it does not
+        know is an error here, not a silent null in the window."""
+        kind = registry.kind(activity_type)
         facts: dict[str, Any] = {"family_name": self.family.name}
         if student_name:
             facts["student_name"] = student_name
@@ -93,14 +97,14 @@ class Ingestion:
                 "field": list(not_applied.field),
             }
         return NewEntry(
-            type=activity_type,
-            status=status or initial_status(activity_type, auto_approved=auto_approved),
+            type=ActivityType(activity_type),
+            status=status or kind.initial_status(auto_approved=auto_approved),
             occurred_at=self.occurred_at,
             location_id=location_id,
             family_id=self.family_id,
             student_id=student_id,
             notes=self.notes if notes is None else notes,
-            details=facts,
+            details=kind.dump(facts),
             portal_event_id=self.portal_event_id,
             enrollment_id=enrollment_id,
             appointment_id=appointment_id,

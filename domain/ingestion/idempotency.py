@@ -54,7 +54,7 @@ def _plain(value: Any) -> Any:
 def canonical_payload(request: PortalEventRequest) -> dict[str, Any]:
     """The request as stored and hashed: kind, then every field as sent."""
     payload: dict[str, Any] = _plain(request)
-    payload["kind"] = request.event.type.value
+    payload["kind"] = request.event.type
     return payload
 
 
@@ -88,7 +88,7 @@ async def claim_key(
         insert.values(
             organisation_id=organisation_id,
             idempotency_key=request.idempotency_key,
-            kind=request.event.type.value,
+            kind=request.event.type,
             payload_sha256=digest,
             payload=payload,
             received_at=now,

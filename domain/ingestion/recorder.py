@@ -11,34 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Problem
-from domain.ingestion import accounts, appointments, commerce, enrollments
 from domain.ingestion.context import Ingestion
-from domain.ingestion.events import (
-    AbsenceEvent,
-    AppointmentCanceledEvent,
-    AppointmentEvent,
-    AppointmentRescheduleEvent,
-    AutopayEvent,
-    DeletionRequestEvent,
-    DropEvent,
-    EnrollmentEvent,
-    GiftCardEvent,
-    NewAccountEvent,
-    NewStudentEvent,
-    OnlineOrderEvent,
-    OptOutEvent,
-    PartyEvent,
-    PaymentEvent,
-    PolicyEvent,
-    PortalEventDetails,
-    PortalEventRequest,
-    TransferEvent,
-)
+from domain.ingestion.events import PortalEventRequest
 from domain.ingestion.idempotency import claim_key, remember_entries
 from domain.ingestion.references import References
 from domain.ingestion.validation import validate_request
 from domain.journal import Journal
-from domain.recording import NewEntry, not_applied_problem, record_entries
+from domain.recording import not_applied_problem, record_entries
 from models import ActivityEntry
 
 
@@ -91,7 +70,7 @@ async def record_portal_event(
         return IngestionResult(
             await _entries(session, organisation_id, claim.replayed_entry_ids), replayed=True
         )
-    await appointments.lock_entries_to_supersede(session, organisation_id, request.event)
+    await request.event.lock_first(session, organisation_id)
     refs = References(session, organisation_id)
     ingestion = Ingestion(
         session=session,
@@ -106,48 +85,10 @@ async def record_portal_event(
         notes=request.notes,
         path=("input", "event", request.event.field),
     )
-    new = await _record(ingestion, request.event)
+    new = await request.event.record(ingestion)
     rows = await record_entries(session, journal, organisation_id, new)
     await remember_entries(session, claim.event_id, [row.id for row in rows])
     return IngestionResult(rows, replayed=False)
-
-
-async def _record(ing: Ingestion, event: PortalEventDetails) -> list[NewEntry]:
-    match event:
-        case AbsenceEvent():
-            return await enrollments.record_absence(ing, event)
-        case EnrollmentEvent():
-            return await enrollments.record_enrollment(ing, event)
-        case DropEvent():
-            return await enrollments.record_drop(ing, event)
-        case TransferEvent():
-            return await enrollments.record_transfer(ing, event)
-        case AppointmentEvent():
-            return await appointments.record_appointment(ing, event)
-        case AppointmentCanceledEvent():
-            return await appointments.record_appointment_canceled(ing, event)
-        case AppointmentRescheduleEvent():
-            return await appointments.record_appointment_reschedule(ing, event)
-        case PaymentEvent():
-            return await commerce.record_payment(ing, event)
-        case GiftCardEvent():
-            return await commerce.record_gift_card(ing, event)
-        case OnlineOrderEvent():
-            return await commerce.record_online_order(ing, event)
-        case PartyEvent():
-            return await commerce.record_party(ing, event)
-        case NewAccountEvent():
-            return await accounts.record_new_account(ing, event)
-        case NewStudentEvent():
-            return await accounts.record_new_student(ing, event)
-        case PolicyEvent():
-            return await accounts.record_policy(ing, event)
-        case AutopayEvent():
-            return await accounts.record_autopay(ing, event)
-        case OptOutEvent():
-            return await accounts.record_opt_out(ing, event)
-        case DeletionRequestEvent():
-            return await accounts.record_deletion_request(ing, event)
 
 
 async def _entries(

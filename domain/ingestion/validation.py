@@ -14,31 +14,13 @@ from decimal import Decimal
 
 from domain.errors import InvalidRequest, Problem
 from domain.ingestion.events import (
-    AbsenceEvent,
-    AppointmentCanceledEvent,
-    AppointmentEvent,
-    AppointmentRescheduleEvent,
-    AutopayEvent,
     BookingRef,
     ClassRef,
-    DeletionRequestEvent,
-    DropEvent,
-    EnrollmentEvent,
     EnrollmentRef,
     FamilyRef,
-    GiftCardEvent,
     LocationRef,
-    NewAccountEvent,
-    NewStudentEvent,
-    OnlineOrderEvent,
-    OptOutEvent,
-    PartyEvent,
-    PaymentEvent,
-    PolicyEvent,
-    PortalEventDetails,
     PortalEventRequest,
     StudentRef,
-    TransferEvent,
 )
 
 # The portal's clock may run a little ahead of ours; more than this is a bug.
@@ -116,7 +98,7 @@ def validate_request(request: PortalEventRequest, *, now: datetime) -> None:
         _no_nul(checks, value, where)
     _family(checks, request.family, (*root, "family"))
     event = request.event
-    _event(checks, event, (*root, "event", event.field))
+    event.check(checks, (*root, "event", event.field))
     checks.raise_if_any()
 
 
@@ -153,129 +135,36 @@ def _family(checks: Checks, family: FamilyRef, path: Path) -> None:
         checks.add("INVALID_EMAIL", "email must be an email address", (*path, "email"))
 
 
-def _location(checks: Checks, location: LocationRef | None, path: Path) -> None:
+def check_location(checks: Checks, location: LocationRef | None, path: Path) -> None:
     if location is not None:
         checks.text(location.external_id, (*path, "externalId"), limit=100)
         checks.text(location.name, (*path, "name"), limit=200)
 
 
-def _student(checks: Checks, student: StudentRef | None, path: Path) -> None:
+def check_student(checks: Checks, student: StudentRef | None, path: Path) -> None:
     if student is not None:
         checks.text(student.external_id, (*path, "externalId"), limit=100)
         checks.text(student.first_name, (*path, "firstName"), limit=100)
         checks.text(student.last_name, (*path, "lastName"), limit=100, required=False)
 
 
-def _class(checks: Checks, offering: ClassRef, path: Path) -> None:
+def check_class(checks: Checks, offering: ClassRef, path: Path) -> None:
     checks.text(offering.external_id, (*path, "externalId"), limit=100)
     checks.text(offering.name, (*path, "name"), limit=200)
-    _location(checks, offering.location, (*path, "location"))
+    check_location(checks, offering.location, (*path, "location"))
     if isinstance(offering.capacity, int) and offering.capacity < 0:
         checks.add("NEGATIVE", "capacity must not be negative", (*path, "capacity"))
 
 
-def _enrollment(checks: Checks, enrollment: EnrollmentRef, path: Path) -> None:
+def check_enrollment(checks: Checks, enrollment: EnrollmentRef, path: Path) -> None:
     checks.text(enrollment.external_id, (*path, "externalId"), limit=100)
-    _student(checks, enrollment.student, (*path, "student"))
-    _class(checks, enrollment.offering, (*path, "class"))
+    check_student(checks, enrollment.student, (*path, "student"))
+    check_class(checks, enrollment.offering, (*path, "class"))
 
 
-def _booking(checks: Checks, booking: BookingRef, path: Path) -> None:
+def check_booking(checks: Checks, booking: BookingRef, path: Path) -> None:
     checks.text(booking.external_id, (*path, "externalId"), limit=100)
     checks.text(booking.title, (*path, "title"), limit=200)
     checks.aware(booking.starts_at, (*path, "startsAt"))
-    _location(checks, booking.location, (*path, "location"))
-    _student(checks, booking.student, (*path, "student"))
-
-
-def _event(checks: Checks, event: PortalEventDetails, path: Path) -> None:
-    match event:
-        case AbsenceEvent():
-            checks.text(event.external_id, (*path, "externalId"), limit=100)
-            checks.text(event.reason, (*path, "reason"), limit=500, required=False)
-            checks.listed(event.enrollments, (*path, "enrollments"), required=True)
-            seen: set[str] = set()
-            for index, enrollment in enumerate(event.enrollments):
-                item = (*path, "enrollments", str(index))
-                _enrollment(checks, enrollment, item)
-                if enrollment.external_id in seen:
-                    checks.add("DUPLICATE", "the same enrollment is named twice", item)
-                seen.add(enrollment.external_id)
-        case AppointmentEvent() | AppointmentCanceledEvent():
-            _booking(checks, event.booking, (*path, "booking"))
-        case AppointmentRescheduleEvent():
-            _booking(checks, event.original_booking, (*path, "originalBooking"))
-            _booking(checks, event.booking, (*path, "booking"))
-            if event.original_booking.external_id == event.booking.external_id:
-                checks.add(
-                    "SAME_BOOKING",
-                    "the rescheduled booking must differ from the original",
-                    (*path, "booking", "externalId"),
-                )
-        case AutopayEvent():
-            checks.text(event.card_brand, (*path, "cardBrand"), limit=50, required=False)
-            last4 = event.card_last4
-            if last4 is not None and not (len(last4) == 4 and last4.isdigit()):
-                checks.add("INVALID_CARD_LAST4", "cardLast4 must be 4 digits", (*path, "cardLast4"))
-        case PaymentEvent():
-            checks.text(event.external_id, (*path, "externalId"), limit=100)
-            checks.money(event.amount, (*path, "amount"), positive=True)
-            checks.text(event.method, (*path, "method"), limit=50)
-            _location(checks, event.location, (*path, "location"))
-            checks.listed(event.charges, (*path, "charges"), required=False)
-            for index, charge in enumerate(event.charges):
-                item = (*path, "charges", str(index))
-                checks.text(charge.external_id, (*item, "externalId"), limit=100)
-                checks.text(charge.description, (*item, "description"), limit=300)
-                checks.money(charge.amount, (*item, "amount"), positive=False)
-        case GiftCardEvent():
-            checks.text(event.external_id, (*path, "externalId"), limit=100)
-            checks.money(event.amount, (*path, "amount"), positive=True)
-            checks.text(event.recipient_name, (*path, "recipientName"), limit=200)
-            checks.text(event.recipient_email, (*path, "recipientEmail"), limit=320, required=False)
-            _location(checks, event.location, (*path, "location"))
-        case NewAccountEvent():
-            checks.listed(event.students, (*path, "students"), required=False)
-            for index, student in enumerate(event.students):
-                _student(checks, student, (*path, "students", str(index)))
-        case EnrollmentEvent():
-            _enrollment(checks, event.enrollment, (*path, "enrollment"))
-        case DropEvent():
-            _enrollment(checks, event.enrollment, (*path, "enrollment"))
-            checks.text(event.reason, (*path, "reason"), limit=500, required=False)
-        case TransferEvent():
-            _enrollment(checks, event.from_enrollment, (*path, "fromEnrollment"))
-            _class(checks, event.to_class, (*path, "toClass"))
-            if event.to_class.external_id == event.from_enrollment.offering.external_id:
-                checks.add(
-                    "SAME_CLASS",
-                    "a transfer must go to another class",
-                    (*path, "toClass", "externalId"),
-                )
-        case PartyEvent():
-            checks.text(event.external_id, (*path, "externalId"), limit=100)
-            checks.aware(event.party_at, (*path, "partyAt"))
-            if event.guests <= 0:
-                checks.add("NOT_POSITIVE", "guests must be greater than zero", (*path, "guests"))
-            checks.text(event.package, (*path, "package"), limit=200)
-            _location(checks, event.location, (*path, "location"))
-        case PolicyEvent():
-            checks.text(event.policy_name, (*path, "policyName"), limit=200)
-            _student(checks, event.student, (*path, "student"))
-        case NewStudentEvent():
-            _student(checks, event.student, (*path, "student"))
-        case OnlineOrderEvent():
-            checks.text(event.external_id, (*path, "externalId"), limit=100)
-            _location(checks, event.location, (*path, "location"))
-            checks.listed(event.items, (*path, "items"), required=True)
-            for index, line in enumerate(event.items):
-                item = (*path, "items", str(index))
-                checks.text(line.product.external_id, (*item, "product", "externalId"), limit=100)
-                checks.text(line.product.name, (*item, "product", "name"), limit=200)
-                if line.quantity <= 0:
-                    checks.add(
-                        "NOT_POSITIVE", "quantity must be greater than zero", (*item, "quantity")
-                    )
-                checks.money(line.unit_price, (*item, "unitPrice"), positive=False)
-        case OptOutEvent() | DeletionRequestEvent():
-            checks.text(event.reason, (*path, "reason"), limit=2000, required=False)
+    check_location(checks, booking.location, (*path, "location"))
+    check_student(checks, booking.student, (*path, "student"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.activity import Activity
+from schema.entries import Activity
 from schema.errors import UserError
 from schema.review import NotApplied
 

@@ -29,7 +29,7 @@ from models import (
 )
 from models.base import Base, utcnow
 from models.db import Database
-from schema.activity import OBJECT_FOR_TYPE
+from schema.entries import OBJECT_FOR_TYPE
 
 _serial = itertools.count(1)
 M = TypeVar("M", bound=Base)

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import InvalidRequest
-from domain.ingestion.events import FamilyRef, OptOutEvent, PaymentEvent, PortalEventRequest
+from domain.ingestion.events import FamilyRef, PortalEventRequest
 from domain.ingestion.idempotency import canonical_payload, payload_hash
 from domain.ingestion.validation import validate_request
+from domain.kinds.opt_out import OptOutEvent
+from domain.kinds.payment import PaymentEvent
 
 NOW = datetime(2031, 1, 1, 12, 0, tzinfo=UTC)
 FAMILY = FamilyRef("fam-1", "Lee")

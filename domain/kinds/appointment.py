@@ -1,0 +1,83 @@
+"""Appointment: "appointment bookings (auto-approved or requested)"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from domain.ingestion.context import Ingestion, iso_datetime
+from domain.ingestion.events import BookingRef
+from domain.ingestion.validation import Checks, Path, check_booking
+from domain.kinds.base import Details, Instant, Kind, PortalEvent, on, who
+from domain.recording import NewEntry
+from domain.vocabulary import Task
+
+NAME = "APPOINTMENT"
+
+
+@dataclass(frozen=True)
+class AppointmentEvent(PortalEvent):
+    """ "Appointment - appointment bookings (auto-approved or requested)"."""
+
+    type: ClassVar[str] = NAME
+    field: ClassVar[str] = "appointment"
+    booking: BookingRef
+    auto_approved: bool = False
+
+    def check(self, checks: Checks, path: Path) -> None:
+        check_booking(checks, self.booking, (*path, "booking"))
+
+    async def record(self, ing: Ingestion) -> list[NewEntry]:
+        booking = await ing.refs.booking(
+            self.booking,
+            ing.family_id,
+            status="BOOKED" if self.auto_approved else "REQUESTED",
+            status_if_new="REQUESTED",
+        )
+        facts = {
+            "title": self.booking.title,
+            "starts_at": iso_datetime(self.booking.starts_at),
+            "auto_approved": self.auto_approved,
+        }
+        return [
+            ing.entry(
+                NAME,
+                facts,
+                auto_approved=self.auto_approved,
+                location_id=booking.location_id,
+                student_id=booking.student_id,
+                student_name=booking.student_name,
+                appointment_id=booking.id,
+            )
+        ]
+
+
+class BookingDetails(Details):
+    """What the window shows of a booking (shared by the appointment kinds)."""
+
+    title: str | None = None
+    starts_at: Instant | None = None
+
+    @property
+    def when(self) -> str | None:
+        return None if self.starts_at is None else self.starts_at.isoformat()
+
+
+class AppointmentDetails(BookingDetails):
+    auto_approved: bool = False
+
+
+class Appointment(Kind[AppointmentDetails]):
+    name = NAME
+    event = AppointmentEvent
+    details = AppointmentDetails
+    task = Task.APPOINTMENTS
+    requestable = True
+    auto_approvable = True
+    books_appointment = True
+
+    def summary(self, details: AppointmentDetails) -> str:
+        return f"{who(details)} booked {details.title or 'an appointment'}{on(details.when)}"
+
+
+KIND = Appointment()

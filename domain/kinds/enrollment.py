@@ -1,0 +1,100 @@
+"""Enrollments: "New enrollments and enrollment requests", including
+"enrollments created via Punch Pass redemption"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from domain.ingestion.context import Ingestion, iso_date
+from domain.ingestion.events import EnrollmentRef
+from domain.ingestion.validation import Checks, Path, check_enrollment
+from domain.kinds.base import Details, Kind, PortalEvent, who
+from domain.recording import NewEntry
+from domain.vocabulary import Task
+from models import EnrollmentNote
+
+NAME = "ENROLLMENT"
+
+
+@dataclass(frozen=True)
+class EnrollmentEvent(PortalEvent):
+    """ "Enrollments - New enrollments and enrollment requests", including
+    "enrollments created via Punch Pass redemption"."""
+
+    type: ClassVar[str] = NAME
+    field: ClassVar[str] = "enrollment"
+    enrollment: EnrollmentRef
+    punch_pass: bool = False
+    auto_approved: bool = False
+
+    def check(self, checks: Checks, path: Path) -> None:
+        check_enrollment(checks, self.enrollment, (*path, "enrollment"))
+
+    async def record(self, ing: Ingestion) -> list[NewEntry]:
+        """Creates the requested enrollment (REQUESTED, or ACTIVE when the
+        portal auto-approved it) with the family's notes as enrollment
+        notes, so that "Denying an enrollment request ... also deletes the
+        enrollment from the database, along with any enrollment notes that
+        were included."
+
+        Punch-pass enrollments make an entry only "if this option is
+        enabled in your Customer Portal settings"; otherwise the enrollment
+        is recorded without one.
+        """
+        enrollment = await ing.refs.new_enrollment(
+            self.enrollment,
+            ing.family_id,
+            status="ACTIVE" if self.auto_approved else "REQUESTED",
+            punch_pass=self.punch_pass,
+            field=(*ing.path, "enrollment", "externalId"),
+        )
+        if ing.notes and ing.notes.strip():
+            ing.session.add(EnrollmentNote(enrollment_id=enrollment.id, text=ing.notes.strip()))
+            await ing.session.flush()
+        if self.punch_pass and not (await ing.settings()).punch_pass_enrollments:
+            return []
+        facts = {
+            "class_name": enrollment.offering.name,
+            "start_date": iso_date(self.enrollment.start_date),
+            "enrollment_type": enrollment.type,
+            "punch_pass": self.punch_pass,
+            "auto_approved": self.auto_approved,
+        }
+        return [
+            ing.entry(
+                NAME,
+                facts,
+                auto_approved=self.auto_approved,
+                location_id=enrollment.offering.location_id,
+                student_id=enrollment.student_id,
+                student_name=enrollment.student_name,
+                enrollment_id=enrollment.id,
+            )
+        ]
+
+
+class EnrollmentDetails(Details):
+    class_name: str | None = None
+    start_date: date | None = None
+    enrollment_type: str | None = None
+    punch_pass: bool = False
+    auto_approved: bool = False
+
+
+class EnrollmentKind(Kind[EnrollmentDetails]):
+    name = NAME
+    event = EnrollmentEvent
+    details = EnrollmentDetails
+    task = Task.ENROLLMENTS
+    requestable = True
+    auto_approvable = True
+    enrollment_request = True
+
+    def summary(self, details: EnrollmentDetails) -> str:
+        punch = " (punch pass)" if details.punch_pass else ""
+        return f"{who(details)} enrolled in {details.class_name or 'a class'}{punch}"
+
+
+KIND = EnrollmentKind()
