@@ -27,11 +27,21 @@ def free_port() -> int:
         return port
 
 
+UVICORN = ["-m", "uvicorn", "service.app:create_app", "--factory"]
+
+
 class Server:
-    """``python -m uvicorn service.app:create_app --factory`` on a free port."""
+    """``python -m uvicorn service.app:create_app --factory`` on a free port
+    (or another ``launcher`` taking uvicorn's options)."""
 
     def __init__(
-        self, name: str, env: dict[str, str], log_dir: Path, *, port: int | None = None
+        self,
+        name: str,
+        env: dict[str, str],
+        log_dir: Path,
+        *,
+        port: int | None = None,
+        launcher: list[str] | None = None,
     ) -> None:
         self.name = name
         self.port = port or free_port()
@@ -41,7 +51,7 @@ class Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [
-                    *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
+                    *[sys.executable, *(launcher or UVICORN)],
                     *["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
                 ],
                 cwd=REPO_ROOT,
