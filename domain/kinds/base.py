@@ -164,9 +164,9 @@ class Kind(ABC, Generic[D]):
         try:
             return self.details.model_validate(stored)
         except ValueError as error:
-            raise StoredDetailsError(
-                f"{self.name} entry details do not validate: {error}"
-            ) from None
+            # The message names no stored value; its cause (for the log) does.
+            message = f"stored details of a {self.name} entry are invalid"
+            raise StoredDetailsError(message) from error
 
     def dump(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """The details to store for ``facts``: validated against the kind's
