@@ -1,4 +1,4 @@
-"""Approving requests: what approval does to each type's record.
+"""Approving requests, and what approval does to the records of the built-in ones.
 
 "Approve Button: For actions that require approval (filter these out by using
 the "Pending" Status), use the Approve button for all checked boxes to approve
@@ -16,7 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.closing import close_entries, close_listed
-from domain.actions.drops import ACCEPTED_CRITERIA_KEY, Approvals, approve_drops
+from domain.actions.drops import ACCEPTED_CRITERIA_KEY, Approvals
+from domain.actions.effects import ApprovalRun, run_approvals
 from domain.actions.entries import load_entries, with_entries_loaded
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import (
@@ -31,17 +32,16 @@ from domain.actions.outcome import (
 from domain.actions.records import Decision, hold_records, listed_absences
 from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, resolve_facts, sort_out
-from domain.actions.transfer import TransferChoices, approve_transfer
 from domain.bookings import supersede_booking_entries
 from domain.journal import Journal
+from domain.kinds import registry
 from domain.listed import dialect_of, in_list
 from domain.lock_fence import LockClaim, domain_lock_check
-from domain.organisation import load_settings
 from domain.rules.capacity import allocate_seats, seats_needed
 from domain.rules.drops import DropCriterion
 from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
-from domain.vocabulary import ActivityType, Resolution, WindowStatus
+from domain.vocabulary import Resolution, WindowStatus
 from models import Absence, ActivityEntry, AppointmentBooking, Enrollment
 
 STAFF_RESCHEDULE_REASON = "A staff member approved the appointment reschedule request."
@@ -70,7 +70,9 @@ def not_pending(row: Entry) -> Refusal | None:
     return None
 
 
-async def _enrollments(session: AsyncSession, ids: Sequence[int | None]) -> dict[int, Enrollment]:
+async def lock_enrollments(
+    session: AsyncSession, ids: Sequence[int | None]
+) -> dict[int, Enrollment]:
     wanted = sorted({i for i in ids if i is not None})
     rows = await session.scalars(
         select(Enrollment)
@@ -88,7 +90,7 @@ async def approve_enrollments(
     first; a request that no longer fits is refused CLASS_FULL unless staff
     chose to overbook while reviewing it alone."""
     refusals: dict[int, Refusal] = {}
-    enrollments = await _enrollments(session, [r.enrollment_id for r in rows])
+    enrollments = await lock_enrollments(session, [r.enrollment_id for r in rows])
     by_class: dict[int, list[tuple[Entry, Enrollment]]] = defaultdict(list)
     for row in rows:
         enrollment = enrollments.get(row.enrollment_id or 0)
@@ -213,7 +215,7 @@ async def approve_appointments(
             refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the appointment booking is gone")
             continue
         original = bookings[row.appointment_id]
-        if row.type == ActivityType.APPOINTMENT_RESCHEDULE and original:
+        if registry.kind(row.type).moves_booking and original:
             originals.add(original)
     if bookings:
         await session.execute(
@@ -255,55 +257,18 @@ async def apply_approvals(
     options: ApproveOptions,
     now: datetime,
 ) -> Approvals:
-    """Per-type effects of approving ``rows`` (oldest first); refused rows
-    are left exactly as they were. Entries the effects take out of the
-    window are journaled in ``journal``. Drops and transfers read the
-    entries' details and the organisation's settings, so only those are
-    loaded; the other types act on the facts, set-based. First the records
-    are locked (``domain.lock_order``) and a request whose record changed
-    since is refused (``domain.actions.records``)."""
+    """Per-kind effects of approving ``rows`` (oldest first; the kinds'
+    ``approval``, ``domain.actions.effects``); refused rows are left exactly
+    as they were. Entries the effects take out of the window are journaled
+    in ``journal``. First the records are locked (``domain.lock_order``) and
+    a request whose record changed since is refused
+    (``domain.actions.records``)."""
     changed = await hold_records(session, rows, Decision.APPROVE)
-    by_type: dict[str, list[EntryFacts]] = defaultdict(list)
-    for row in rows:
-        if row.id not in changed:
-            by_type[row.type].append(row)
-    seats = SeatBook(session)
-    approvals = Approvals(dict(changed), {})
-    refusals = approvals.refusals
-    if by_type[ActivityType.ENROLLMENT]:
-        refusals |= await approve_enrollments(
-            session, by_type[ActivityType.ENROLLMENT], options, seats
-        )
-    detailed = by_type[ActivityType.DROP] + by_type[ActivityType.TRANSFER]
-    loaded = await load_entries(session, [r.id for r in detailed])
-    settings = await load_settings(session, viewer.organisation_id) if detailed else None
-    if settings is not None and by_type[ActivityType.DROP]:
-        drops = [loaded[r.id] for r in by_type[ActivityType.DROP]]
-        enrollments = await _enrollments(session, [r.enrollment_id for r in drops])
-        dropped = approve_drops(settings, drops, enrollments, options.accept_criteria, now=now)
-        await session.flush()
-        refusals |= dropped.refusals
-        approvals.accepted |= dropped.accepted
-    choices = TransferChoices(
-        previous_class_drop_date=options.previous_class_drop_date,
-        enrollment_type=options.enrollment_type,
-        overbook=options.overbook,
+    run = ApprovalRun(
+        session, journal, viewer, options, now, SeatBook(session), Approvals(dict(changed), {})
     )
-    for facts in by_type[ActivityType.TRANSFER]:
-        assert settings is not None
-        refusal = await approve_transfer(
-            session, loaded[facts.id], choices, seats, today=settings.today(now)
-        )
-        if refusal is not None:
-            refusals[facts.id] = refusal
-    if by_type[ActivityType.ABSENCE]:
-        refusals |= await approve_absences(session, by_type[ActivityType.ABSENCE])
-    appointments = by_type[ActivityType.APPOINTMENT] + by_type[ActivityType.APPOINTMENT_RESCHEDULE]
-    if appointments:
-        refusals |= await approve_appointments(
-            session, journal, viewer.organisation_id, appointments, now
-        )
-    return approvals
+    await run_approvals(run, [r for r in rows if r.id not in changed])
+    return run.approvals
 
 
 async def _close_approved(

@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.approve import absence_ids, not_pending
 from domain.actions.closing import close_entries
+from domain.actions.effects import apply_denial, forgets_entry
 from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, failed
 from domain.actions.records import Decision, hold_records
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
 from domain.errors import InvalidRequest
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
-from domain.vocabulary import ActivityType, Resolution
+from domain.vocabulary import Resolution
 from models import (
     Absence,
     ActivityEntry,
@@ -40,7 +41,7 @@ from models import (
 MAX_REASON_LENGTH = 2000
 
 
-async def _deny_enrollment(
+async def deny_enrollment(
     session: AsyncSession, row: ActivityEntry
 ) -> tuple[Refusal | None, dict[str, Any]]:
     """Delete the requested enrollment and its notes; returns what the audit
@@ -88,24 +89,25 @@ async def _deny_enrollment(
     return None, deleted
 
 
-async def apply_denial(
+async def deny_absences(
     session: AsyncSession, row: ActivityEntry
 ) -> tuple[Refusal | None, dict[str, Any]]:
-    """Per-type effects of denying: the request's record is deleted (an
-    enrollment request) or marked DENIED (absence, appointment, reschedule).
-    Drop and transfer requests leave their enrollment as it is."""
-    if row.type == ActivityType.ENROLLMENT:
-        return await _deny_enrollment(session, row)
-    if row.type == ActivityType.ABSENCE and absence_ids(row):
+    """The entry's absences become DENIED."""
+    if absence_ids(row):
         await session.execute(
             update(Absence)
             .where(Absence.id.in_(absence_ids(row)), Absence.organisation_id == row.organisation_id)
             .values(status="DENIED")
             .execution_options(synchronize_session=False)
         )
-    if row.type in (ActivityType.APPOINTMENT, ActivityType.APPOINTMENT_RESCHEDULE) and (
-        row.appointment_id is not None
-    ):
+    return None, {}
+
+
+async def deny_booking(
+    session: AsyncSession, row: ActivityEntry
+) -> tuple[Refusal | None, dict[str, Any]]:
+    """The requested appointment booking becomes DENIED."""
+    if row.appointment_id is not None:
         await session.execute(
             update(AppointmentBooking)
             .where(AppointmentBooking.id == row.appointment_id)
@@ -159,7 +161,7 @@ async def deny_activity(
         reason=cleaned,
         audit_extra={row.id: deleted} if deleted else None,
     )
-    if row.type == ActivityType.ENROLLMENT:
+    if forgets_entry(row):
         await _forget_request(session, row)
         return ActionReport(results=[ItemResult(target.ref, Outcome.DENIED, None)], changes=changes)
     return ActionReport(results=[ItemResult(target.ref, Outcome.DENIED, row)], changes=changes)

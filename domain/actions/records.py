@@ -32,9 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.outcome import Code, Refusal
+from domain.kinds import registry
+from domain.kinds.base import RequestedRecord
+from domain.kinds.registry import KindSet
 from domain.listed import dialect_of, in_list
 from domain.lock_order import lock_superseded_entries
-from domain.vocabulary import ActivityType, WindowStatus
+from domain.vocabulary import WindowStatus
 from models import Absence, ActivityEntry, AppointmentBooking, ClassOffering, Enrollment
 
 REQUESTED = "REQUESTED"
@@ -42,11 +45,15 @@ REQUESTED = "REQUESTED"
 ENDED = frozenset({"DROPPED", "TRANSFERRED"})
 # A booking a reschedule may still move.
 MOVABLE = frozenset({"REQUESTED", "BOOKED"})
-BOOKING_TYPES = frozenset({ActivityType.APPOINTMENT, ActivityType.APPOINTMENT_RESCHEDULE})
-# Types whose denial writes to their record.
-DENY_WRITES = BOOKING_TYPES | {ActivityType.ENROLLMENT, ActivityType.ABSENCE}
-# Types with a record to check.
-CHECKED = DENY_WRITES | {ActivityType.DROP, ActivityType.TRANSFER}
+# Kinds with a record to check: requests made against one (``Kind.requested_record``).
+CHECKED = KindSet(lambda kind: kind.requested_record is not None)
+ENROLLMENT_RECORDS = (RequestedRecord.NEW_ENROLLMENT, RequestedRecord.RUNNING_ENROLLMENT)
+
+
+def _record(row: Request) -> RequestedRecord | None:
+    return registry.kind(row.type).requested_record
+
+
 TARGET_CLASS_KEY = "to_class_id"
 TARGET_CLASS_EXTERNAL_KEY = "to_class_external_id"
 
@@ -109,15 +116,15 @@ def _gone(what: str) -> Refusal:
 
 
 def _enrollment_refusal(row: Request, records: Records, decision: Decision) -> Refusal | None:
-    kind = ActivityType(row.type)
+    kind = registry.kind(row.type)
     status = records.enrollments.get(row.enrollment_id or 0)
     if status is None:
         return _gone("the enrollment") if decision is Decision.APPROVE else None
-    if kind is ActivityType.ENROLLMENT:
+    if kind.requested_record is RequestedRecord.NEW_ENROLLMENT:
         return None if status == REQUESTED else _changed("the enrollment", status)
     if decision is Decision.DENY:
         return None  # denying a drop or transfer leaves the enrollment as it is
-    if kind is ActivityType.TRANSFER and row.enrollment_id in records.transferred_out:
+    if kind.transfers_enrollment and row.enrollment_id in records.transferred_out:
         return None  # "If a transfer already exists ... an error message": the rule's own
     if status in ENDED:
         return _changed("the enrollment", status)
@@ -144,9 +151,7 @@ def _booking_refusal(row: Request, records: Records, decision: Decision) -> Refu
     status, original = booking
     if status != REQUESTED:
         return _changed("the appointment booking", status)
-    if decision is Decision.APPROVE and ActivityType(row.type) is (
-        ActivityType.APPOINTMENT_RESCHEDULE
-    ):
+    if decision is Decision.APPROVE and registry.kind(row.type).moves_booking:
         moved = records.bookings.get(original or 0)
         if moved is not None and moved[0] not in MOVABLE:
             return _changed("the booking to reschedule", moved[0])
@@ -158,10 +163,10 @@ def refusal_for(row: Request, records: Records, decision: Decision) -> Refusal |
     record's change, if it would."""
     if row.status != WindowStatus.PENDING.value or row.type not in CHECKED:
         return None
-    kind = ActivityType(row.type)
-    if kind in (ActivityType.ENROLLMENT, ActivityType.DROP, ActivityType.TRANSFER):
+    record = _record(row)
+    if record in ENROLLMENT_RECORDS:
         return _enrollment_refusal(row, records, decision)
-    if kind is ActivityType.ABSENCE:
+    if record is RequestedRecord.ABSENCES:
         return _absence_refusal(row, records, decision)
     return _booking_refusal(row, records, decision)
 
@@ -176,7 +181,11 @@ async def _details(
     session: AsyncSession, rows: Sequence[Request]
 ) -> tuple[dict[int, list[int]], dict[int, Any], dict[int, Any]]:
     """Absence ids and transfer targets, read from the entries' details."""
-    wanted = [r for r in rows if r.type in (ActivityType.ABSENCE, ActivityType.TRANSFER)]
+    wanted = [
+        r
+        for r in rows
+        if _record(r) is RequestedRecord.ABSENCES or registry.kind(r.type).transfers_enrollment
+    ]
     if not wanted:
         return {}, {}, {}
     found = await session.execute(
@@ -197,7 +206,7 @@ async def _details(
     absences = {
         r.id: listed_absences(lists.get(r.id), r.absence_id)
         for r in wanted
-        if r.type == ActivityType.ABSENCE
+        if _record(r) is RequestedRecord.ABSENCES
     }
     return absences, targets, external
 
@@ -301,15 +310,14 @@ async def _read(
     the absences, the bookings."""
     organisation_id = checked[0].organisation_id
     dialect = dialect_of(session)
-    by_type: dict[str, list[Request]] = defaultdict(list)
+    by_record: dict[RequestedRecord | None, list[Request]] = defaultdict(list)
     for row in checked:
-        by_type[row.type].append(row)
+        by_record[_record(row)].append(row)
     enrollment_ids = _ids(
-        r.enrollment_id
-        for kind in (ActivityType.ENROLLMENT, ActivityType.DROP, ActivityType.TRANSFER)
-        for r in by_type[kind]
+        r.enrollment_id for record in ENROLLMENT_RECORDS for r in by_record[record]
     )
-    booking_ids = _ids(r.appointment_id for kind in BOOKING_TYPES for r in by_type[kind])
+    bookings_of = by_record[RequestedRecord.BOOKING]
+    booking_ids = _ids(r.appointment_id for r in bookings_of)
     records = Records()
     records.absences_of, targets, external = await _details(session, checked)
 
@@ -321,12 +329,12 @@ async def _read(
                 AppointmentBooking.organisation_id == organisation_id,
             )
         )
-        rescheduled = {r.appointment_id for r in by_type[ActivityType.APPOINTMENT_RESCHEDULE]}
+        rescheduled = {r.appointment_id for r in bookings_of if registry.kind(r.type).moves_booking}
         originals = _ids(original for booking, original in found if booking in rescheduled)
     if lock and approving:
         await lock_superseded_entries(session, organisation_id, originals)
         classes = set(await _target_classes(session, organisation_id, targets, external))
-        requested = _ids(r.enrollment_id for r in by_type[ActivityType.ENROLLMENT])
+        requested = _ids(r.enrollment_id for r in by_record[RequestedRecord.NEW_ENROLLMENT])
         if requested:
             classes |= set(
                 await session.scalars(

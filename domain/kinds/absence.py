@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from domain.actions import request_effects as effects
 from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import EnrollmentRef
 from domain.ingestion.references import ResolvedEnrollment
 from domain.ingestion.validation import Checks, Path, check_enrollment
-from domain.kinds.base import Details, Kind, PortalEvent, on, who
+from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, on, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 from models import Absence
@@ -113,6 +114,9 @@ class AbsenceKind(Kind[AbsenceDetails]):
     task = Task.ATTENDANCE
     requestable = True
     auto_approvable = True
+    requested_record = RequestedRecord.ABSENCES
+    approval = effects.APPROVE_ABSENCES
+    denial = effects.DENY_ABSENCES
 
     def summary(self, details: AbsenceDetails) -> str:
         return (

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from domain.actions import request_effects as effects
 from domain.ingestion.context import Ingestion, iso_datetime
 from domain.ingestion.events import BookingRef
 from domain.ingestion.validation import Checks, Path, check_booking
-from domain.kinds.base import Details, Instant, Kind, PortalEvent, on, who
+from domain.kinds.base import Details, Instant, Kind, PortalEvent, RequestedRecord, on, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 
@@ -75,6 +76,9 @@ class Appointment(Kind[AppointmentDetails]):
     requestable = True
     auto_approvable = True
     books_appointment = True
+    requested_record = RequestedRecord.BOOKING
+    approval = effects.BOOK_APPOINTMENT
+    denial = effects.DENY_BOOKING
 
     def summary(self, details: AppointmentDetails) -> str:
         return f"{who(details)} booked {details.title or 'an appointment'}{on(details.when)}"

@@ -8,12 +8,13 @@ from typing import ClassVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.actions import request_effects as effects
 from domain.bookings import supersede_booking_entries
 from domain.ingestion.context import Ingestion, iso_datetime
 from domain.ingestion.events import BookingRef
 from domain.ingestion.validation import Checks, Path, check_booking
 from domain.kinds.appointment import BookingDetails
-from domain.kinds.base import Instant, Kind, PortalEvent, who
+from domain.kinds.base import Instant, Kind, PortalEvent, RequestedRecord, who
 from domain.lock_order import lock_superseded_entries
 from domain.recording import NewEntry
 from domain.vocabulary import Task
@@ -123,6 +124,9 @@ class AppointmentReschedule(Kind[RescheduleDetails]):
     requestable = True
     auto_approvable = True
     books_appointment = True
+    requested_record = RequestedRecord.BOOKING
+    approval = effects.BOOK_APPOINTMENT
+    denial = effects.DENY_BOOKING
     moves_booking = True
 
     def summary(self, details: RescheduleDetails) -> str:

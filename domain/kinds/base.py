@@ -15,6 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
@@ -26,6 +27,7 @@ from domain.vocabulary import Task, WindowStatus
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from domain.actions.effects import ApprovalEffect, DenialEffect
     from domain.ingestion.context import Ingestion
     from domain.ingestion.validation import Checks, Path
     from domain.recording import NewEntry
@@ -41,6 +43,20 @@ DETAILS_VERSION: Final = 1
 Instant = Annotated[
     datetime, PlainSerializer(datetime.isoformat, return_type=str, when_used="json")
 ]
+
+
+class RequestedRecord(StrEnum):
+    """The record a request is made against, checked as it is now before
+    staff act on it (``domain.actions.records``)."""
+
+    # A REQUESTED enrollment the request created (approving activates it).
+    NEW_ENROLLMENT = "NEW_ENROLLMENT"
+    # An enrollment still running (to drop or transfer).
+    RUNNING_ENROLLMENT = "RUNNING_ENROLLMENT"
+    # The REQUESTED absences the entry lists (``details.absence_ids``).
+    ABSENCES = "ABSENCES"
+    # A REQUESTED appointment booking.
+    BOOKING = "BOOKING"
 
 
 class StoredDetailsError(ValueError):
@@ -134,6 +150,15 @@ class Kind(ABC, Generic[D]):
     # for the kind whose approval reschedules one.
     books_appointment: ClassVar[bool] = False
     moves_booking: ClassVar[bool] = False
+    # Requests: the record the request is made against, and what approving
+    # and denying it do to that record (``domain.actions.effects``; None:
+    # nothing but the entry). A transfer moves its enrollment to the class
+    # its details name ("iClassPro does not allow multiple transfers from a
+    # single enrollment").
+    requested_record: ClassVar[RequestedRecord | None] = None
+    transfers_enrollment: ClassVar[bool] = False
+    approval: ClassVar[ApprovalEffect | None] = None
+    denial: ClassVar[DenialEffect | None] = None
     # The window shows fields derived from the drop settings (notice period,
     # missed criteria): a settings change re-sends its entries.
     shown_by_drop_settings: ClassVar[bool] = False

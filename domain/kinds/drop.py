@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from domain.actions import request_effects as effects
 from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import EnrollmentRef
 from domain.ingestion.validation import Checks, Path, check_enrollment
-from domain.kinds.base import Details, Kind, PortalEvent, on, who
+from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, on, who
 from domain.recording import NewEntry
 from domain.rules.drops import student_label as drop_student_label
 from domain.rules.enrollment_types import EnrollmentType
@@ -72,6 +73,8 @@ class Drop(Kind[DropDetails]):
     always_pending = True
     shown_by_drop_settings = True
     enrollment_request = True
+    requested_record = RequestedRecord.RUNNING_ENROLLMENT
+    approval = effects.APPLY_DROP
 
     def summary(self, details: DropDetails) -> str:
         return (

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from domain.actions import request_effects as effects
 from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import EnrollmentRef
 from domain.ingestion.validation import Checks, Path, check_enrollment
-from domain.kinds.base import Details, Kind, PortalEvent, who
+from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 from models import EnrollmentNote
@@ -91,6 +92,9 @@ class EnrollmentKind(Kind[EnrollmentDetails]):
     requestable = True
     auto_approvable = True
     enrollment_request = True
+    requested_record = RequestedRecord.NEW_ENROLLMENT
+    approval = effects.ACTIVATE_ENROLLMENT
+    denial = effects.DELETE_ENROLLMENT
 
     def summary(self, details: EnrollmentDetails) -> str:
         punch = " (punch pass)" if details.punch_pass else ""

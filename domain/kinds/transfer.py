@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from sqlalchemy import select
 
+from domain.actions import request_effects as effects
 from domain.actions.seats import SeatBook
 from domain.actions.transfer import apply_transfer
 from domain.errors import Problem
@@ -15,7 +16,7 @@ from domain.ingestion.context import Ingestion, iso_date
 from domain.ingestion.events import ClassRef, EnrollmentRef
 from domain.ingestion.references import ResolvedClass, ResolvedEnrollment
 from domain.ingestion.validation import Checks, Path, check_class, check_enrollment
-from domain.kinds.base import Details, Kind, PortalEvent, on, who
+from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, on, who
 from domain.recording import NewEntry
 from domain.rules.enrollment_types import EnrollmentType
 from domain.vocabulary import Task, WindowStatus
@@ -159,6 +160,9 @@ class Transfer(Kind[TransferDetails]):
     requestable = True
     auto_approvable = True
     enrollment_request = True
+    requested_record = RequestedRecord.RUNNING_ENROLLMENT
+    transfers_enrollment = True
+    approval = effects.APPLY_TRANSFER
 
     def summary(self, details: TransferDetails) -> str:
         return (
