@@ -1,9 +1,8 @@
 """One helper per kind of portal event, as the demo story uses them.
 
 Each records what the customer portal would have: the records an
-event refers to, and the window entry with the per-type facts the schema
-shows (``schema/activity.py``) and the summaries read
-(``domain/presentation.py``).
+event refers to, and the window entry with its kind's facts (its details
+model in ``domain/kinds/``, which checks them as it checks ingestion's).
 """
 
 from __future__ import annotations
@@ -11,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from domain.vocabulary import ActivityType
+from domain.kinds import absence as absence_kind
+from domain.kinds import appointment as appointment_kind
+from domain.kinds import appointment_canceled as appointment_canceled_kind
+from domain.kinds import appointment_reschedule as appointment_reschedule_kind
+from domain.kinds import drop as drop_kind
+from domain.kinds import enrollment as enrollment_kind
+from domain.kinds import gift_card as gift_card_kind
+from domain.kinds import online_order as online_order_kind
+from domain.kinds import party as party_kind
+from domain.kinds import payment as payment_kind
+from domain.kinds import transfer as transfer_kind
 from models import EnrollmentNote
 from service.demo.records import CLASSES, DemoBuilder
 
@@ -48,7 +57,7 @@ async def enrollment(
     if notes:
         d.session.add(EnrollmentNote(enrollment_id=row.id, text=notes))
     d.entry(
-        ActivityType.ENROLLMENT,
+        enrollment_kind.NAME,
         when,
         _family(student),
         student,
@@ -78,7 +87,7 @@ async def drop(
     drop_date = d.day(when, notice)
     row = await d.enrollment_row(student, class_key, enrollment_type=enrollment_type)
     d.entry(
-        ActivityType.DROP,
+        drop_kind.NAME,
         when,
         _family(student),
         student,
@@ -117,7 +126,7 @@ async def transfer(
         original.drop_date = d.day(when, in_days - 1)
     facts = {"current_drop_date": current_drop.isoformat()} if current_drop else {}
     d.entry(
-        ActivityType.TRANSFER,
+        transfer_kind.NAME,
         when,
         _family(student),
         student,
@@ -151,7 +160,7 @@ async def absence(
         student, class_keys, absence_date, reason
     ):
         d.entry(
-            ActivityType.ABSENCE,
+            absence_kind.NAME,
             when,
             _family(student),
             student,
@@ -182,7 +191,7 @@ async def appointment(
         _family(student), student, title, location, starts_at, "BOOKED" if auto else "REQUESTED"
     )
     d.entry(
-        ActivityType.APPOINTMENT,
+        appointment_kind.NAME,
         when,
         _family(student),
         student,
@@ -202,7 +211,7 @@ async def canceled(
     starts_at = _starts(d, when, was_in_days, hour=10)
     booking = await d.booking(_family(student), student, title, location, starts_at, "CANCELED")
     d.entry(
-        ActivityType.APPOINTMENT_CANCELED,
+        appointment_canceled_kind.NAME,
         when,
         _family(student),
         student,
@@ -236,7 +245,7 @@ async def reschedule(
     )
     moved.rescheduled_from_id = original.id
     d.entry(
-        ActivityType.APPOINTMENT_RESCHEDULE,
+        appointment_reschedule_kind.NAME,
         when,
         family,
         student,
@@ -259,7 +268,7 @@ async def payment(
 ) -> None:
     row = await d.payment_row(family, method, charges)
     d.entry(
-        ActivityType.PAYMENT,
+        payment_kind.NAME,
         d.at(days),
         family,
         notes=notes,
@@ -278,7 +287,7 @@ async def order(
 ) -> None:
     row, lines = await d.order_row(family, location, items)
     d.entry(
-        ActivityType.ONLINE_ORDER,
+        online_order_kind.NAME,
         d.at(days),
         family,
         location=d.locations[location],
@@ -293,7 +302,7 @@ async def gift_card(
 ) -> None:
     await d.gift_card_row(family, amount, recipient, email)
     d.entry(
-        ActivityType.GIFT_CARD,
+        gift_card_kind.NAME,
         d.at(days),
         family,
         amount=amount,
@@ -317,7 +326,7 @@ async def party(
     party_at = _starts(d, when, in_days, hour=14)
     await d.party_row(family, location, party_at, guests, package)
     d.entry(
-        ActivityType.PARTY,
+        party_kind.NAME,
         when,
         family,
         location=d.locations[location],
@@ -330,7 +339,7 @@ async def party(
 
 def notify(
     d: DemoBuilder,
-    activity_type: ActivityType,
+    activity_type: str,
     days: int,
     who: str,
     notes: str | None = None,

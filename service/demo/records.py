@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import SchoolCalendar
+from domain.kinds import registry
 from domain.recording import NewEntry
-from domain.vocabulary import ActivityType, initial_status
+from domain.vocabulary import ActivityType
 from models import (
     Absence,
     AppointmentBooking,
@@ -150,7 +151,7 @@ class DemoBuilder:
 
     def entry(
         self,
-        activity_type: ActivityType,
+        activity_type: str,
         occurred_at: datetime,
         family: str,
         student: str | None = None,
@@ -161,23 +162,25 @@ class DemoBuilder:
         links: Mapping[str, int] | None = None,
         **details: Any,
     ) -> None:
-        """One window entry with the facts the schema and summaries read."""
+        """One window entry with the facts the schema and summaries read,
+        checked by the kind's details model as ingestion's are."""
         facts: dict[str, Any] = {"family_name": self.families[family].name}
         if student is not None:
             facts["student_name"] = self.students[student].full_name
         if auto_approved is not None:
             facts["auto_approved"] = auto_approved
         facts.update(details)
+        kind = registry.kind(activity_type)
         self.entries.append(
             NewEntry(
-                type=activity_type,
-                status=initial_status(activity_type, auto_approved=auto_approved),
+                type=ActivityType(activity_type),
+                status=kind.initial_status(auto_approved=auto_approved),
                 occurred_at=occurred_at,
                 location_id=location,
                 family_id=self.families[family].id,
                 student_id=None if student is None else self.students[student].id,
                 notes=notes,
-                details=facts,
+                details=kind.dump(facts),
                 **dict(links or {}),
             )
         )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from domain.vocabulary import ActivityType
+from domain.kinds import autopay as autopay_kind
+from domain.kinds import deletion_request as deletion_request_kind
+from domain.kinds import new_account as new_account_kind
+from domain.kinds import new_student as new_student_kind
+from domain.kinds import opt_out as opt_out_kind
+from domain.kinds import policy as policy_kind
 from service.demo.events import (
     absence,
     appointment,
@@ -22,8 +27,8 @@ from service.demo.records import DemoBuilder
 
 async def play(d: DemoBuilder) -> None:
     """The demo's story: 48 entries, 16 of them waiting for approve or deny."""
-    new_account, new_student = ActivityType.NEW_ACCOUNT, ActivityType.NEW_STUDENT
-    policy, autopay = ActivityType.POLICY, ActivityType.AUTOPAY
+    new_account, new_student = new_account_kind.NAME, new_student_kind.NAME
+    policy, autopay = policy_kind.NAME, autopay_kind.NAME
     notify(d, new_account, 59, "garcia", email="garcia@families.example")
     notify(d, new_student, 58, "garcia/sofia")
     await enrollment(d, 57, "garcia/sofia", "tadpoles", auto=True)
@@ -72,7 +77,7 @@ async def play(d: DemoBuilder) -> None:
     )
     notify(d, new_account, 44, "adeyemi", email="adeyemi@families.example")
     await party(d, 43, "adeyemi", "gym", in_days=20, guests=12, package="Gold gym party")
-    notify(d, ActivityType.OPT_OUT, 42, "brown")
+    notify(d, opt_out_kind.NAME, 42, "brown")
     notify(d, policy, 41, "kowalski/jan", policy_name="Photo release", accepted=False)
     await drop(
         d,
@@ -89,7 +94,7 @@ async def play(d: DemoBuilder) -> None:
     await enrollment(d, 37, "murphy/aoife", "hiphop", auto=True, punch_pass=True)
     notify(
         d,
-        ActivityType.DELETION_REQUEST,
+        deletion_request_kind.NAME,
         36,
         "haddad",
         reason="We moved away and no longer use the app.",
@@ -129,7 +134,7 @@ async def play(d: DemoBuilder) -> None:
         package="Dance party deluxe",
         notes="Two guests have nut allergies.",
     )
-    notify(d, ActivityType.OPT_OUT, 14, "silva")
+    notify(d, opt_out_kind.NAME, 14, "silva")
     await absence(d, 12, "adeyemi/tobi", ("junior-gym",), in_days=2, reason="Doctor appointment")
     await reschedule(
         d, 10, "garcia/sofia", "Private swim lesson", "pool", from_in=2, to_in=9, auto=False
