@@ -32,7 +32,7 @@ def register(name: str, module: str) -> None:
     built-in ones. Call it before the schema is built: it is built once."""
     if (name, module) in (*BUILTIN_KINDS, *_extra):
         return
-    if name in _names:
+    if name in _names or any(name == known for known, _ in (*BUILTIN_KINDS, *_extra)):
         raise ValueError(f"two kinds are named {name}")
     _extra.append((name, module))
     if _loaded:
