@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from domain.calendar import SchoolCalendar
-from domain.presentation import parse_date
+from domain.kinds import registry
 from domain.rules.drops import (
     DropCriterion,
     DropPolicy,
@@ -23,6 +23,15 @@ from domain.rules.drops import (
     meets_notice_period,
     missed_criteria,
 )
+
+if TYPE_CHECKING:
+    # Only a type: the drop kind's module is loaded by the registry.
+    from domain.kinds.drop import DropDetails
+
+
+def drop_details(activity_type: str, stored: Mapping[str, Any]) -> DropDetails:
+    """A drop entry's stored details, validated and typed by its kind."""
+    return cast("DropDetails", registry.kind(activity_type).read(stored))
 
 
 @dataclass(frozen=True)
@@ -33,18 +42,27 @@ class DropRequest:
 
     @classmethod
     def of(
-        cls, details: Mapping[str, Any], occurred_at: datetime, calendar: SchoolCalendar
+        cls, details: DropDetails, occurred_at: datetime, calendar: SchoolCalendar
     ) -> DropRequest | None:
         """None when the entry names no drop date."""
-        drop_date = parse_date(details.get("drop_date"))
-        if drop_date is None:
+        if details.drop_date is None:
             return None
-        reason = details.get("reason")
         return cls(
-            drop_date=drop_date,
-            reason=None if reason is None else str(reason),
+            drop_date=details.drop_date,
+            reason=details.reason,
             requested_on=calendar.local_date(occurred_at),
         )
+
+    @classmethod
+    def stored(
+        cls,
+        activity_type: str,
+        stored: Mapping[str, Any],
+        occurred_at: datetime,
+        calendar: SchoolCalendar,
+    ) -> DropRequest | None:
+        """The request of a drop entry's stored details, read by its kind."""
+        return cls.of(drop_details(activity_type, stored), occurred_at, calendar)
 
     def meets_notice_period(self, policy: DropPolicy) -> bool:
         return meets_notice_period(
@@ -74,14 +92,18 @@ class DropRequest:
 
 
 def shown_by_settings(
-    details: Mapping[str, Any], occurred_at: datetime, calendar: SchoolCalendar, policy: DropPolicy
+    activity_type: str,
+    details: Mapping[str, Any],
+    occurred_at: datetime,
+    calendar: SchoolCalendar,
+    policy: DropPolicy,
 ) -> tuple[object, ...]:
     """What a drop entry shows that the organisation's settings decide, read
     the way the window reads it (``DropActivity``): the notice period, the
     day the family asked on the school's calendar, whether the request
     meets the notice, and the criteria it misses. Two settings under which
     this differs show the entry differently."""
-    request = DropRequest.of(details, occurred_at, calendar)
+    request = DropRequest.stored(activity_type, details, occurred_at, calendar)
     shown: tuple[object, ...] = (policy.notice_days, calendar.local_date(occurred_at))
     if request is None:
         return shown

@@ -77,8 +77,8 @@ async def journal_entries_shown_differently(
     changed = [
         EntryKey(row.id, row.type, row.status, row.location_id)
         for row in drops
-        if shown_by_settings(row.details, row.occurred_at, old_calendar, old_policy)
-        != shown_by_settings(row.details, row.occurred_at, new_calendar, new_policy)
+        if shown_by_settings(row.type, row.details, row.occurred_at, old_calendar, old_policy)
+        != shown_by_settings(row.type, row.details, row.occurred_at, new_calendar, new_policy)
     ]
     return await journal.record(
         after.organisation_id, changed, change=ChangeKind.CHANGED, reason=SETTINGS_CHANGED

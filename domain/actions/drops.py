@@ -51,7 +51,7 @@ def approve_drops(
     today = settings.today(now)
     for row in rows:
         enrollment = enrollments.get(row.enrollment_id or 0)
-        request = DropRequest.of(row.details, row.occurred_at, settings.calendar)
+        request = DropRequest.stored(row.type, row.details, row.occurred_at, settings.calendar)
         if enrollment is None:
             approvals.refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the enrollment is gone")
             continue

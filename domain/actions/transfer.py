@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -19,19 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.outcome import Code, Refusal
 from domain.actions.seats import SeatBook, enrollment_type
-from domain.presentation import parse_date
+from domain.kinds import registry
 from domain.rules.capacity import CapacityRuleError, check_capacity, seats_needed
 from domain.rules.enrollment_types import EnrollmentType
 from domain.rules.transfers import TransferErrorCode, TransferRuleError, plan_transfer
 from models import ActivityEntry, ClassOffering, Enrollment
 
-# Entry details naming the target class: our id (as ingestion records it) or
-# the class's external id; and, optionally, the new enrollment's external id.
-TARGET_CLASS_KEY = "to_class_id"
-TARGET_CLASS_EXTERNAL_KEY = "to_class_external_id"
-NEW_ENROLLMENT_KEY = "new_enrollment_external_id"
-# The type the family asked for (ingestion records the current one when none).
-REQUESTED_TYPE_KEY = "enrollment_type"
+if TYPE_CHECKING:
+    # Only a type: the transfer kind's module imports this one.
+    from domain.kinds.transfer import TransferDetails
 
 
 @dataclass(frozen=True)
@@ -43,13 +40,20 @@ class TransferChoices:
     overbook: bool = False
 
 
-async def _target_class(session: AsyncSession, row: ActivityEntry) -> ClassOffering | None:
-    class_id = row.details.get(TARGET_CLASS_KEY)
-    external_id = row.details.get(TARGET_CLASS_EXTERNAL_KEY)
-    if isinstance(class_id, int):
-        named = ClassOffering.id == class_id
-    elif external_id is not None:
-        named = ClassOffering.external_id == str(external_id)
+def transfer_details(row: ActivityEntry) -> TransferDetails:
+    """The transfer request's details, read by its kind (validated, typed)."""
+    return cast("TransferDetails", registry.kind(row.type).read(row.details))
+
+
+async def _target_class(
+    session: AsyncSession, row: ActivityEntry, details: TransferDetails
+) -> ClassOffering | None:
+    """The class the request names: our id (as ingestion records it) or the
+    class's external id."""
+    if details.to_class_id is not None:
+        named = ClassOffering.id == details.to_class_id
+    elif details.to_class_external_id is not None:
+        named = ClassOffering.external_id == details.to_class_external_id
     else:
         return None
     found: ClassOffering | None = await session.scalar(
@@ -58,9 +62,10 @@ async def _target_class(session: AsyncSession, row: ActivityEntry) -> ClassOffer
     return found
 
 
-def _requested_type(row: ActivityEntry) -> EnrollmentType | None:
-    value = row.details.get(REQUESTED_TYPE_KEY)
-    if isinstance(value, str) and value in EnrollmentType.__members__:
+def _requested_type(details: TransferDetails) -> EnrollmentType | None:
+    """The type the family asked for (ingestion records the current one when none)."""
+    value = details.enrollment_type
+    if value is not None and value in EnrollmentType.__members__:
         return EnrollmentType(value)
     return None
 
@@ -80,8 +85,9 @@ async def approve_transfer(
         original = await session.scalar(
             select(Enrollment).where(Enrollment.id == row.enrollment_id).with_for_update()
         )
-    transfer_date = parse_date(row.details.get("transfer_date"))
-    target = await _target_class(session, row)
+    details = transfer_details(row)
+    transfer_date = details.transfer_date
+    target = await _target_class(session, row, details)
     if original is None or target is None:
         return Refusal(
             Code.RECORD_NOT_FOUND, "the enrollment or the class to transfer into is gone"
@@ -93,19 +99,14 @@ async def approve_transfer(
         original=original,
         target=target,
         transfer_date=transfer_date,
-        requested_type=_requested_type(row),
+        requested_type=_requested_type(details),
         chosen_type=choices.enrollment_type,
-        new_external_id=_new_external_id(row),
+        new_external_id=details.new_enrollment_external_id or None,
         overbook=choices.overbook,
         previous_class_drop_date=choices.previous_class_drop_date,
         seats=seats,
         today=today,
     )
-
-
-def _new_external_id(row: ActivityEntry) -> str | None:
-    value = row.details.get(NEW_ENROLLMENT_KEY)
-    return None if not value else str(value)
 
 
 async def apply_transfer(

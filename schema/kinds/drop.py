@@ -67,7 +67,7 @@ class DropActivity(ActivityEntry):
 
     async def _request(self, info: Info) -> DropRequest | None:
         settings = await info.context.loaders.settings()
-        return DropRequest.of(self.row.details, self.row.occurred_at, settings.calendar)
+        return DropRequest.of(self.d, self.row.occurred_at, settings.calendar)
 
 
 @strawberry.input(description="A request to drop an enrollment; always reviewed by staff.")

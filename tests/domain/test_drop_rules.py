@@ -196,7 +196,7 @@ def test_a_time_zone_change_shows_a_drop_differently_only_when_its_request_day_m
     policy = DropPolicy(notice_days=30)
 
     def shown(calendar: SchoolCalendar) -> tuple[object, ...]:
-        return shown_by_settings(DROP, ASKED_LATE, calendar, policy)
+        return shown_by_settings("DROP", DROP, ASKED_LATE, calendar, policy)
 
     # the request day moves back to February 29, so the notice is now met
     assert shown(utc) != shown(chicago)
@@ -211,15 +211,15 @@ def test_a_reason_list_change_shows_only_the_drops_whose_reason_it_decides_diffe
     after = DropPolicy(notice_days=30, valid_reasons=frozenset({"Moving away"}))
 
     def differs(details: dict[str, Any]) -> bool:
-        return shown_by_settings(details, ASKED_LATE, calendar, before) != shown_by_settings(
-            details, ASKED_LATE, calendar, after
-        )
+        return shown_by_settings(
+            "DROP", details, ASKED_LATE, calendar, before
+        ) != shown_by_settings("DROP", details, ASKED_LATE, calendar, after)
 
     assert not differs(DROP)
     assert differs({**DROP, "reason": "Cost"})
     # an entry without a drop date still shows the notice period and the request day
     assert not differs({"reason": "Cost"})
-    assert shown_by_settings({}, ASKED_LATE, calendar, DropPolicy(notice_days=7)) == (
+    assert shown_by_settings("DROP", {}, ASKED_LATE, calendar, DropPolicy(notice_days=7)) == (
         7,
         date(2024, 3, 1),
     )
