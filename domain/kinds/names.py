@@ -13,12 +13,18 @@ from collections.abc import Iterator
 from enum import Enum
 
 
-def _registered() -> dict[str, ActivityType]:
-    # The registry imports the kinds lazily, on first use; it imports this
-    # module, so it is looked up here rather than at import time.
-    from domain.kinds import registry
+_names: dict[str, ActivityType] | None = None
 
-    return registry.names()
+
+def _registered() -> dict[str, ActivityType]:
+    # The registry imports this module and the kinds lazily, on first use:
+    # it is looked up here, once, rather than at import time.
+    global _names
+    if _names is None:
+        from domain.kinds import registry
+
+        _names = registry.names()
+    return _names
 
 
 class _KindNames(type):
