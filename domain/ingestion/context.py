@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Problem
 from domain.ingestion.events import FamilyRef
-from domain.ingestion.references import References
+from domain.ingestion.references import References, ResolvedBooking, ResolvedEnrollment
 from domain.journal import Journal
 from domain.kinds import registry
 from domain.organisation import OrganisationSettings, load_settings
@@ -111,4 +111,36 @@ class Ingestion:
             absence_id=absence_id,
             order_id=order_id,
             payment_id=payment_id,
+        )
+
+    def enrollment_entry(
+        self,
+        activity_type: str,
+        details: dict[str, Any],
+        enrollment: ResolvedEnrollment,
+        **more: Any,
+    ) -> NewEntry:
+        """An entry about one enrollment: at its class's location, for its student."""
+        return self.entry(
+            activity_type,
+            details,
+            location_id=enrollment.offering.location_id,
+            student_id=enrollment.student_id,
+            student_name=enrollment.student_name,
+            enrollment_id=enrollment.id,
+            **more,
+        )
+
+    def booking_entry(
+        self, activity_type: str, details: dict[str, Any], booking: ResolvedBooking, **more: Any
+    ) -> NewEntry:
+        """An entry about one appointment booking: at its location, for its student."""
+        return self.entry(
+            activity_type,
+            details,
+            location_id=booking.location_id,
+            student_id=booking.student_id,
+            student_name=booking.student_name,
+            appointment_id=booking.id,
+            **more,
         )

@@ -41,14 +41,11 @@ class AppointmentEvent(PortalEvent):
             "auto_approved": self.auto_approved,
         }
         return [
-            ing.entry(
+            ing.booking_entry(
                 NAME,
                 facts,
+                booking,
                 auto_approved=self.auto_approved,
-                location_id=booking.location_id,
-                student_id=booking.student_id,
-                student_name=booking.student_name,
-                appointment_id=booking.id,
             )
         ]
 

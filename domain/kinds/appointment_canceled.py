@@ -33,13 +33,10 @@ class AppointmentCanceledEvent(PortalEvent):
         )
         facts = {"title": self.booking.title, "starts_at": iso_datetime(self.booking.starts_at)}
         return [
-            ing.entry(
+            ing.booking_entry(
                 NAME,
                 facts,
-                location_id=booking.location_id,
-                student_id=booking.student_id,
-                student_name=booking.student_name,
-                appointment_id=booking.id,
+                booking,
             )
         ]
 

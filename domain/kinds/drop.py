@@ -46,13 +46,10 @@ class DropEvent(PortalEvent):
             "enrollment_type": enrollment.type,
         }
         return [
-            ing.entry(
+            ing.enrollment_entry(
                 NAME,
                 facts,
-                location_id=enrollment.offering.location_id,
-                student_id=enrollment.student_id,
-                student_name=enrollment.student_name,
-                enrollment_id=enrollment.id,
+                enrollment,
             )
         ]
 

@@ -64,14 +64,11 @@ class EnrollmentEvent(PortalEvent):
             "auto_approved": self.auto_approved,
         }
         return [
-            ing.entry(
+            ing.enrollment_entry(
                 NAME,
                 facts,
+                enrollment,
                 auto_approved=self.auto_approved,
-                location_id=enrollment.offering.location_id,
-                student_id=enrollment.student_id,
-                student_name=enrollment.student_name,
-                enrollment_id=enrollment.id,
             )
         ]
 

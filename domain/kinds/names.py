@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from enum import Enum
 
-
 _names: dict[str, ActivityType] | None = None
 
 

@@ -88,15 +88,12 @@ class TransferEvent(PortalEvent):
             "auto_approved": self.auto_approved,
         }
         return [
-            ing.entry(
+            ing.enrollment_entry(
                 NAME,
                 facts,
+                enrollment,
                 auto_approved=self.auto_approved,
                 status=None if not_applied is None else WindowStatus.PENDING,
-                location_id=enrollment.offering.location_id,
-                student_id=enrollment.student_id,
-                student_name=enrollment.student_name,
-                enrollment_id=enrollment.id,
                 not_applied=not_applied,
             )
         ]
