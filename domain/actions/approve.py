@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,10 @@ from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
 from domain.vocabulary import Resolution, WindowStatus
 from models import Absence, ActivityEntry, AppointmentBooking, Enrollment
+
+if TYPE_CHECKING:
+    # Only a type: the absence kind's module imports this one's effects.
+    from domain.kinds.absence import AbsenceDetails
 
 STAFF_RESCHEDULE_REASON = "A staff member approved the appointment reschedule request."
 
@@ -135,7 +140,9 @@ async def approve_enrollments(
 
 
 def absence_ids(row: ActivityEntry) -> list[int]:
-    return listed_absences(row.details.get("absence_ids"), row.absence_id)
+    """The absences an absence entry covers, read from its typed details."""
+    details = cast("AbsenceDetails", registry.kind(row.type).read(row.details))
+    return listed_absences(details.absence_ids, row.absence_id)
 
 
 async def _absences_of(session: AsyncSession, rows: Sequence[Entry]) -> dict[int, list[int]]:
