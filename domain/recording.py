@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Problem
 from domain.journal import ChangeKind, EntryKey, Journal
+from domain.kinds.base import Details
 from domain.vocabulary import ActivityType, WindowStatus
 from models import ActivityEntry
 
@@ -88,11 +89,5 @@ async def record_entries(
 
 def not_applied_problem(details: Mapping[str, Any]) -> Problem | None:
     """Why the portal event behind an entry was not applied as sent, if it was not."""
-    found = details.get(NOT_APPLIED_KEY)
-    if not isinstance(found, dict):
-        return None
-    return Problem(
-        code=str(found.get("code")),
-        message=str(found.get("message")),
-        field=tuple(str(f) for f in found.get("field") or ()),
-    )
+    found = Details.model_validate(details).not_applied
+    return None if found is None else found.problem()
