@@ -10,8 +10,8 @@ against it and gets the very same JSON. The page (``FILE``: the
 ``onlineActivity`` object our server returned) comes from memory: no
 database, no authentication. Everything else is what the app gets: the same
 starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
-extensions (``EXTENSIONS``: error masking, the depth, alias and token
-limits, the parser and validation caches, the introspection and NUL checks;
+extensions (``EXTENSIONS``: error masking, ``schema.document_limits`` with
+its parser and validation caches, the introspection and NUL checks;
 ``tests/test_bench_harness.py`` keeps them equal to
 ``schema/build.py``'s). ``--no-caches`` drops the two caches, which is the
 baseline the old figures were measured against (every request parsed and
@@ -36,16 +36,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import SchemaExtension
 
+from schema.document_limits import DocumentLimits
 from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.masking import MaskInternalErrors
@@ -53,23 +46,20 @@ from schema.masking import MaskInternalErrors
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
 
-# The app's extensions (schema/build.py), with the same limits; the rule
-# classes built once, as the app builds them, so the validation cache hits.
-DEPTH_RULES = QueryDepthLimiter(max_depth=12).validation_rules
-ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
-LIMITS: list[Callable[[], SchemaExtension]] = [
-    MaskInternalErrors,
-    lambda: AddValidationRules(DEPTH_RULES),
-    lambda: AddValidationRules(ALIAS_RULES),
-    lambda: MaxTokensLimiter(max_token_count=4000),
-]
-CACHES: list[Callable[[], SchemaExtension]] = [
-    lambda: ParserCache(maxsize=256),
-    lambda: ValidationCache(maxsize=256),
-]
-# The checks the app runs after its caches (introspection policy, NUL refusal).
+
+class UncachedDocumentLimits(DocumentLimits):
+    """The app's document limits with every document parsed and validated again."""
+
+    parse_document = staticmethod(DocumentLimits.parse_document.__wrapped__)  # type: ignore[attr-defined]
+    validate_document = staticmethod(DocumentLimits.validate_document.__wrapped__)  # type: ignore[attr-defined]
+
+
+# The app's extensions (schema/build.py): error masking and its document
+# limits with their parse and validation caches (``LIMITS``: the same
+# without the caches), then the checks it runs after them.
+LIMITS: list[Callable[[], SchemaExtension]] = [MaskInternalErrors, UncachedDocumentLimits]
 CHECKS: list[Callable[[], SchemaExtension]] = [IntrospectionPolicy, NulRefusal]
-EXTENSIONS = [*LIMITS, *CACHES, *CHECKS]
+EXTENSIONS: list[Callable[[], SchemaExtension]] = [MaskInternalErrors, DocumentLimits, *CHECKS]
 
 
 def activity_type_names(schema_file: Path = SCHEMA_FILE) -> list[str]:

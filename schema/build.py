@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.schema.config import StrawberryConfig
 
+from schema.document_limits import DocumentLimits
 from schema.entries import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
 from schema.input_text import NulRefusal
@@ -24,12 +17,6 @@ from schema.people import Family, Location, Student
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.telemetry import OperationTelemetry
-
-# The limiters' rule classes, built once: each QueryDepthLimiter or
-# MaxAliasesLimiter instance makes a new rule class, which would make every
-# request a ValidationCache miss (the rules are part of its key).
-DEPTH_RULES = QueryDepthLimiter(max_depth=12).validation_rules
-ALIAS_RULES = MaxAliasesLimiter(max_alias_count=30).validation_rules
 
 
 def build_schema() -> strawberry.Schema:
@@ -46,15 +33,12 @@ def build_schema() -> strawberry.Schema:
             # First: it sees each operation's final result, after the others.
             OperationTelemetry,
             MaskInternalErrors,  # internals never reach a client (schema/masking.py)
-            lambda: AddValidationRules(DEPTH_RULES),
-            lambda: AddValidationRules(ALIAS_RULES),
-            lambda: MaxTokensLimiter(max_token_count=4000),
-            # Bounded LRU caches shared across requests (module level in
-            # strawberry): a repeated query skips parsing and validation.
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            IntrospectionPolicy,  # after ValidationCache (schema/introspection.py)
-            NulRefusal,  # after ValidationCache (schema/input_text.py)
+            # Token, depth, alias and fragment limits and a time budget, with
+            # bounded LRU caches shared across requests: a repeated query
+            # skips parsing and validation.
+            DocumentLimits,
+            IntrospectionPolicy,  # after DocumentLimits (schema/introspection.py)
+            NulRefusal,  # after DocumentLimits (schema/input_text.py)
         ],
     )
 

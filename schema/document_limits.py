@@ -1,0 +1,292 @@
+"""Bounded work for every GraphQL document, before and during validation.
+
+Issue 10, "Cheap denial of service": "An anonymous 825-byte fragment bomb
+(20 levels of two spreads) keeps the event loop busy for 6 s, blocking
+``/health`` and every client. Bound the work before and during validation:
+token and fragment-spread limits, depth that follows fragments
+(introspection included), and a time budget."
+
+graphql-core validates any document before a resolver (or the sign-in
+check) runs, so everything here holds for anonymous clients. In order:
+
+1. Parsing stops past ``MAX_TOKENS`` tokens (graphql-core's ``max_tokens``).
+2. ``document_shape`` measures the document with every fragment spread
+   expanded, in one pass linear in the document's size (each fragment is
+   measured once and reused): selections, fragment spreads and aliases as
+   they would be executed, and the depth, introspection fields included.
+   strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` re-walk a
+   fragment at every spread, which is exponential in the nesting (they were
+   most of the 6 s) and let introspection fields through.
+3. graphql-core's validation then runs under ``TIME_BUDGET_SECONDS``
+   (``service``-independent: ``time_budget``). Within the limits above it is
+   still quadratic in fields that share a response name
+   (``{ me { id } me { id } ... }``, 500 times, validated for 2 s).
+
+A refusal is a top-level error with ``extensions.code``:
+``QUERY_TOO_COMPLEX`` (``extensions.limit`` names the limit,
+``extensions.maximum`` its value) or ``QUERY_TOO_SLOW``. Parse and
+validation results are cached (LRU, keyed by the text, then the document):
+a document refused by its shape is cached as refused; one that ran out of
+time is not cached at all, so it is neither remembered as valid nor as
+refused (under load a valid document may run out of time once).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from types import FrameType
+from typing import Final
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+MAX_TOKENS: Final = 4000
+MAX_DEPTH: Final = 15
+MAX_ALIASES: Final = 30
+# Counted as executed, fragments expanded. The window's own query (web/,
+# ``WINDOW``) has 130 selections and 1 spread.
+MAX_SELECTIONS: Final = 500
+MAX_FRAGMENT_SPREADS: Final = 100
+# Parse and validate, together. The window's query validates in about 10 ms.
+TIME_BUDGET_SECONDS: Final = 0.5
+CACHE_SIZE: Final = 256
+
+TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
+TOO_SLOW: Final = "QUERY_TOO_SLOW"
+
+
+def too_complex(limit: str, maximum: int, what: str) -> GraphQLError:
+    return GraphQLError(
+        f"The document is too complex: {what} (at most {maximum}).",
+        extensions={"code": TOO_COMPLEX, "limit": limit, "maximum": maximum},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A selection set as executed: every fragment spread expanded."""
+
+    selections: int = 0
+    spreads: int = 0
+    aliases: int = 0
+    depth: int = 0
+
+
+class _Measure:
+    """Measures selection sets, each fragment once (``_fragments``), with
+    counts capped just above their limits so they stay small integers."""
+
+    def __init__(self, document: DocumentNode) -> None:
+        self._definitions = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self._fragments: dict[str, Shape] = {}
+        self._visiting: set[str] = set()
+
+    def fragment(self, name: str) -> Shape:
+        known = self._fragments.get(name)
+        if known is not None:
+            return known
+        definition = self._definitions.get(name)
+        # Unknown or cyclic spreads are refused by validation itself.
+        if definition is None or name in self._visiting:
+            return Shape()
+        self._visiting.add(name)
+        try:
+            shape = self.selection_set(definition.selection_set)
+        finally:
+            self._visiting.discard(name)
+        self._fragments[name] = shape
+        return shape
+
+    def selection_set(self, selection_set: SelectionSetNode | None) -> Shape:
+        if selection_set is None:
+            return Shape()
+        selections = spreads = aliases = depth = 0
+        for selection in selection_set.selections:
+            selections += 1
+            if isinstance(selection, FieldNode):
+                aliases += selection.alias is not None
+                inner = self.selection_set(selection.selection_set)
+                if selection.selection_set is not None:
+                    depth = max(depth, inner.depth + 1)
+            elif isinstance(selection, InlineFragmentNode):
+                inner = self.selection_set(selection.selection_set)
+                depth = max(depth, inner.depth)
+            elif isinstance(selection, FragmentSpreadNode):
+                spreads += 1
+                inner = self.fragment(selection.name.value)
+                depth = max(depth, inner.depth)
+            else:  # pragma: no cover - graphql-core has no other selection
+                continue
+            selections += inner.selections
+            spreads += inner.spreads
+            aliases += inner.aliases
+        return Shape(
+            min(selections, MAX_SELECTIONS + 1),
+            min(spreads, MAX_FRAGMENT_SPREADS + 1),
+            min(aliases, MAX_ALIASES + 1),
+            min(depth, MAX_DEPTH + 1),
+        )
+
+
+def document_shape(document: DocumentNode) -> Shape:
+    """Every operation of ``document`` as executed, added up (depth: the deepest)."""
+    measure = _Measure(document)
+    total = Shape()
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            shape = measure.selection_set(definition.selection_set)
+            total = Shape(
+                total.selections + shape.selections,
+                total.spreads + shape.spreads,
+                total.aliases + shape.aliases,
+                max(total.depth, shape.depth),
+            )
+    return total
+
+
+def shape_errors(document: DocumentNode) -> list[GraphQLError]:
+    """The first limit ``document`` exceeds, as a ``QUERY_TOO_COMPLEX`` error."""
+    try:
+        shape = document_shape(document)
+    except RecursionError:
+        return [too_complex("depth", MAX_DEPTH, "fragments nest too deeply")]
+    if shape.depth > MAX_DEPTH:
+        return [too_complex("depth", MAX_DEPTH, "selections nest too deeply")]
+    if shape.spreads > MAX_FRAGMENT_SPREADS:
+        return [too_complex("fragmentSpreads", MAX_FRAGMENT_SPREADS, "too many fragment spreads")]
+    if shape.selections > MAX_SELECTIONS:
+        return [too_complex("selections", MAX_SELECTIONS, "too many selections")]
+    if shape.aliases > MAX_ALIASES:
+        return [too_complex("aliases", MAX_ALIASES, "too many aliases")]
+    return []
+
+
+class OutOfTime(BaseException):
+    """Raised into the work ``time_budget`` bounds. A ``BaseException``, so
+    no ``except Exception`` inside graphql-core swallows it."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the synchronous work in the block with ``OutOfTime`` after
+    ``seconds``, with a one-shot ``SIGALRM`` timer.
+
+    Parsing and validation are pure Python that never yields to the event
+    loop, so nothing cooperative can stop them; a signal handler runs
+    between two bytecodes of the main thread, where uvicorn runs the loop.
+    Off the main thread (a test client running the app in a worker thread)
+    signals cannot be used and the block runs unbounded: the shape limits
+    still apply.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    armed = True
+
+    def on_alarm(_signal: int, _frame: FrameType | None) -> None:
+        if armed:
+            raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+        armed = False
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def out_of_time() -> GraphQLError:
+    return GraphQLError(
+        f"The document took more than {TIME_BUDGET_SECONDS:g} s to check; send a smaller one.",
+        extensions={"code": TOO_SLOW, "maximum": TIME_BUDGET_SECONDS},
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _parse(query: str) -> DocumentNode:
+    return parse(query, max_tokens=MAX_TOKENS)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _validate(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    return shape_errors(document) or validate_document(schema, document, rules)
+
+
+def parse_bounded(query: str, parse_document: Callable[[str], DocumentNode]) -> DocumentNode:
+    """Parse, a token limit as ``QUERY_TOO_COMPLEX``."""
+    try:
+        return parse_document(query)
+    except GraphQLSyntaxError as error:
+        if error.message.endswith("tokens. Parsing aborted."):
+            raise too_complex("tokens", MAX_TOKENS, "too many tokens") from None
+        raise
+    except RecursionError:
+        raise too_complex("depth", MAX_DEPTH, "selections nest too deeply") from None
+
+
+class DocumentLimits(SchemaExtension):
+    """Parse and validate with the limits above, in place of strawberry's
+    ``ParserCache``, ``ValidationCache`` and limiters. One budget of
+    ``TIME_BUDGET_SECONDS`` covers both steps."""
+
+    clock: Callable[[], float] = time.monotonic
+    # The cached steps; the benchmark's no-cache baseline takes ``__wrapped__``.
+    parse_document: Callable[[str], DocumentNode] = staticmethod(_parse)
+    validate_document: Callable[..., list[GraphQLError]] = staticmethod(_validate)
+
+    def on_operation(self) -> Iterator[None]:
+        self._started = self.clock()
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            try:
+                with time_budget(TIME_BUDGET_SECONDS):
+                    context.graphql_document = parse_bounded(context.query, self.parse_document)
+            except OutOfTime:
+                raise out_of_time() from None
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.pre_execution_errors is None:
+            remaining = TIME_BUDGET_SECONDS - (self.clock() - self._started)
+            try:
+                with time_budget(max(remaining, 0.001)):
+                    errors = self.validate_document(
+                        context.schema._schema,
+                        context.graphql_document,
+                        tuple(context.validation_rules),
+                    )
+            except OutOfTime:
+                errors = [out_of_time()]
+            context.pre_execution_errors = list(errors)
+        yield

@@ -1,0 +1,119 @@
+"""An anonymous document cannot keep a server process busy (issue 10).
+
+Against the suite's real uvicorn processes: while the server checks a
+document no other request is served, so each refusal must come quickly and
+``/health`` must answer meanwhile. The timings asserted are loose bounds of
+a denial of service (seconds), not benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from schema.document_limits import (
+    MAX_DEPTH,
+    MAX_SELECTIONS,
+    TIME_BUDGET_SECONDS,
+    TOO_COMPLEX,
+    TOO_SLOW,
+)
+from tests.live.servers import Server
+
+
+def fragment_bomb(levels: int = 20) -> str:
+    """The issue's document: each fragment spreads the one below it twice,
+    so ``levels`` fragments stand for 2**levels selections."""
+    lines = [f"query Bomb {{ ...F{levels} }}", "fragment F0 on Query { __typename }"]
+    lines += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return "\n".join(lines)
+
+
+# Within the shape limits, but graphql-core compares every pair of the 250
+# `me` fields (their arguments differ): over a second of validation.
+CONFLICT_BOMB = "{" + "".join(f"me {{ name(a: {i % 2}) }} " for i in range(250)) + "}"
+
+
+async def _post(server: Server, query: str) -> tuple[float, dict[str, Any]]:
+    started = time.monotonic()
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(f"{server.http}/graphql", json={"query": query})
+    assert response.status_code in (200, 400), response.text
+    body: dict[str, Any] = response.json()
+    return time.monotonic() - started, body
+
+
+async def _health_while(server: Server, work: asyncio.Task[Any]) -> float:
+    """The slowest ``/health`` answer while ``work`` runs."""
+    slowest = 0.0
+    async with httpx.AsyncClient(timeout=30) as client:
+        while not work.done():
+            started = time.monotonic()
+            response = await client.get(f"{server.http}/health")
+            assert response.status_code == 200
+            slowest = max(slowest, time.monotonic() - started)
+            await asyncio.sleep(0.02)
+    return slowest
+
+
+def _code(body: dict[str, Any]) -> str | None:
+    errors = body.get("errors") or [{}]
+    code: str | None = (errors[0].get("extensions") or {}).get("code")
+    return code
+
+
+async def test_the_fragment_bomb_is_refused_at_once_and_health_answers(server_a: Server) -> None:
+    bomb = fragment_bomb()
+    assert len(bomb.encode()) < 900  # the issue's 825 bytes
+
+    work = asyncio.create_task(_post(server_a, bomb))
+    slowest_health = await _health_while(server_a, work)
+    seconds, body = await work
+
+    assert _code(body) == TOO_COMPLEX, body
+    assert body["errors"][0]["extensions"]["limit"] == "fragmentSpreads"
+    assert body.get("data") is None
+    assert seconds < 2.0
+    assert slowest_health < 2.0
+
+
+async def test_a_document_too_slow_to_validate_is_stopped_by_the_time_budget(
+    server_a: Server,
+) -> None:
+    work = asyncio.create_task(_post(server_a, CONFLICT_BOMB))
+    slowest_health = await _health_while(server_a, work)
+    seconds, body = await work
+
+    assert _code(body) == TOO_SLOW, body
+    assert seconds < TIME_BUDGET_SECONDS + 1.5
+    assert slowest_health < TIME_BUDGET_SECONDS + 1.5
+    # not remembered as refused either: the same text is checked again (and refused again)
+    _, again = await _post(server_a, CONFLICT_BOMB)
+    assert _code(again) == TOO_SLOW
+
+
+async def test_depth_follows_fragments_and_counts_introspection(server_a: Server) -> None:
+    # __type { ofType { ofType ... } }: introspection only, through a fragment chain
+    nested = "kind"
+    for _ in range(MAX_DEPTH):
+        nested = f"ofType {{ {nested} }}"
+    through_fragment = 'query Deep { __type(name: "Query") { ...T } } fragment T on __Type { '
+    _, body = await _post(server_a, through_fragment + nested + " }")
+
+    assert _code(body) == TOO_COMPLEX, body
+    assert body["errors"][0]["extensions"]["limit"] == "depth"
+
+
+async def test_too_many_selections_and_tokens_are_refused_with_a_code(server_a: Server) -> None:
+    selections = "{" + "__typename " * (MAX_SELECTIONS + 1) + "}"
+    _, body = await _post(server_a, selections)
+    assert _code(body) == TOO_COMPLEX
+    assert body["errors"][0]["extensions"]["limit"] == "selections"
+
+    tokens = "{" + "__typename " * 5000 + "}"
+    _, body = await _post(server_a, tokens)
+    assert _code(body) == TOO_COMPLEX
+    assert body["errors"][0]["extensions"]["limit"] == "tokens"
