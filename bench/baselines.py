@@ -39,6 +39,7 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 
 from schema.document_limits import DocumentLimits
+from schema.input_limits import InputLimits
 from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.masking import MaskInternalErrors
@@ -55,11 +56,21 @@ class UncachedDocumentLimits(DocumentLimits):
 
 
 # The app's extensions (schema/build.py): error masking and its document
-# limits with their parse and validation caches (``LIMITS``: the same
-# without the caches), then the checks it runs after them.
-LIMITS: list[Callable[[], SchemaExtension]] = [MaskInternalErrors, UncachedDocumentLimits]
+# and input limits, the document limits with their parse and validation
+# caches (``LIMITS``: the same without the caches), then the checks it runs
+# after them.
+LIMITS: list[Callable[[], SchemaExtension]] = [
+    MaskInternalErrors,
+    UncachedDocumentLimits,
+    InputLimits,
+]
 CHECKS: list[Callable[[], SchemaExtension]] = [IntrospectionPolicy, NulRefusal]
-EXTENSIONS: list[Callable[[], SchemaExtension]] = [MaskInternalErrors, DocumentLimits, *CHECKS]
+EXTENSIONS: list[Callable[[], SchemaExtension]] = [
+    MaskInternalErrors,
+    DocumentLimits,
+    InputLimits,
+    *CHECKS,
+]
 
 
 def activity_type_names(schema_file: Path = SCHEMA_FILE) -> list[str]:

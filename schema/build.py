@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.document_limits import DocumentLimits
 from schema.entries import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
+from schema.input_limits import InputLimits
 from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.live import Subscription
@@ -37,6 +38,8 @@ def build_schema() -> strawberry.Schema:
             # bounded LRU caches shared across requests: a repeated query
             # skips parsing and validation.
             DocumentLimits,
+            # After DocumentLimits: every input list, once the document is valid.
+            InputLimits,
             IntrospectionPolicy,  # after DocumentLimits (schema/introspection.py)
             NulRefusal,  # after DocumentLimits (schema/input_text.py)
         ],

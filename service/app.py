@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -36,6 +37,7 @@ from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
 from service.readiness import StartupRefused, check_database, ready
+from service.request_limits import BodyLimit, JsonTooDeep, decode_json
 from service.services import Services
 from service.settings import Settings
 from service.shutdown import Drain
@@ -113,6 +115,15 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
     def graphql_ide_html(self) -> str:
         """GraphiQL served with local assets (``service.web``)."""
         return graphiql_html()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """An HTTP body: JSON too deep is a 400 (service/request_limits.py)."""
+        try:
+            return decode_json(data)
+        except JsonTooDeep as error:
+            raise HTTPException(400, f"{error}; nothing was done.") from error
+        except json.JSONDecodeError as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
 
     def encode_json(self, data: object) -> str | bytes:
         """A ``next`` message whose data is a shared execution's
@@ -278,7 +289,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *web_routes(services),
         ],
         middleware=[
-            Middleware(OperatorMiddleware, drain=drain, metrics=services.telemetry.metrics)
+            Middleware(OperatorMiddleware, drain=drain, metrics=services.telemetry.metrics),
+            Middleware(BodyLimit),  # 413 past MAX_BODY_BYTES (service/request_limits.py)
         ],
         lifespan=lifespan,
     )
