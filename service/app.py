@@ -41,6 +41,8 @@ from service.request_limits import BodyLimit, JsonTooDeep, decode_json
 from service.services import Services
 from service.settings import Settings
 from service.shutdown import Drain
+from service.socket_limits import LEASE, CheckedTransportWS, LimitedWebSocketAdapter
+from service.socket_quota import socket_quota_for
 from service.socket_rights import RightsCheckedHandler
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
@@ -91,9 +93,17 @@ def socket_token(context: Context) -> str | None:
     return bearer_token(raw) if isinstance(raw, str) else None
 
 
+class SocketHandler(RightsCheckedHandler, CheckedTransportWS):
+    """graphql-transport-ws: rights re-checked (service/socket_rights.py) on
+    top of the frame and message checks and the socket cap
+    (service/socket_limits.py), which sees ``connection_init`` first."""
+
+
 class OnlineActivityGraphQL(GraphQL[Context, None]):
-    # Re-checks an open socket's rights on the token cache's clock (issue 10).
-    graphql_transport_ws_handler_class = RightsCheckedHandler
+    # Re-checks an open socket's rights on the token cache's clock, over the
+    # frame and message checks and the per-staff socket cap (issue 10).
+    websocket_adapter_class = LimitedWebSocketAdapter
+    graphql_transport_ws_handler_class = SocketHandler
 
     def __init__(self, services: Services) -> None:
         super().__init__(
@@ -110,6 +120,7 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         self.services = services
         self.token_cache_seconds = services.settings.token_cache_seconds
         self.viewers = ViewerCache(self.token_cache_seconds)
+        self.sockets = socket_quota_for(services.settings)  # service/socket_quota.py
 
     @property
     def graphql_ide_html(self) -> str:
@@ -148,6 +159,8 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         await authenticate(self.services, context, token, self.viewers)
         if context.viewer is None:
             raise ConnectionRejectionError()
+        # Past MAX_SOCKETS_PER_STAFF: closed with 4290 (service/socket_quota.py).
+        context.request.scope[LEASE] = await self.sockets.admit(context.viewer.staff_id)
 
     async def current_viewer(self, context: Context) -> Viewer | None:
         """A socket's staff member as their token resolves now, through the
@@ -277,6 +290,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield {}
         finally:
             drain.uninstall()
+            await graphql_app.sockets.aclose()
             await services.stop()
 
     app = Starlette(

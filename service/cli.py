@@ -68,6 +68,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from service.logs import logging_config
     from service.readiness import StartupRefused, preflight
+    from service.request_limits import MAX_FRAME_BYTES
 
     settings = _with_overrides(args)
     try:
@@ -95,6 +96,8 @@ def serve(args: argparse.Namespace) -> int:
         # Every GraphQL operation has its own line (service/telemetry.py).
         access_log=False,
         timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds), 1),
+        # A bigger websocket message is refused (1009) before it is buffered.
+        ws_max_size=MAX_FRAME_BYTES,
         app_dir=str(REPO_ROOT),
     )
     return 0

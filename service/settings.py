@@ -98,6 +98,10 @@ class Settings:
     broadcast_namespace: str = ""
     # INTROSPECTION: on | staff | off; empty: on in dev mode, else off.
     introspection: str = ""
+    # Websockets one staff member may hold open (all processes together),
+    # and how long a crashed process's sockets still count (service/socket_quota.py).
+    max_sockets_per_staff: int = 10
+    socket_lease_seconds: float = 60.0
 
     @property
     def introspection_policy(self) -> str:
@@ -149,4 +153,6 @@ class Settings:
             shutdown_timeout_seconds=float(env.get("SHUTDOWN_TIMEOUT_SECONDS", "20")),
             broadcast_namespace=env.get("BROADCAST_NAMESPACE", "").strip(),
             introspection=_choice("INTROSPECTION", ("on", "staff", "off")),
+            max_sockets_per_staff=int(env.get("MAX_SOCKETS_PER_STAFF", "10")),
+            socket_lease_seconds=float(env.get("SOCKET_LEASE_SECONDS", "60")),
         )
