@@ -9,18 +9,27 @@ processes (two on PostgreSQL + Redis: the per-staff cap holds across them).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as sync_connect
 
 from service.request_limits import MAX_FRAME_BYTES, MESSAGE_TOO_BIG
+from service.settings import REPO_ROOT
 from service.socket_quota import TOO_MANY_SOCKETS
 from tests.live.conftest import server_env
-from tests.live.servers import RedisServer, Server
+from tests.live.servers import RedisServer, Server, free_port
 from tests.live.test_websocket_abuse import BADGE, close_code, init, raw
 from tests.support import World
 
@@ -165,3 +174,48 @@ async def test_the_sockets_of_a_crashed_process_stop_counting(
         await connection.close()
     finally:
         doomed.stop()
+
+
+def test_serve_has_uvicorn_refuse_a_big_frame_before_buffering_it(
+    live_database: str, redis_server: RedisServer | None, tmp_path: Path
+) -> None:
+    """Under ``serve`` uvicorn's own ``ws_max_size`` is the frame limit: a
+    bigger frame never reaches the app (the reason is uvicorn's, not ours)."""
+    port = free_port()
+    env = {**os.environ, **server_env(live_database, redis_server, tmp_path)}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        with sync_connect(
+            f"ws://127.0.0.1:{port}/graphql",
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        ) as connection:
+            pad = "x" * MAX_FRAME_BYTES
+            connection.send(json.dumps({"type": "ping", "payload": {"pad": pad}}))
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    connection.recv(timeout=5)
+            assert connection.close_code == MESSAGE_TOO_BIG
+            assert connection.close_reason == f"frame exceeds limit of {MAX_FRAME_BYTES} bytes"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
