@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class RedisSocketQuota(SocketQuota):
         self.prefix = f"{namespace}:sockets:staff:"
         self.lease_ms = max(int(lease_seconds * 1000), 1000)
         self._client: Any = None
+        self._scripts: dict[str, Any] = {}
         self._leases: set[SocketLease] = set()
         self._renewal: asyncio.Task[None] | None = None
 
@@ -125,15 +127,25 @@ class RedisSocketQuota(SocketQuota):
             from redis.asyncio import Redis
 
             self._client = Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+            # EVALSHA, loading the script again after a Redis restart.
+            self._scripts = {
+                "admit": self._client.register_script(_ADMIT),
+                "renew": self._client.register_script(_RENEW),
+            }
         return self._client
+
+    def _script(self, name: str) -> Any:
+        self._redis()
+        return self._scripts[name]
 
     async def admit(self, staff_id: int) -> SocketLease:
         from redis.exceptions import RedisError
 
         lease = SocketLease(staff_id)
         try:
-            admitted = await self._redis().eval(
-                _ADMIT, 1, self.prefix + str(staff_id), self.maximum, self.lease_ms, lease.socket_id
+            admitted = await self._script("admit")(
+                keys=[self.prefix + str(staff_id)],
+                args=[self.maximum, self.lease_ms, lease.socket_id],
             )
         except (RedisError, OSError) as error:
             log.warning("socket quota: Redis unreachable, socket admitted uncounted: %s", error)
@@ -142,7 +154,10 @@ class RedisSocketQuota(SocketQuota):
             raise SocketLimitReached(self.maximum)
         self._leases.add(lease)
         if self._renewal is None or self._renewal.done():
-            self._renewal = asyncio.create_task(self._renew_forever(), name="socket-leases")
+            # Not in the admitting request's context (its request id in the logs).
+            self._renewal = asyncio.create_task(
+                self._renew_forever(), name="socket-leases", context=contextvars.Context()
+            )
         return lease
 
     async def release(self, lease: SocketLease) -> None:
@@ -162,8 +177,8 @@ class RedisSocketQuota(SocketQuota):
         for start in range(0, len(leases), _RENEW_BATCH):
             batch = leases[start : start + _RENEW_BATCH]
             keys = [self.prefix + str(lease.staff_id) for lease in batch]
-            await self._redis().eval(
-                _RENEW, len(keys), *keys, self.lease_ms, *(lease.socket_id for lease in batch)
+            await self._script("renew")(
+                keys=keys, args=[self.lease_ms, *(lease.socket_id for lease in batch)]
             )
 
     async def _renew_forever(self) -> None:

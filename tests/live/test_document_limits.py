@@ -21,7 +21,9 @@ from schema.document_limits import (
     TOO_COMPLEX,
     TOO_SLOW,
 )
+from tests.live.client import LiveSocket
 from tests.live.servers import Server
+from tests.support import World
 
 
 def fragment_bomb(levels: int = 20) -> str:
@@ -117,3 +119,24 @@ async def test_too_many_selections_and_tokens_are_refused_with_a_code(server_a: 
     _, body = await _post(server_a, tokens)
     assert _code(body) == TOO_COMPLEX
     assert body["errors"][0]["extensions"]["limit"] == "tokens"
+
+
+async def test_the_bomb_as_a_subscription_gets_the_error_and_the_socket_stays(
+    server_a: Server, world: World
+) -> None:
+    socket = await LiveSocket.open(server_a.ws, world.riverside.full)
+    try:
+        bomb = (
+            fragment_bomb()
+            .replace("query Bomb", "subscription Bomb")
+            .replace("on Query", "on Subscription")
+        )
+        operation = await socket.subscribe(bomb)
+        message = await socket.message(operation)
+        assert message["type"] == "error", message
+        assert message["payload"][0]["extensions"]["code"] == TOO_COMPLEX
+
+        badge = await socket.subscribe("subscription { activityBadge { waiting } }")
+        assert "activityBadge" in await socket.next(badge)
+    finally:
+        await socket.close()
