@@ -151,6 +151,8 @@ def app_env(database_url: str, broadcast_url: str) -> dict[str, str]:
         "PURGE_INTERVAL_SECONDS": "86400",
         "DB_POOL_SIZE": "10",
         "PYTHONUNBUFFERED": "1",
+        # The figures open up to thousands of sockets with one staff token.
+        "MAX_SOCKETS_PER_STAFF": "100000",
     }
 
 

@@ -53,6 +53,8 @@ async def server(
         dev_mode=False,
         purge_interval_seconds=0,
         outbox_dir=tmp_path / "outbox",
+        # All the subscribers are one staff member's sockets.
+        max_sockets_per_staff=SUBSCRIBERS,
     )
     port = free_port()
     config = uvicorn.Config(
