@@ -3,7 +3,9 @@
 Against the suite's real uvicorn processes: while the server checks a
 document no other request is served, so each refusal must come quickly and
 ``/health`` must answer meanwhile. The timings asserted are loose bounds of
-a denial of service (seconds), not benchmarks.
+a denial of service (seconds, on a machine that may be busy with other
+work), not benchmarks: the budget's CPU bound itself is checked in
+tests/test_document_shape.py.
 """
 
 from __future__ import annotations
@@ -78,8 +80,8 @@ async def test_the_fragment_bomb_is_refused_at_once_and_health_answers(server_a:
     assert _code(body) == TOO_COMPLEX, body
     assert body["errors"][0]["extensions"]["limit"] == "fragmentSpreads"
     assert body.get("data") is None
-    assert seconds < 2.0
-    assert slowest_health < 2.0
+    assert seconds < 3.0  # unbounded: 6 s and more
+    assert slowest_health < 3.0
 
 
 async def test_a_document_too_slow_to_validate_is_stopped_by_the_time_budget(
@@ -90,8 +92,8 @@ async def test_a_document_too_slow_to_validate_is_stopped_by_the_time_budget(
     seconds, body = await work
 
     assert _code(body) == TOO_SLOW, body
-    assert seconds < TIME_BUDGET_SECONDS + 1.5
-    assert slowest_health < TIME_BUDGET_SECONDS + 1.5
+    assert seconds < TIME_BUDGET_SECONDS + 4.0
+    assert slowest_health < TIME_BUDGET_SECONDS + 4.0
     # not remembered as refused either: the same text is checked again (and refused again)
     _, again = await _post(server_a, CONFLICT_BOMB)
     assert _code(again) == TOO_SLOW
