@@ -6,10 +6,11 @@ durable record live clients replay from) and an adjustment of the badge
 counters, all in the caller's transaction. The collected changes are
 published by the caller only after it commits.
 
-Sequence numbers come from ``UPDATE organisations ... RETURNING``: the row
-lock it takes is held to commit, so one organisation's changes commit in
-sequence order and a replay by sequence number never skips one that commits
-late.
+The numbers are provisional while the unit of work runs and final just
+before it commits (``domain.sequencing``): the organisation's row lock that
+makes one organisation's changes commit in sequence order (so a replay by
+sequence number never skips one that commits late) is taken last, and so are
+the badge counters' rows.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import BigInteger, String, Table, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, String, Table, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.listed import Listed
-from models import ActivityChange, ActivityCounter, ActivityEntry, Organisation
+from domain.sequencing import reservation
+from models import ActivityChange, ActivityEntry, Organisation
 from models.base import UTCDateTime, utcnow
 
 
@@ -92,17 +93,24 @@ class Journal:
     session: AsyncSession
     changes: list[WindowChange] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._sealed_lists: set[int] = set()
+
     async def allocate(self, organisation_id: int, count: int) -> int:
-        """Reserve ``count`` sequence numbers; returns the first of them."""
-        last = await self.session.scalar(
-            update(Organisation)
-            .where(Organisation.id == organisation_id)
-            .values(activity_seq=Organisation.activity_seq + count)
-            .returning(Organisation.activity_seq)
-        )
-        if last is None:
-            raise LookupError(f"organisation {organisation_id} does not exist")
-        return int(last) - count + 1
+        """Reserve ``count`` consecutive sequence numbers; returns the first.
+
+        Provisional until the unit of work commits (``domain.sequencing``):
+        stamp them on rows and compare them, never show or publish them
+        before commit.
+        """
+        taken = await reservation(self.session)
+        self._hand_out(taken.handed_out, self.changes)
+        return taken.take(organisation_id, count)
+
+    def _hand_out(self, handed_out: list[list[Any]], changes: list[WindowChange]) -> None:
+        if id(changes) not in self._sealed_lists:
+            self._sealed_lists.add(id(changes))
+            handed_out.append(changes)
 
     async def record(
         self,
@@ -156,6 +164,7 @@ class Journal:
             delta = 1 if change is ChangeKind.ADDED else -1
             await self.adjust_counters(organisation_id, entries, delta)
         self.changes.extend(recorded)
+        self._hand_out((await reservation(self.session)).handed_out, recorded)
         return recorded
 
     async def _insert(self, recorded: Sequence[WindowChange]) -> None:
@@ -212,29 +221,12 @@ class Journal:
     async def adjust_counters(
         self, organisation_id: int, entries: Iterable[Journaled], delta: int
     ) -> None:
-        """One upsert per (location, type, status) group, never one per entry."""
+        """Counted now, written just before commit: one upsert per (location,
+        type, status) group, never one per entry (``domain.sequencing``)."""
+        taken = await reservation(self.session)
         groups = Counter((e.location_id or 0, e.type, e.status) for e in entries)
-        if not groups:
-            return
-        rows = [
-            {
-                "organisation_id": organisation_id,
-                "location_key": location_key,
-                "type": type_,
-                "status": status,
-                "open_count": delta * n,
-            }
-            for (location_key, type_, status), n in sorted(groups.items())
-        ]
-        dialect = self.session.get_bind().dialect.name
-        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ActivityCounter)
-        await self.session.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["organisation_id", "location_key", "type", "status"],
-                set_={"open_count": ActivityCounter.open_count + upsert.excluded.open_count},
-            ),
-            rows,
-        )
+        for key, n in groups.items():
+            taken.adjust(organisation_id, key, delta * n)
 
 
 async def current_sequence(session: AsyncSession, organisation_id: int) -> int:

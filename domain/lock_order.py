@@ -24,10 +24,12 @@ to an earlier step once it has taken a lock of a later one:
    before any rule reads or writes them; ingestion upserts the records an
    event names, which locks them, in this table order (a transfer upserts
    both its classes before the enrollment).
-4. The organisation's row (``Journal.allocate``: the sequence number, held
-   to commit so changes commit in sequence order), then its badge counters
-   (``activity_counters``, in key order). A settings change locks that row
-   first and nothing else: the entries it journals as shown differently
+4. Just before commit (``domain.sequencing``): the organisations' rows, in
+   id order (the final sequence numbers, held to commit so changes commit
+   in sequence order), then their badge counters (``activity_counters``, in
+   key order). ``Journal.allocate`` hands out provisional numbers and takes
+   no lock. A settings change locks its organisation's row first and
+   nothing else: the entries it journals as shown differently
    (``domain.settings_effects``) are read, not locked.
 
 Ingestion takes several records of one table in id order too (rows we have

@@ -25,6 +25,10 @@ from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+BEFORE_COMMIT = "online_activity.before_commit"
+"""``session.info`` key: async callables ``write()`` awaits, in order, just
+before it commits (``domain.sequencing`` takes the sequence numbers there)."""
+
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     database = make_url(url).database
@@ -90,6 +94,8 @@ class Database:
         """One unit of work: commits once when the block succeeds, else rolls back."""
         async with self._writer() as session, session.begin():
             yield session
+            for hook in session.info.pop(BEFORE_COMMIT, ()):
+                await hook()
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()
