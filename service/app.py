@@ -303,7 +303,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *web_routes(services),
         ],
         middleware=[
-            Middleware(OperatorMiddleware, drain=drain, metrics=services.telemetry.metrics),
+            Middleware(
+                OperatorMiddleware,
+                drain=drain,
+                metrics=services.telemetry.metrics,
+                ws_send_timeout=services.settings.ws_send_timeout_seconds,
+            ),
             Middleware(BodyLimit),  # 413 past MAX_BODY_BYTES (service/request_limits.py)
         ],
         lifespan=lifespan,

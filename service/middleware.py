@@ -5,7 +5,8 @@
   (service/logs.py) and in the response's ``X-Request-ID``.
 - websocket: counted in ``/metrics`` and known to the drain
   (service/shutdown.py), which closes it with 1001 when the process stops;
-  while stopping, new websockets are refused the same way.
+  while stopping, new websockets are refused the same way. A socket whose
+  client stops reading is closed with 1013 (service/backpressure.py).
 - lifespan: a startup the service refuses (``StartupRefused``) reaches
   uvicorn as its one-line message, not as a traceback.
 """
@@ -18,6 +19,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.backpressure import StalledSocketGuard, transport_abort
 from service.logs import REQUEST_ID
 from service.metrics import Metrics
 from service.readiness import StartupRefused
@@ -35,10 +37,13 @@ def _request_id(scope: Scope) -> str:
 
 
 class OperatorMiddleware:
-    def __init__(self, app: ASGIApp, *, drain: Drain, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, *, drain: Drain, metrics: Metrics, ws_send_timeout: float = 0.0
+    ) -> None:
         self.app = app
         self.drain = drain
         self.metrics = metrics
+        self.ws_send_timeout = ws_send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -76,7 +81,8 @@ class OperatorMiddleware:
         self.drain.opened(socket)
         self.metrics.sockets.inc()
         try:
-            await self.app(scope, receive, socket.send)
+            guard = StalledSocketGuard(socket.send, self.ws_send_timeout, transport_abort(send))
+            await self.app(scope, receive, guard.send)
         finally:
             self.metrics.sockets.dec()
             self.drain.closed(socket)

@@ -84,6 +84,9 @@ class Settings:
     require_edit_lock: bool = True
     edit_lock_ttl_seconds: float = 120.0
     ws_init_timeout_seconds: float = 10.0
+    # A websocket frame not sent in this long (the client stopped reading)
+    # closes the socket with 1013; 0 disables (service/backpressure.py).
+    ws_send_timeout_seconds: float = 10.0
     # Staff tokens resolved in the last N seconds skip the lookup; 0 disables.
     token_cache_seconds: float = 5.0
     # The longest a badge is kept, even with no change heard of; 0 disables.
@@ -145,6 +148,7 @@ class Settings:
             require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
             edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),
             ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
+            ws_send_timeout_seconds=float(env.get("WS_SEND_TIMEOUT_SECONDS", "10")),
             token_cache_seconds=float(env.get("TOKEN_CACHE_SECONDS", "5")),
             badge_cache_seconds=float(env.get("BADGE_CACHE_SECONDS", "5")),
             log_format=env.get("LOG_FORMAT")

@@ -12,10 +12,13 @@ the wake-up. The algorithm, with neither gap nor duplicate at the seam:
    publish was lost) or a ``resync`` marker (Redis reconnected) triggers a
    replay from the database instead.
 
-A subscriber that falls ``queue_size`` messages behind is not dropped: its
-buffered messages are discarded, it subscribes again and replays from the
-database from its last sequence, at its own pace. Memory stays bounded and
-the client loses nothing; it never has to resubscribe.
+A subscriber that falls ``queue_size`` messages behind (its client reads
+slowly) is not dropped: its buffered messages are discarded, it subscribes
+again and replays from the database from its last sequence, at its own pace.
+Memory stays bounded and the client loses nothing. A client that stops
+reading altogether is another matter: once one frame has waited
+``WS_SEND_TIMEOUT_SECONDS`` its socket is closed with 1013, and it resumes
+by resubscribing with ``afterSequence`` (``service.backpressure``, README).
 
 Every database read opens its own short session: nothing is held between
 events (the websocket context lives as long as the socket). The entries of
