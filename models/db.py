@@ -4,16 +4,27 @@ SQLite (the embedded default) runs in WAL mode with a busy timeout, and every
 write transaction starts with ``BEGIN IMMEDIATE``: a deferred transaction that
 later upgrades to a write lock fails with SQLITE_BUSY even with a timeout
 (STACK_NOTES). Reads use deferred transactions so they never block writers.
+
+Under overload (issue 10: "a write keeps a bounded latency") writes have a
+pool of their own, live work (replays, badge recounts) a bounded share of
+the reads' (``live_read``), and nothing waits without limit: a write that
+cannot get a connection or a lock within ``write_wait`` seconds, or any
+statement running past ``statement_timeout`` (PostgreSQL; SQLite's busy
+timeout is its lock wait), raises ``DatabaseBusy``, which the API answers
+with 503 and ``Retry-After`` (``schema.unavailable``) instead of hanging.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,14 +34,54 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-
 BEFORE_COMMIT = "online_activity.before_commit"
 """``session.info`` key: async callables ``write()`` awaits, in order, just
 before it commits (``domain.sequencing`` takes the sequence numbers there)."""
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
+# SQLSTATEs of a wait cut short: lock_not_available (lock_timeout),
+# query_canceled (statement_timeout).
+_BUSY_STATES = frozenset({"55P03", "57014"})
+
+
+class DatabaseBusy(Exception):
+    """The database could not serve this in time (a full pool, a lock held
+    too long, a statement past its timeout): nothing was committed; the
+    client may retry after ``retry_after`` seconds."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    for candidate in (error, getattr(error, "orig", None), getattr(error, "__cause__", None)):
+        orig = getattr(candidate, "orig", candidate)
+        for source in (orig, getattr(orig, "__cause__", None)):
+            state = getattr(source, "sqlstate", None) or getattr(source, "pgcode", None)
+            if isinstance(state, str):
+                return state
+    return None
+
+
+def busy_reason(error: BaseException) -> str | None:
+    """Why ``error`` means "the database is busy", or None if it means something else."""
+    if isinstance(error, sa_exc.TimeoutError):
+        return "no database connection free in time"
+    if isinstance(error, sa_exc.DBAPIError):
+        state = _sqlstate(error)
+        if state == "55P03":
+            return "a lock was held too long"
+        if state == "57014":
+            return "a statement ran past its timeout"
+        if "database is locked" in str(error.orig):
+            return "the database was locked too long"
+    return None
+
+
+def _sqlite_engine(
+    url: str, *, immediate: bool, busy_seconds: float = 30.0, pool_timeout: float = 30.0
+) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -41,11 +92,17 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     pooled = bool(database and database != ":memory:")
     engine = (
         create_async_engine(
-            url, pool_size=5, max_overflow=10, pool_pre_ping=False, connect_args={"timeout": 30}
+            url,
+            pool_size=5,
+            max_overflow=10,
+            pool_pre_ping=False,
+            pool_timeout=pool_timeout,
+            connect_args={"timeout": busy_seconds},
         )
         if pooled
-        else create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+        else create_async_engine(url, poolclass=NullPool, connect_args={"timeout": busy_seconds})
     )
+    busy_ms = int(busy_seconds * 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +110,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -65,37 +122,108 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
-class Database:
-    """The application's database: a session for reading, one for writing."""
+def _postgresql_engine(
+    url: str, *, pool_size: int, overflow: int, pool_timeout: float, settings: dict[str, str]
+) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        connect_args={"server_settings": settings} if settings else {},
+    )
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+
+def _ms(seconds: float) -> str:
+    return str(max(1, int(seconds * 1000)))
+
+
+class Database:
+    """The application's database: a session for reading, one for writing.
+
+    ``statement_timeout`` and ``write_wait`` (seconds) are off by default
+    (migrations, the CLI); a server sets them from its settings.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        statement_timeout: float | None = None,
+        write_wait: float | None = None,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        wait = write_wait or 30.0
+        self.retry_after = max(1, math.ceil(wait))
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False)
-            self.write_engine = _sqlite_engine(url, immediate=True)
-        else:
-            engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            self.write_engine = _sqlite_engine(
+                url, immediate=True, busy_seconds=wait, pool_timeout=wait
             )
-            self.read_engine = self.write_engine = engine
+        else:
+            # Writes get connections of their own: live reads cannot take them.
+            reads: dict[str, str] = {}
+            if statement_timeout:
+                reads["statement_timeout"] = _ms(statement_timeout)
+            writes = dict(reads)
+            if write_wait:
+                writes["lock_timeout"] = _ms(write_wait)
+            half = max(1, pool_size // 2)
+            self.read_engine = _postgresql_engine(
+                url,
+                pool_size=pool_size,
+                overflow=half,
+                pool_timeout=statement_timeout or 30.0,
+                settings=reads,
+            )
+            self.write_engine = _postgresql_engine(
+                url, pool_size=half, overflow=half, pool_timeout=wait, settings=writes
+            )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        # Live work's share of the read connections (issue 10: "live replays
+        # and badge recounts a bounded one").
+        self.live_share = max(1, pool_size // 2)
+        self._live = asyncio.Semaphore(self.live_share)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for queries. It never commits; closing it ends the
         transaction without expiring what was loaded (a rollback would)."""
-        async with self._reader() as session:
+        try:
+            async with self._reader() as session:
+                yield session
+        except Exception as error:
+            self._raise_busy(error)
+            raise
+
+    @asynccontextmanager
+    async def live_read(self) -> AsyncIterator[AsyncSession]:
+        """A read for live work (a replay, a shared entry read, a badge
+        recount): at most ``live_share`` at once, so requests and writes
+        keep the rest of the pool however many subscribers catch up."""
+        async with self._live, self.read() as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits once when the block succeeds, else rolls back."""
-        async with self._writer() as session, session.begin():
-            yield session
-            for hook in session.info.pop(BEFORE_COMMIT, ()):
-                await hook()
+        try:
+            async with self._writer() as session, session.begin():
+                yield session
+                for hook in session.info.pop(BEFORE_COMMIT, ()):
+                    await hook()
+        except Exception as error:
+            self._raise_busy(error)
+            raise
+
+    def _raise_busy(self, error: Exception) -> None:
+        reason = busy_reason(error)
+        if reason is not None:
+            raise DatabaseBusy(reason, self.retry_after) from error
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()

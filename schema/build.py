@@ -18,6 +18,7 @@ from schema.people import Family, Location, Student
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.telemetry import OperationTelemetry
+from schema.unavailable import DatabaseUnavailable
 
 
 def build_schema() -> strawberry.Schema:
@@ -34,6 +35,9 @@ def build_schema() -> strawberry.Schema:
             # First: it sees each operation's final result, after the others.
             OperationTelemetry,
             MaskInternalErrors,  # internals never reach a client (schema/masking.py)
+            # After the masker: a busy database's errors become DATABASE_UNAVAILABLE
+            # with retryAfter before it looks (schema/unavailable.py).
+            DatabaseUnavailable,
             # Token, depth, alias and fragment limits and a time budget, with
             # bounded LRU caches shared across requests: a repeated query
             # skips parsing and validation.

@@ -33,6 +33,7 @@ from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
+from models.db import DatabaseBusy
 from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
@@ -230,13 +231,15 @@ def failed_request(error: Exception) -> Response:
     code DATABASE_UNAVAILABLE when the database cannot be reached, else 500
     with code INTERNAL (issue 10: "portal requests get a bare HTTP 500")."""
     identifier = new_error_id()
-    code = code_for(error)
+    busy = isinstance(error, DatabaseBusy)  # too busy in time (models.db), not down
+    code = DATABASE_UNAVAILABLE if busy else code_for(error)
     logger.error("request failed: %s", code, exc_info=error, extra={"error_id": identifier})
     unavailable = code == DATABASE_UNAVAILABLE
+    retry_after = error.retry_after if isinstance(error, DatabaseBusy) else RETRY_AFTER_SECONDS
     return JSONResponse(
         {"data": None, "errors": [client_error(code, identifier)]},
         status_code=503 if unavailable else 500,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)} if unavailable else None,
+        headers={"Retry-After": str(retry_after)} if unavailable else None,
     )
 
 

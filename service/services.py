@@ -58,7 +58,12 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         broadcaster = Broadcaster(settings.broadcast_url, namespace=settings.channel_namespace)
         badge_watch = BadgeWatch(broadcaster, settings.badge_cache_seconds)
-        database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        database = Database(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            statement_timeout=settings.db_statement_timeout_seconds or None,
+            write_wait=settings.db_write_wait_seconds or None,
+        )
         metrics = Metrics(pools=pool_use(database), broadcast=broadcast_state(broadcaster))
         return cls(
             settings=settings,

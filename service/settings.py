@@ -79,6 +79,11 @@ class Settings:
     mail_from: str = "no-reply@online-activity.local"
     outbox_dir: Path = field(default=REPO_ROOT / "var" / "outbox")
     db_pool_size: int = 10
+    # Overload (models/db.py): the longest any statement may run (PostgreSQL
+    # statement_timeout), and the longest a write waits for a connection or
+    # a lock before it is answered 503 with Retry-After; 0 disables either.
+    db_statement_timeout_seconds: float = 15.0
+    db_write_wait_seconds: float = 5.0
     purge_interval_seconds: float = 3600.0
     # Live: every action needs the edit-lock token; lease TTL; websocket init wait.
     require_edit_lock: bool = True
@@ -144,6 +149,8 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "no-reply@online-activity.local"),
             outbox_dir=Path(env.get("OUTBOX_DIR", str(REPO_ROOT / "var" / "outbox"))),
             db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
+            db_statement_timeout_seconds=float(env.get("DB_STATEMENT_TIMEOUT_SECONDS", "15")),
+            db_write_wait_seconds=float(env.get("DB_WRITE_WAIT_SECONDS", "5")),
             purge_interval_seconds=float(env.get("PURGE_INTERVAL_SECONDS", "3600")),
             require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
             edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),

@@ -61,7 +61,7 @@ class ActivityEvent:
 
 
 async def current_sequence(database: Database, organisation_id: int) -> int:
-    async with database.read() as session:
+    async with database.live_read() as session:
         return await journal_sequence(session, organisation_id)
 
 
@@ -72,7 +72,7 @@ async def check_replayable(database: Database, organisation_id: int, after_seque
     back later would otherwise replay a record with a hole at its start. It
     is told to reload the window (whose ``sequence`` is a fresh resume point).
     """
-    async with database.read() as session:
+    async with database.live_read() as session:
         current = await journal_sequence(session, organisation_id)
         oldest = await session.scalar(
             select(func.min(ActivityChange.sequence)).where(
@@ -106,7 +106,7 @@ def _from_row(row: ActivityChange) -> WindowChange:
 async def _load_entries(
     database: Database, organisation_id: int, entry_ids: Sequence[int]
 ) -> dict[int, ActivityEntry]:
-    async with database.read() as session:
+    async with database.live_read() as session:
         rows = await session.scalars(
             select(ActivityEntry).where(
                 ActivityEntry.id.in_(entry_ids), ActivityEntry.organisation_id == organisation_id
@@ -246,7 +246,7 @@ class ActivityFeed:
     async def _replay(self) -> AsyncIterator[ActivityEvent]:
         """Everything past ``self.last`` from the database, in batches."""
         while True:
-            async with self.database.read() as session:
+            async with self.database.live_read() as session:
                 rows = list(
                     await session.scalars(
                         select(ActivityChange)

@@ -31,7 +31,7 @@ async def _read(
     at = now()
 
     async def read() -> BadgeReading:
-        async with database.read() as session:
+        async with database.live_read() as session:
             return await read_badge(session, viewer, at)
 
     return await badges.badge(viewer, at, read, at_least)
