@@ -47,6 +47,7 @@ from models import ActivityChange, ActivityEntry
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow, Subscription
 from subscriptions.channels import parse_changes, window_channel
+from subscriptions.pacing import delivery_slot
 
 REPLAY_BATCH = 500
 SHARED_READS_KEPT = 64
@@ -238,7 +239,8 @@ class ActivityFeed:
                             continue
                         self.last = fresh[-1].sequence
                         for event in await self._events_for(fresh):
-                            yield event
+                            async with delivery_slot():
+                                yield event
                     return  # the broadcaster shut down: the server is stopping
                 except SubscriberOverflow:
                     continue  # subscribe again, then replay what was dropped
@@ -263,7 +265,8 @@ class ActivityFeed:
             changes = [_from_row(r) for r in rows]
             self.last = changes[-1].sequence
             for event in await self._events_for(changes):
-                yield event
+                async with delivery_slot():
+                    yield event
             if len(rows) < REPLAY_BATCH:
                 return
 

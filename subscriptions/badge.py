@@ -19,6 +19,7 @@ from domain.window_counts import Badge
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
+from subscriptions.pacing import turn
 
 
 async def _read(
@@ -61,6 +62,9 @@ async def badge_updates(
                         visible_change(viewer, c) for c in parsed.changes
                     ):
                         continue  # another location's entries: this badge is unchanged
+                    if inbox.backlog:
+                        continue  # behind: only the newest message's recount is shown
+                    await turn()
                     # Every subscriber of the process recounts after the same
                     # message: the first reads, the others share its value.
                     since = 0 if parsed is None else parsed.last_sequence

@@ -214,8 +214,25 @@ class References:
         return int(row.id)
 
     async def location(self, ref: LocationRef) -> int:
+        """Read first, upsert only a new or renamed location: nearly every
+        event of a school names one of its few locations, and the upsert's
+        row lock, held to commit, queued all of them behind each other
+        (issue 10: "under overload a portal event ... must keep a bounded
+        latency"). Nothing is decided from a location's row, so an
+        unchanged one needs no lock."""
         key = ("location", ref.external_id)
         if key not in self._ids:
+            known = (
+                await self.session.execute(
+                    select(Location.id, Location.name).where(
+                        Location.organisation_id == self.organisation_id,
+                        Location.external_id == ref.external_id,
+                    )
+                )
+            ).one_or_none()
+            if known is not None and known.name == ref.name:
+                self._ids[key] = int(known.id)
+                return int(known.id)
             row = await self._upsert(
                 Location,
                 {"external_id": ref.external_id, "name": ref.name},
