@@ -188,6 +188,11 @@ class Database:
         # and badge recounts a bounded one").
         self.live_share = max(1, pool_size // 2)
         self._live = asyncio.Semaphore(self.live_share)
+        # Set while no write is in flight: live deliveries wait for it, a
+        # little (``subscriptions.pacing``), so writes go first.
+        self.writes_in_flight = 0
+        self.writes_idle = asyncio.Event()
+        self.writes_idle.set()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -211,6 +216,8 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits once when the block succeeds, else rolls back."""
+        self.writes_in_flight += 1
+        self.writes_idle.clear()
         try:
             async with self._writer() as session, session.begin():
                 yield session
@@ -219,6 +226,10 @@ class Database:
         except Exception as error:
             self._raise_busy(error)
             raise
+        finally:
+            self.writes_in_flight -= 1
+            if not self.writes_in_flight:
+                self.writes_idle.set()
 
     def _raise_busy(self, error: Exception) -> None:
         reason = busy_reason(error)

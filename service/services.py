@@ -15,6 +15,7 @@ from domain.retention import run_periodic_purge
 from models.base import utcnow
 from models.db import Database
 from service.mailer import Mailer, mailer_for
+from service.memory import give_back_memory
 from service.metrics import Metrics, broadcast_state, pool_use
 from service.settings import Settings
 from service.telemetry import Telemetry
@@ -85,6 +86,12 @@ class Services:
         if interval > 0:
             self._background.append(
                 asyncio.create_task(run_periodic_purge(self, interval), name="purge")
+            )
+        if self.settings.memory_check_seconds > 0:
+            self._background.append(
+                asyncio.create_task(
+                    give_back_memory(self.settings.memory_check_seconds), name="memory"
+                )
             )
 
     async def stop(self) -> None:

@@ -84,6 +84,8 @@ class Settings:
     # a lock before it is answered 503 with Retry-After; 0 disables either.
     db_statement_timeout_seconds: float = 15.0
     db_write_wait_seconds: float = 5.0
+    # How often a quiet process checks whether to give memory back (service/memory.py).
+    memory_check_seconds: float = 10.0
     purge_interval_seconds: float = 3600.0
     # Live: every action needs the edit-lock token; lease TTL; websocket init wait.
     require_edit_lock: bool = True
@@ -151,6 +153,7 @@ class Settings:
             db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
             db_statement_timeout_seconds=float(env.get("DB_STATEMENT_TIMEOUT_SECONDS", "15")),
             db_write_wait_seconds=float(env.get("DB_WRITE_WAIT_SECONDS", "5")),
+            memory_check_seconds=float(env.get("MEMORY_CHECK_SECONDS", "10")),
             purge_interval_seconds=float(env.get("PURGE_INTERVAL_SECONDS", "3600")),
             require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
             edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),

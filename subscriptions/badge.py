@@ -19,7 +19,7 @@ from domain.window_counts import Badge
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
-from subscriptions.pacing import turn
+from subscriptions.pacing import delivery_slot
 
 
 async def _read(
@@ -64,7 +64,8 @@ async def badge_updates(
                         continue  # another location's entries: this badge is unchanged
                     if inbox.backlog:
                         continue  # behind: only the newest message's recount is shown
-                    await turn()
+                    async with delivery_slot(database.writes_idle):
+                        pass
                     # Every subscriber of the process recounts after the same
                     # message: the first reads, the others share its value.
                     since = 0 if parsed is None else parsed.last_sequence

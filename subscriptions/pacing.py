@@ -22,6 +22,7 @@ is deferred or shed, never a write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import weakref
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from contextlib import asynccontextmanager
 from typing import Final
 
 DELIVERY_SLOTS: Final = 8  # live events being executed and sent at once, per process
+WRITES_FIRST: Final = 0.25  # the longest a live event waits for the writes in flight
 LAG_BOUND: Final = 0.05  # seconds the loop may run late before live work backs off
 BACKOFF: Final = 0.1  # seconds a live event waits, on average, while it is late
 _TICK: Final = 0.02
@@ -79,14 +81,22 @@ async def turn() -> None:
 
 
 @asynccontextmanager
-async def delivery_slot() -> AsyncIterator[None]:
+async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterator[None]:
     """Hold one of the process's ``DELIVERY_SLOTS`` while an event is
     delivered (a feed holds it across its ``yield``: the GraphQL execution
     and the send happen then). However many subscribers have a backlog, at
     most that many deliveries run between two turns of everything else, so
     a write waits for a few deliveries per step, not for every subscriber's
     backlog. A send to a client that stopped reading holds its slot until
-    that socket is closed (``service.backpressure``), then frees it."""
+    that socket is closed (``service.backpressure``), then frees it.
+
+    Writes go first: while a unit of work is in flight (``writes_idle``
+    clear) the event waits for it, up to ``WRITES_FIRST`` seconds.
+    """
+    if writes_idle is not None and not writes_idle.is_set():
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(WRITES_FIRST):
+                await writes_idle.wait()
     await turn()
     loop = asyncio.get_running_loop()
     slots = _SLOTS.get(loop)
