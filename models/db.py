@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -216,16 +216,24 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits once when the block succeeds, else rolls back."""
-        self.writes_in_flight += 1
-        self.writes_idle.clear()
         try:
-            async with self._writer() as session, session.begin():
-                yield session
-                for hook in session.info.pop(BEFORE_COMMIT, ()):
-                    await hook()
+            with self.writing():
+                async with self._writer() as session, session.begin():
+                    yield session
+                    for hook in session.info.pop(BEFORE_COMMIT, ()):
+                        await hook()
         except Exception as error:
             self._raise_busy(error)
             raise
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Count a write in flight (a unit of work, or a whole request known to
+        write, such as a portal call): live deliveries let it go first."""
+        self.writes_in_flight += 1
+        self.writes_idle.clear()
+        try:
+            yield
         finally:
             self.writes_in_flight -= 1
             if not self.writes_in_flight:

@@ -29,11 +29,11 @@ from domain.viewer import (
     portal_for_key,
     viewer_for_token,
 )
+from models.db import DatabaseBusy
 from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
-from models.db import DatabaseBusy
 from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
@@ -76,6 +76,13 @@ async def authenticate(
             context.viewer = await viewer_for_token(session, token)
     if viewers is not None and context.viewer is not None:
         viewers.put(token, context.viewer)
+
+
+def _is_portal_call(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            return bytes(value)[7:].startswith(PORTAL_KEY_PREFIX.encode())
+    return False
 
 
 # Where an HTTP request keeps its shared read session (``schema.context.RequestReads``).
@@ -205,7 +212,11 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
                 await super().__call__(scope, receive, send)
                 return
             try:
-                await super().__call__(scope, receive, send_watched)
+                if _is_portal_call(scope):
+                    with self.services.database.writing():  # every portal call writes
+                        await super().__call__(scope, receive, send_watched)
+                else:
+                    await super().__call__(scope, receive, send_watched)
             except Exception as error:
                 if started:
                     raise
