@@ -55,9 +55,7 @@ class LoopLag:
             self.late = max(0.0, loop.time() - planned)
 
 
-_LAGS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopLag] = (
-    weakref.WeakKeyDictionary()
-)
+_LAGS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopLag] = weakref.WeakKeyDictionary()
 _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )

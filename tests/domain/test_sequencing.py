@@ -62,7 +62,8 @@ async def test_the_sequence_row_is_not_locked_while_the_work_runs(
                 async with other.connect() as connection:
                     locked = await connection.scalar(
                         text(
-                            "SELECT activity_seq FROM organisations WHERE id = :o FOR NO KEY UPDATE NOWAIT"
+                            "SELECT activity_seq FROM organisations WHERE id = :o"
+                            " FOR NO KEY UPDATE NOWAIT"
                         ),
                         {"o": org},
                     )
