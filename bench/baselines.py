@@ -10,8 +10,9 @@ against it and gets the very same JSON. The page (``FILE``: the
 ``onlineActivity`` object our server returned) comes from memory: no
 database, no authentication. Everything else is what the app gets: the same
 starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
-extensions (``EXTENSIONS``: error masking, ``schema.document_limits`` with
-its parser and validation caches, the introspection and NUL checks;
+    DatabaseUnavailable,
+    UncachedDocumentLimits,
+    InputLimits,
 ``tests/test_bench_harness.py`` keeps them equal to
 ``schema/build.py``'s). ``--no-caches`` drops the two caches, which is the
 baseline the old figures were measured against (every request parsed and
@@ -43,6 +44,7 @@ from schema.input_limits import InputLimits
 from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.masking import MaskInternalErrors
+from schema.unavailable import DatabaseUnavailable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
@@ -61,12 +63,14 @@ class UncachedDocumentLimits(DocumentLimits):
 # after them.
 LIMITS: list[Callable[[], SchemaExtension]] = [
     MaskInternalErrors,
-    UncachedDocumentLimits,
-    InputLimits,
+extensions (``EXTENSIONS``: error masking, busy-database errors,
+``schema.document_limits`` with its parser and validation caches, the
+introspection and NUL checks;
 ]
 CHECKS: list[Callable[[], SchemaExtension]] = [IntrospectionPolicy, NulRefusal]
 EXTENSIONS: list[Callable[[], SchemaExtension]] = [
     MaskInternalErrors,
+    DatabaseUnavailable,
     DocumentLimits,
     InputLimits,
     *CHECKS,

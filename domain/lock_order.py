@@ -23,7 +23,8 @@ to an earlier step once it has taken a lock of a later one:
    lock all the records they will touch up front (``domain.actions.records``)
    before any rule reads or writes them; ingestion upserts the records an
    event names, which locks them, in this table order (a transfer upserts
-   both its classes before the enrollment).
+   both its classes before the enrollment). An unchanged location is read,
+   not locked (``References.location``).
 4. Just before commit (``domain.sequencing``): the organisations' rows, in
    id order (the final sequence numbers, held to commit so changes commit
    in sequence order), then their badge counters (``activity_counters``, in
