@@ -10,9 +10,9 @@ against it and gets the very same JSON. The page (``FILE``: the
 ``onlineActivity`` object our server returned) comes from memory: no
 database, no authentication. Everything else is what the app gets: the same
 starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
-    DatabaseUnavailable,
-    UncachedDocumentLimits,
-    InputLimits,
+extensions (``EXTENSIONS``: error masking, busy-database errors,
+``schema.document_limits`` with its parser and validation caches, the
+introspection and NUL checks;
 ``tests/test_bench_harness.py`` keeps them equal to
 ``schema/build.py``'s). ``--no-caches`` drops the two caches, which is the
 baseline the old figures were measured against (every request parsed and
@@ -63,9 +63,9 @@ class UncachedDocumentLimits(DocumentLimits):
 # after them.
 LIMITS: list[Callable[[], SchemaExtension]] = [
     MaskInternalErrors,
-extensions (``EXTENSIONS``: error masking, busy-database errors,
-``schema.document_limits`` with its parser and validation caches, the
-introspection and NUL checks;
+    DatabaseUnavailable,
+    UncachedDocumentLimits,
+    InputLimits,
 ]
 CHECKS: list[Callable[[], SchemaExtension]] = [IntrospectionPolicy, NulRefusal]
 EXTENSIONS: list[Callable[[], SchemaExtension]] = [
