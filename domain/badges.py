@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.viewer import Viewer
 from domain.vocabulary import WindowStatus
-from domain.window import WindowFilter, window_cutoff
+from domain.window import window_cutoff
 from domain.window_counts import Badge, badge, counter_conditions, oldest_open_at
 from models import ActivityCounter, Organisation
 
@@ -66,7 +66,7 @@ async def read_badge(session: AsyncSession, viewer: Viewer, now: datetime) -> Ba
                 select(Organisation.activity_seq)
                 .where(Organisation.id == organisation_id)
                 .scalar_subquery(),
-            ).where(*counter_conditions(viewer, WindowFilter()))
+            ).where(*counter_conditions(viewer))
         )
     ).one()
     if oldest is not None and oldest < window_cutoff(now):

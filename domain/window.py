@@ -8,7 +8,8 @@ or not there are notes". "Online Activity data is accessible for a maximum of
 
 Pages are read by keyset on ``(occurred_at, id)``, never by OFFSET scans of
 rows; counts (``domain.window_counts``) come from the maintained counters
-where the filter allows.
+where the filter allows. The filter itself is written once, in
+``domain.window_filter``; its SQL here is derived from it.
 """
 
 from __future__ import annotations
@@ -17,20 +18,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.cursors import Cursor, KeysetCursor, OffsetCursor, decode
 from domain.errors import InvalidRequest, Problem
 from domain.viewer import Viewer
 from domain.vocabulary import (
     DEFAULT_PAGE_SIZE,
-    EXCLUDED_FROM_NOTIFICATION_FILTER,
     MAX_PAGE_SIZE,
     WINDOW_RETENTION_DAYS,
     ActivityType,
 )
+from domain.window_filter import ENTRY_COLUMNS, WindowMatch
+
+# The filter lives in ``domain.window_filter``; the window's readers keep
+# importing it from here.
+from domain.window_filter import HasNotes as HasNotes
+from domain.window_filter import StatusFilter as StatusFilter
+from domain.window_filter import WindowFilter as WindowFilter
 from domain.window_keys import (
     EMPTY,
     KeyBound,
@@ -42,67 +48,9 @@ from domain.window_keys import (
 from models import ActivityEntry, Location
 
 
-class HasNotes(StrEnum):
-    """The window's "Has Notes: Both (All), Yes, No"."""
-
-    BOTH = "BOTH"
-    YES = "YES"
-    NO = "NO"
-
-
-class StatusFilter(StrEnum):
-    """The window's "Status: All, Notification, Pending, Approved"."""
-
-    ALL = "ALL"
-    NOTIFICATION = "NOTIFICATION"
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-
-
 class SortOrder(StrEnum):
     OLDEST_FIRST = "OLDEST_FIRST"
     NEWEST_FIRST = "NEWEST_FIRST"
-
-
-@dataclass(frozen=True)
-class WindowFilter:
-    types: frozenset[ActivityType] | None = None
-    has_notes: HasNotes = HasNotes.BOTH
-    status: StatusFilter = StatusFilter.ALL
-    # None: all locations. ``no_location``: "Location-independent items" only.
-    location_id: int | None = None
-    no_location: bool = False
-
-    def validate(self, *, field: tuple[str, ...] = ("filter",)) -> None:
-        """Refuse filters that contradict themselves rather than show nothing."""
-        problems: list[Problem] = []
-        if self.types is not None and not self.types:
-            problems.append(
-                Problem("EMPTY_TYPE_FILTER", "types must name at least one type", (*field, "types"))
-            )
-        if (
-            self.status is StatusFilter.NOTIFICATION
-            and self.types
-            and self.types <= EXCLUDED_FROM_NOTIFICATION_FILTER
-        ):
-            problems.append(
-                Problem(
-                    "CONTRADICTORY_FILTER",
-                    "the Notification status excludes online orders, gift cards, "
-                    "deletion requests and parties, so these types never match it",
-                    (*field, "status"),
-                )
-            )
-        if self.location_id is not None and self.no_location:
-            problems.append(
-                Problem(
-                    "CONTRADICTORY_FILTER",
-                    "choose a specific location or no location, not both",
-                    (*field, "location"),
-                )
-            )
-        if problems:
-            raise InvalidRequest(problems)
 
 
 def window_cutoff(now: datetime) -> datetime:
@@ -111,60 +59,16 @@ def window_cutoff(now: datetime) -> datetime:
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """Tenant and location scope: every read and bulk selection starts here."""
-    scope = ActivityEntry.organisation_id == viewer.organisation_id
-    if viewer.location_ids is not None:
-        scope = and_(
-            scope,
-            or_(
-                ActivityEntry.location_id.is_(None),
-                ActivityEntry.location_id.in_(sorted(viewer.location_ids)),
-            ),
-        )
-    return scope
+    return and_(*WindowMatch.of(viewer).scope_conditions(ENTRY_COLUMNS))
 
 
 def in_window(now: datetime) -> ColumnElement[bool]:
-    return _open_since(window_cutoff(now))
+    return open_since(window_cutoff(now))
 
 
-def _open_since(since: datetime) -> ColumnElement[bool]:
+def open_since(since: datetime) -> ColumnElement[bool]:
+    """Still waiting, and recorded since ``since``."""
     return and_(ActivityEntry.resolution.is_(None), ActivityEntry.occurred_at >= since)
-
-
-def type_status_location(
-    window_filter: WindowFilter,
-    type_column: InstrumentedAttribute[str],
-    status_column: InstrumentedAttribute[str],
-    location_matches: ColumnElement[bool] | None,
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if window_filter.types is not None:
-        conditions.append(type_column.in_(sorted(window_filter.types)))
-    if window_filter.status is not StatusFilter.ALL:
-        conditions.append(status_column == window_filter.status.value)
-    if window_filter.status is StatusFilter.NOTIFICATION:
-        # "The system automatically excludes the following notification types
-        # from these results: Online Orders, Gift Card, Deletion Request, Parties"
-        conditions.append(type_column.not_in(sorted(EXCLUDED_FROM_NOTIFICATION_FILTER)))
-    if location_matches is not None:
-        conditions.append(location_matches)
-    return conditions
-
-
-def filter_conditions(window_filter: WindowFilter) -> list[ColumnElement[bool]]:
-    location: ColumnElement[bool] | None = None
-    if window_filter.no_location:
-        location = ActivityEntry.location_id.is_(None)
-    elif window_filter.location_id is not None:
-        location = ActivityEntry.location_id == window_filter.location_id
-    conditions = type_status_location(
-        window_filter, ActivityEntry.type, ActivityEntry.status, location
-    )
-    if window_filter.has_notes is HasNotes.YES:
-        conditions.append(ActivityEntry.has_notes.is_(True))
-    elif window_filter.has_notes is HasNotes.NO:
-        conditions.append(ActivityEntry.has_notes.is_(False))
-    return conditions
 
 
 def selection(viewer: Viewer, window_filter: WindowFilter, now: datetime) -> ColumnElement[bool]:
@@ -180,7 +84,12 @@ def selection(viewer: Viewer, window_filter: WindowFilter, now: datetime) -> Col
 def _selected_since(
     viewer: Viewer, window_filter: WindowFilter, since: datetime
 ) -> ColumnElement[bool]:
-    return and_(visible_to(viewer), _open_since(since), *filter_conditions(window_filter))
+    match = WindowMatch.of(viewer, window_filter)
+    return and_(
+        *match.scope_conditions(ENTRY_COLUMNS),
+        open_since(since),
+        *match.filter_conditions(ENTRY_COLUMNS),
+    )
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType, WindowStatus
-from domain.window import (
-    HasNotes,
-    WindowFilter,
-    filter_conditions,
-    selection,
-    type_status_location,
-    visible_to,
-    window_cutoff,
-)
+from domain.window import selection, visible_to, window_cutoff
+from domain.window_filter import COUNTER_COLUMNS, ENTRY_COLUMNS, WindowFilter, WindowMatch
 from models import ActivityCounter, ActivityEntry
 
 
@@ -51,14 +44,15 @@ async def _stale_count(
 ) -> int:
     """Open entries already past the 90 days that the purge has not yet
     expired: still in the counters, no longer in the window."""
+    match = WindowMatch.of(viewer, window_filter)
     stale = await session.scalar(
         select(func.count())
         .select_from(ActivityEntry)
         .where(
-            visible_to(viewer),
+            *match.scope_conditions(ENTRY_COLUMNS),
             ActivityEntry.resolution.is_(None),
             ActivityEntry.occurred_at < window_cutoff(now),
-            *filter_conditions(window_filter),
+            *match.filter_conditions(ENTRY_COLUMNS),
         )
     )
     return int(stale or 0)
@@ -69,7 +63,7 @@ async def count_matching(
 ) -> int:
     """How many entries match: from the counters, less open entries already
     past the 90 days (the counters know nothing of notes: that filter counts rows)."""
-    if window_filter.has_notes is not HasNotes.BOTH:
+    if WindowMatch.of(viewer, window_filter).reads_notes:
         total = await session.scalar(
             select(func.count())
             .select_from(ActivityEntry)
@@ -91,22 +85,13 @@ async def count_matching(
     return int(counted or 0) - await _stale_count(session, viewer, window_filter, now)
 
 
-def counter_conditions(viewer: Viewer, window_filter: WindowFilter) -> list[ColumnElement[bool]]:
-    """The counter rows that hold the entries a viewer sees with this filter."""
-    conditions: list[ColumnElement[bool]] = [
-        ActivityCounter.organisation_id == viewer.organisation_id
-    ]
-    if viewer.location_ids is not None:
-        conditions.append(ActivityCounter.location_key.in_([0, *sorted(viewer.location_ids)]))
-    location: ColumnElement[bool] | None = None
-    if window_filter.no_location:
-        location = ActivityCounter.location_key == 0
-    elif window_filter.location_id is not None:
-        location = ActivityCounter.location_key == window_filter.location_id
-    conditions += type_status_location(
-        window_filter, ActivityCounter.type, ActivityCounter.status, location
-    )
-    return conditions
+def counter_conditions(
+    viewer: Viewer, window_filter: WindowFilter | None = None
+) -> list[ColumnElement[bool]]:
+    """The counter rows that hold the entries a viewer sees with this filter
+    (without one: every entry the viewer sees). A notes filter cannot be
+    read from the counters (``NotesNotCounted``)."""
+    return WindowMatch.of(viewer, window_filter).conditions(COUNTER_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -130,7 +115,7 @@ async def counts_by_type_and_status(
                 func.sum(ActivityCounter.open_count),
                 oldest_open_at(viewer.organisation_id),
             )
-            .where(*counter_conditions(viewer, WindowFilter()))
+            .where(*counter_conditions(viewer))
             .group_by(ActivityCounter.type, ActivityCounter.status)
         )
     ).all()

@@ -40,9 +40,9 @@ from sqlalchemy import func, select
 from domain.errors import InvalidRequest
 from domain.journal import ChangeKind, WindowChange
 from domain.journal import current_sequence as journal_sequence
-from domain.live_filter import matches, visible_change
+from domain.live_filter import change_matches
 from domain.viewer import Viewer
-from domain.window import WindowFilter
+from domain.window_filter import WindowFilter, WindowMatch
 from models import ActivityChange, ActivityEntry
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow, Subscription
@@ -201,6 +201,8 @@ class ActivityFeed:
         self.broadcaster = broadcaster
         self.viewer = viewer
         self.filter = window_filter
+        # What this subscriber sees: its scope and filter, derived once.
+        self.match = WindowMatch.of(viewer, window_filter)
         # The last sequence processed (delivered, or skipped as not visible).
         self.last = 0
         # The organisation's channel while subscribed (for ``live_lag``).
@@ -272,9 +274,7 @@ class ActivityFeed:
 
     async def _events_for(self, changes: Sequence[WindowChange]) -> list[ActivityEvent]:
         """Filter, then the entries of all the changes (one shared read)."""
-        candidates = [
-            c for c in changes if visible_change(self.viewer, c) and matches(c, self.filter, None)
-        ]
+        candidates = [c for c in changes if change_matches(self.match, c, None)]
         if not candidates:
             return []
         # All the batch's entries, so every subscriber shares the one read.
@@ -282,7 +282,7 @@ class ActivityFeed:
         events = []
         for change in candidates:
             entry = entries.get(change.entry_id)
-            if matches(change, self.filter, None if entry is None else entry.has_notes):
+            if change_matches(self.match, change, None if entry is None else entry.has_notes):
                 waiting = entry if entry is not None and entry.resolution is None else None
                 events.append(ActivityEvent(change, waiting))
         return events

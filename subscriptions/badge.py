@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from domain.badges import BadgeCache, BadgeReading, read_badge
-from domain.live_filter import visible_change
+from domain.live_filter import change_in_scope
 from domain.viewer import Viewer
 from domain.window_counts import Badge
+from domain.window_filter import WindowMatch
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow
 from subscriptions.channels import parse_changes, window_channel
@@ -49,6 +50,7 @@ async def badge_updates(
     pushed again). A lost message, a Redis reconnect or a subscriber that
     fell behind all end in the same recount from the database."""
     shown: Badge | None = None
+    scope = WindowMatch.of(viewer)
     while True:
         async with broadcaster.subscribe(window_channel(viewer.organisation_id)) as inbox:
             value = await _read(database, badges, viewer, now)
@@ -59,7 +61,7 @@ async def badge_updates(
                 async for message in inbox:
                     parsed = parse_changes(message)
                     if parsed is not None and not any(
-                        visible_change(viewer, c) for c in parsed.changes
+                        change_in_scope(scope, c) for c in parsed.changes
                     ):
                         continue  # another location's entries: this badge is unchanged
                     if inbox.backlog:
