@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import BigInteger, String, Table, insert, literal, select
@@ -29,12 +28,7 @@ from domain.listed import Listed
 from domain.sequencing import reservation
 from models import ActivityChange, ActivityEntry, Organisation
 from models.base import UTCDateTime, utcnow
-
-
-class ChangeKind(StrEnum):
-    ADDED = "ADDED"
-    CHANGED = "CHANGED"
-    REMOVED = "REMOVED"
+from models.statuses import ChangeKind as ChangeKind
 
 
 class Journaled(Protocol):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,19 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import InvalidRequest
 from domain.viewer import Viewer, hash_secret
 from models import EditLock, Staff
+from models.statuses import Surface as Surface
 
 LOCK_TOKEN_PREFIX = "oal_"
 DEFAULT_LEASE_TTL = timedelta(seconds=120)
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 TOKEN_FIELD = ("input", "lockToken")
-
-
-class Surface(StrEnum):
-    """Where the Online Activity window is open: the full window, or the
-    Welcome Page widget it can also be reached from."""
-
-    WINDOW = "WINDOW"
-    WIDGET = "WIDGET"
 
 
 @dataclass(frozen=True)
@@ -145,7 +137,7 @@ async def acquire(
     if current.held and not take_over:
         raise _held_elsewhere(current)
     token = LOCK_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row.surface = surface.value
+    row.surface = surface
     row.token_hash = hash_secret(token)
     row.fence += 1
     row.acquired_at = now

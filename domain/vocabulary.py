@@ -11,23 +11,10 @@ from enum import StrEnum
 from domain.kinds import registry
 from domain.kinds.names import ActivityType as ActivityType
 
-
-class WindowStatus(StrEnum):
-    """The window's Status column: what an entry asks of staff."""
-
-    NOTIFICATION = "NOTIFICATION"
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-
-
-class Resolution(StrEnum):
-    """How an entry left the window; ``None`` on the row means it is still open."""
-
-    APPROVED = "APPROVED"
-    DENIED = "DENIED"
-    DISMISSED = "DISMISSED"
-    EXPIRED = "EXPIRED"
-    SUPERSEDED = "SUPERSEDED"
+# Stored statuses are the models' (they carry CHECK constraints); the
+# window's rules keep naming them from here.
+from models.statuses import Resolution as Resolution
+from models.statuses import WindowStatus as WindowStatus
 
 
 class Task(StrEnum):

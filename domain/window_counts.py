@@ -136,7 +136,7 @@ async def counts_by_type_and_status(
     return _positive(totals)
 
 
-def _positive(totals: dict[tuple[str, str], int]) -> list[TypeStatusCount]:
+def _positive(totals: dict[tuple[str, WindowStatus], int]) -> list[TypeStatusCount]:
     return [
         TypeStatusCount(ActivityType(t), WindowStatus(s), n)
         for (t, s), n in sorted(totals.items())

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
+from models.statuses import ChangeKind, Resolution, WindowStatus, stored
 
 OPEN = text("resolution IS NULL")
 
@@ -82,8 +83,8 @@ class ActivityEntry(Base):
     # The organisation's sequence number when the entry was recorded.
     sequence: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(32))
-    # NOTIFICATION | PENDING | APPROVED (what the entry asks of staff)
-    status: Mapped[str] = mapped_column(String(16))
+    # What the entry asks of staff.
+    status: Mapped[WindowStatus] = mapped_column(stored(WindowStatus, column="status", length=16))
     location_id: Mapped[int | None] = mapped_column(
         ForeignKey("locations.id", ondelete="SET NULL"), nullable=True
     )
@@ -122,8 +123,10 @@ class ActivityEntry(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Sequence number of the entry's latest change.
     updated_seq: Mapped[int] = mapped_column(BigInteger)
-    # None while the entry is in the window; else APPROVED/DENIED/DISMISSED/...
-    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # None while the entry is in the window.
+    resolution: Mapped[Resolution | None] = mapped_column(
+        stored(Resolution, column="resolution", length=16), nullable=True
+    )
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     processed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
@@ -147,13 +150,12 @@ class ActivityChange(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     sequence: Mapped[int] = mapped_column(BigInteger)
     entry_id: Mapped[int] = mapped_column(BigInteger)
-    # ADDED | CHANGED | REMOVED
-    change: Mapped[str] = mapped_column(String(16))
+    change: Mapped[ChangeKind] = mapped_column(stored(ChangeKind, column="change", length=16))
     # Why: RECORDED, APPROVED, DENIED, DISMISSED, REVIEWED, EXPIRED, SUPERSEDED,
     # SETTINGS_CHANGED (the longest: 16)
     reason: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[WindowStatus] = mapped_column(stored(WindowStatus, column="status", length=16))
     location_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -172,5 +174,5 @@ class ActivityCounter(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     location_key: Mapped[int] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[WindowStatus] = mapped_column(stored(WindowStatus, column="status", length=16))
     open_count: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.statuses import Surface, stored
 
 
 class EditLock(Base):
@@ -24,8 +25,7 @@ class EditLock(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    # WINDOW | WIDGET
-    surface: Mapped[str] = mapped_column(String(16))
+    surface: Mapped[Surface] = mapped_column(stored(Surface, column="surface", length=16))
     token_hash: Mapped[str] = mapped_column(String(64))
     fence: Mapped[int] = mapped_column(BigInteger, default=0)
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)

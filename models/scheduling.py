@@ -8,6 +8,13 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UTCDateTime, utcnow
+from models.statuses import (
+    AbsenceStatus,
+    AppointmentStatus,
+    EnrollmentStatus,
+    EnrollmentType,
+    stored,
+)
 
 
 class ClassOffering(Base):
@@ -44,11 +51,14 @@ class Enrollment(Base):
     external_id: Mapped[str] = mapped_column(String(100))
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
-    # STANDARD | TRIAL | MAKEUP | WAITLIST; None while the portal has not said
-    # (unknown, not STANDARD: rules that need a type read it as STANDARD).
-    type: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    # REQUESTED | ACTIVE | DROPPED | TRANSFERRED
-    status: Mapped[str] = mapped_column(String(20))
+    # None while the portal has not said (unknown, not STANDARD: rules that
+    # need a type read it as STANDARD).
+    type: Mapped[EnrollmentType | None] = mapped_column(
+        stored(EnrollmentType, column="type", length=20), nullable=True
+    )
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        stored(EnrollmentStatus, column="status", length=20)
+    )
     start_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     drop_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     drop_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
@@ -84,8 +94,7 @@ class Absence(Base):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     absence_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    # REQUESTED | APPROVED | DENIED
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[AbsenceStatus] = mapped_column(stored(AbsenceStatus, column="status", length=20))
 
 
 class AppointmentBooking(Base):
@@ -106,8 +115,9 @@ class AppointmentBooking(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # REQUESTED | BOOKED | CANCELED | RESCHEDULED | DENIED
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[AppointmentStatus] = mapped_column(
+        stored(AppointmentStatus, column="status", length=20)
+    )
     rescheduled_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointment_bookings.id", ondelete="SET NULL"), nullable=True
     )

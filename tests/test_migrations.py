@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from service.settings import REPO_ROOT, _normalise_database_url
@@ -27,6 +28,8 @@ from tests.conftest import DATABASE_URL
 
 # Before this round's migrations (organisation settings, unknown enrollment types).
 BEFORE_UNKNOWN_TYPES = "0003"
+# Before the CHECK constraints on stored statuses.
+BEFORE_STATUS_CHECKS = "0005_enrollment_type_unknown"
 
 ROWS = [
     "INSERT INTO organisations (id, slug, name, portal_key_hash, drop_notice_days, "
@@ -134,3 +137,23 @@ def test_upgrading_keeps_the_rows_that_refer_to_an_altered_table(scratch_url: st
             ],
         )
     )
+
+
+def test_status_checks_downgrade_and_upgrade_again_keeping_every_row(scratch_url: str) -> None:
+    # given a database holding linked rows, upgraded to the newest revision
+    _alembic(scratch_url, "upgrade", BEFORE_UNKNOWN_TYPES)
+    asyncio.run(_execute(scratch_url, ROWS))
+    _alembic(scratch_url, "upgrade", "head")
+
+    # when the status checks are taken off, and put back
+    _alembic(scratch_url, "downgrade", BEFORE_STATUS_CHECKS)
+    kept_after_downgrade = asyncio.run(_execute(scratch_url, list(KEPT)))
+    _alembic(scratch_url, "upgrade", "head")
+
+    # then every row is still there, still linked, both times
+    assert dict(zip(KEPT, kept_after_downgrade, strict=True)) == KEPT
+    counts = asyncio.run(_execute(scratch_url, list(KEPT)))
+    assert dict(zip(KEPT, counts, strict=True)) == KEPT
+    # and the database refuses an unknown status again
+    with pytest.raises(IntegrityError):
+        asyncio.run(_execute(scratch_url, ["UPDATE enrollments SET status = 'ENROLLED'"]))

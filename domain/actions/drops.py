@@ -17,6 +17,7 @@ from domain.drop_requests import DropRequest
 from domain.organisation import OrganisationSettings
 from domain.rules.drops import DropCriterion, DropRuleError
 from models import ActivityEntry, Enrollment
+from models.statuses import EnrollmentStatus
 
 # The audit snapshot key recording the criteria staff accepted.
 ACCEPTED_CRITERIA_KEY = "accepted_criteria"
@@ -70,5 +71,5 @@ def approve_drops(
         enrollment.drop_date = request.drop_date
         enrollment.drop_reason = (request.reason or "").strip() or None
         if request.drop_date <= today:
-            enrollment.status = "DROPPED"
+            enrollment.status = EnrollmentStatus.DROPPED
     return approvals

@@ -25,6 +25,7 @@ from domain.rules.capacity import CapacityRuleError, check_capacity, seats_neede
 from domain.rules.enrollment_types import EnrollmentType
 from domain.rules.transfers import TransferErrorCode, TransferRuleError, plan_transfer
 from models import ActivityEntry, ClassOffering, Enrollment
+from models.statuses import EnrollmentStatus
 
 if TYPE_CHECKING:
     # Only a type: the transfer kind's module imports this one.
@@ -184,7 +185,7 @@ async def apply_transfer(
             )
             original.drop_date = plan.previous_class_drop_date
             if plan.previous_class_drop_date <= today:
-                original.status = "TRANSFERRED"
+                original.status = EnrollmentStatus.TRANSFERRED
             await session.flush()
     except IntegrityError:
         return Refusal(

@@ -1,12 +1,4 @@
-"""The kinds of class enrollment the rules distinguish."""
+"""The kinds of class enrollment the rules distinguish (stored on the
+enrollment, so the enum is the model's: ``models.statuses``)."""
 
-from enum import StrEnum
-
-
-class EnrollmentType(StrEnum):
-    """An enrollment's type, as stored on the enrollment and shown to staff."""
-
-    STANDARD = "STANDARD"
-    TRIAL = "TRIAL"
-    MAKEUP = "MAKEUP"
-    WAITLIST = "WAITLIST"
+from models.statuses import EnrollmentType as EnrollmentType

@@ -22,6 +22,7 @@ from domain.kinds import party as party_kind
 from domain.kinds import payment as payment_kind
 from domain.kinds import transfer as transfer_kind
 from models import EnrollmentNote
+from models.statuses import EnrollmentStatus
 from service.demo.records import CLASSES, DemoBuilder
 
 
@@ -122,7 +123,7 @@ async def transfer(
         await d.enrollment_row(
             student, to_key, start=transfer_date, drop=current_drop, transferred_from=original.id
         )
-        original.status = "TRANSFERRED"
+        original.status = EnrollmentStatus.TRANSFERRED
         original.drop_date = d.day(when, in_days - 1)
     facts = {"current_drop_date": current_drop.isoformat()} if current_drop else {}
     d.entry(

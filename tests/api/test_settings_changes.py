@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain.vocabulary import ActivityType
+from domain.vocabulary import ActivityType, Resolution
 from models import ActivityChange, ActivityEntry
 from service.services import Services
 from tests.api import action_factories as make
@@ -63,7 +63,7 @@ async def test_a_change_of_the_valid_reasons_journals_the_drops_it_changes(
     processed = await drop_with_reason(services, world, "Cost")
     async with services.database.write() as session:
         entry = await session.get_one(ActivityEntry, processed)
-        entry.resolution, entry.processed_at = "DENIED", make.now()
+        entry.resolution, entry.processed_at = Resolution.DENIED, make.now()
     await make.entry(services.database, world.riverside.id, ActivityType.PAYMENT)
 
     # when the school lists its valid reasons
