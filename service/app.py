@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -34,6 +33,7 @@ from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.execution import SharedData
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
+from service.gc_tuning import tune_gc
 from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
@@ -255,30 +255,6 @@ def failed_request(error: Exception) -> Response:
 
 
 RETRY_AFTER_SECONDS = 5
-
-# A young collection every 50,000 net allocations instead of 700, a middle
-# one every 20 of those; full collections keep CPython's rule (every 10
-# middle ones, and only once the long-lived objects grew by a quarter), so
-# cyclic garbage that outlives a request is still reclaimed. See tune_gc.
-GC_THRESHOLDS = (50_000, 20, 10)
-
-
-def tune_gc() -> None:
-    """Keep the garbage collector off the hot path of a long-running server.
-
-    With a thousand subscribers every event allocates tens of thousands of
-    short-lived objects; at CPython's default thresholds the collector ran
-    ~560 times in a 3-second fan-out burst and, traversing the imported
-    modules, schema and every socket's state, took about a quarter of the
-    server's time (BENCHMARKS.md). Everything alive after startup is frozen
-    (never traversed again) and collections come less often. Reference
-    counting still frees almost everything at once; only cycles wait longer.
-    (A full live run to 1,000 subscribers: ~440 ms of collections in 2.5
-    minutes, the startup collection included.)
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def health(_request: Request) -> Response:
