@@ -51,6 +51,7 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from domain.viewer import Viewer
+from schema.frames import SharedData
 
 SHARED_EXECUTIONS_KEPT = 256
 
@@ -81,22 +82,6 @@ def viewer_scope(viewer: Viewer) -> Hashable:
         frozenset(viewer.permissions.items()),
         viewer.location_ids,
     )
-
-
-class SharedData(dict[str, Any]):
-    """A shared execution's ``data``: the same for every subscriber of its key,
-    so its JSON text is encoded once (``text``) and reused for every frame
-    (``service.app`` writes ``next`` messages with it)."""
-
-    __slots__ = ("_text",)
-
-    @property
-    def text(self) -> str:
-        try:
-            return self._text
-        except AttributeError:
-            self._text: str = json.dumps(self, separators=(",", ":"))
-            return self._text
 
 
 class SharedExecutions:

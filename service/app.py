@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,7 +30,7 @@ from domain.viewer import (
 from models.db import DatabaseBusy
 from schema.build import schema
 from schema.context import Context, RequestReads
-from schema.execution import SharedData
+from schema.frames import spliced_next_frame
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
 from service.gc_tuning import tune_gc
 from service.logs import configure_logging
@@ -145,17 +144,11 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "Unable to parse request body as JSON") from error
 
     def encode_json(self, data: object) -> str | bytes:
-        """A ``next`` message whose data is a shared execution's
-        (``schema.execution.SharedData``) reuses its encoded text: one
-        ``json.dumps`` per event and selection, not per subscriber."""
-        if isinstance(data, dict) and data.get("type") == "next":
-            payload = data.get("payload")
-            if isinstance(payload, dict) and payload.keys() == {"data"}:
-                shared = payload["data"]
-                if isinstance(shared, SharedData):
-                    operation = json.dumps(data["id"])
-                    return f'{{"id":{operation},"type":"next","payload":{{"data":{shared.text}}}}}'
-        return super().encode_json(data)
+        """A ``next`` message whose data is a shared execution's reuses its
+        encoded text (``schema.frames``): one ``json.dumps`` per event and
+        selection, not per subscriber."""
+        frame = spliced_next_frame(data)
+        return super().encode_json(data) if frame is None else frame
 
     async def on_ws_connect(self, context: Context) -> None:
         """Authenticate the socket once, from ``connection_init``'s payload

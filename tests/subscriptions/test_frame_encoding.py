@@ -1,15 +1,19 @@
 """A shared execution's ``next`` frame is the JSON the ordinary path writes.
 
-``schema.execution.SharedData`` is encoded once per event and selection and
+``schema.frames.SharedData`` is encoded once per event and selection and
 its text spliced into every subscriber's frame (``service.app``): the frame
-must decode to exactly what strawberry's own encoding gives.
+must be, byte for byte, what strawberry's own encoding writes.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from schema.execution import SharedData
+import pytest
+from strawberry.asgi import GraphQL
+
+from schema.frames import SharedData
 from service.app import OnlineActivityGraphQL
 from service.services import Services
 from service.settings import Settings
@@ -50,3 +54,36 @@ def test_frames_with_errors_or_plain_data_take_the_ordinary_encoding() -> None:
     for message in (with_errors, plain):
         frame = graphql.encode_json(message)
         assert json.loads(frame) == json.loads(json.dumps(message))
+
+
+DATA: list[dict[str, Any]] = [
+    {"activityEvents": None},
+    {"activityEvents": {"sequence": 1, "entryId": "UGF5bWVudEFjdGl2aXR5OjE=", "entry": None}},
+    {
+        "activityEvents": {
+            "sequence": 2**53,
+            "amount": 12.5,
+            "ok": True,
+            "names": ["Zoë", "\u2028", 'tab\tquote"', "\U0001f3ca"],
+            "nested": {"empty": {}, "list": [], "null": None},
+        }
+    },
+]
+
+
+@pytest.mark.parametrize("data", DATA)
+@pytest.mark.parametrize("operation", ["1", 'op "2"', "ü"])
+def test_a_spliced_frame_is_byte_for_byte_the_plain_frame(
+    data: dict[str, Any], operation: str
+) -> None:
+    # Given the same next message, once with shared data and once plain
+    graphql = view()
+    shared = {"id": operation, "type": "next", "payload": {"data": SharedData(data)}}
+    plain = {"id": operation, "type": "next", "payload": {"data": data}}
+
+    # When each is encoded: ours splices, strawberry's own encodes
+    spliced = graphql.encode_json(shared)
+    ordinary = GraphQL.encode_json(graphql, plain)
+
+    # Then the frames are the same text
+    assert spliced == ordinary
