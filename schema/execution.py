@@ -50,28 +50,13 @@ from graphql import (
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from domain.process_caches import ProcessCache, Same
 from domain.viewer import Viewer
 from schema.frames import SharedData
 
 SHARED_EXECUTIONS_KEPT = 256
 
 Execution = asyncio.Future[ExecutionResult]
-
-
-class Same:
-    """A key part equal only to itself: the very object (a loaded row), kept
-    alive by the key so its identity cannot be reused while it is cached."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Same) and other.value is self.value
-
-    def __hash__(self) -> int:
-        return id(self.value)
 
 
 def viewer_scope(viewer: Viewer) -> Hashable:
@@ -206,7 +191,7 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 DOCUMENTS_KEPT = 256
-_documents: OrderedDict[Same, tuple[str, tuple[str, ...]]] = OrderedDict()
+_documents: ProcessCache[Same, tuple[str, tuple[str, ...]]] = ProcessCache(DOCUMENTS_KEPT)
 
 
 def _document_of(
@@ -215,19 +200,19 @@ def _document_of(
     """The printed operation with its fragments, and the variables its
     selection uses; once per parsed document (the parser cache hands every
     subscriber of one query string the same nodes), not per subscriber."""
-    key = Same(operation)
-    known = _documents.get(key)
-    if known is None:
-        roots = operation.selection_set.selections
-        root = roots[0] if len(roots) == 1 and isinstance(roots[0], FieldNode) else None
-        # The root field's arguments only reach the subscribe resolver.
-        skip = None if root is None else root.arguments
-        used = set(_variables_in(operation.selection_set, skip))
-        for fragment in fragments.values():
-            used.update(_variables_in(fragment))
-        ordered = sorted(fragments.items())
-        printed = "\n".join([print_ast(operation), *(print_ast(f) for _, f in ordered)])
-        known = _documents[key] = (printed, tuple(sorted(used)))
-        while len(_documents) > DOCUMENTS_KEPT:
-            _documents.popitem(last=False)
-    return known
+    return _documents.get(Same(operation), partial(_print_document, operation, fragments))
+
+
+def _print_document(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, tuple[str, ...]]:
+    roots = operation.selection_set.selections
+    root = roots[0] if len(roots) == 1 and isinstance(roots[0], FieldNode) else None
+    # The root field's arguments only reach the subscribe resolver.
+    skip = None if root is None else root.arguments
+    used = set(_variables_in(operation.selection_set, skip))
+    for fragment in fragments.values():
+        used.update(_variables_in(fragment))
+    ordered = sorted(fragments.items())
+    printed = "\n".join([print_ast(operation), *(print_ast(f) for _, f in ordered)])
+    return printed, tuple(sorted(used))

@@ -7,9 +7,9 @@ event (``subscriptions/``): the websocket's context outlives any session.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncGenerator, Hashable
 from datetime import datetime
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +19,7 @@ from domain import lock as domain_lock
 from domain import window as domain_window
 from domain.errors import InvalidRequest
 from domain.journal import ChangeKind
+from domain.process_caches import ProcessCache, Same
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models.db import Database
@@ -29,7 +30,6 @@ from schema.activity import ActivityType, WindowStatus
 from schema.context import Context, Info
 from schema.entries import OBJECT_FOR_TYPE, Activity, entry_object
 from schema.errors import UserError
-from schema.execution import Same
 from schema.settings import Organisation
 from schema.window import ActivityBadge, ActivityFilter
 from subscriptions.activity import ActivityEvent as FeedEvent
@@ -73,12 +73,7 @@ class ActivityEvent:
         """The event object for a change and its loaded entry: built once per
         process and shared by the subscribers that receive it (read-only)."""
         key = (Same(database), event.change, Same(event.entry))
-        shared = _shared_events.get(key)
-        if shared is None:
-            shared = _shared_events[key] = cls._build(event, database)
-            while len(_shared_events) > SHARED_EVENTS_KEPT:
-                _shared_events.popitem(last=False)
-        return shared
+        return _shared_events.get(key, partial(cls._build, event, database))
 
     @classmethod
     def _build(cls, event: FeedEvent, database: Database) -> ActivityEvent:
@@ -106,7 +101,7 @@ class ActivityEvent:
 
 
 SHARED_EVENTS_KEPT = 256
-_shared_events: OrderedDict[Hashable, ActivityEvent] = OrderedDict()
+_shared_events: ProcessCache[Hashable, ActivityEvent] = ProcessCache(SHARED_EVENTS_KEPT)
 
 
 @strawberry.type(description="Who holds a staff member's edit lock, from where, until when.")
@@ -217,7 +212,9 @@ class LockMutations:
 
 
 SHARED_LOADERS_KEPT = 64
-_shared_loaders: OrderedDict[tuple[Database, int, int], Loaders] = OrderedDict()
+_shared_loaders: ProcessCache[tuple[Database, int, int], Loaders] = ProcessCache(
+    SHARED_LOADERS_KEPT
+)
 
 
 def shared_loaders(database: Database, organisation_id: int, sequence: int) -> Loaders:
@@ -225,13 +222,9 @@ def shared_loaders(database: Database, organisation_id: int, sequence: int) -> L
     organisation on this process: an event's location, family and student
     are read once, not once per subscriber. The loaders are scoped to the
     organisation like a request's, and live for the last few events only."""
-    key = (database, organisation_id, sequence)
-    loaders = _shared_loaders.get(key)
-    if loaders is None:
-        loaders = _shared_loaders[key] = Loaders(database, organisation_id)
-        while len(_shared_loaders) > SHARED_LOADERS_KEPT:
-            _shared_loaders.popitem(last=False)
-    return loaders
+    return _shared_loaders.get(
+        (database, organisation_id, sequence), partial(Loaders, database, organisation_id)
+    )
 
 
 def _refused(problem: InvalidRequest) -> GraphQLError:
