@@ -21,7 +21,10 @@ from schema.telemetry import OperationTelemetry
 from schema.unavailable import DatabaseUnavailable
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, shared_events: bool = True) -> strawberry.Schema:
+    """The schema; ``shared_events=False`` gives graphql-core's plain
+    execution (tests compare the two: ``schema.execution`` must change
+    nothing a subscriber receives)."""
     return MaskingSchema(
         query=Query,
         mutation=Mutation,
@@ -30,7 +33,7 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(relay_max_results=100),
         scalar_overrides=SCALAR_OVERRIDES,  # DateTime refuses what it cannot keep
         # One execution per subscription event and distinct selection and viewer scope.
-        execution_context_class=SharedEventExecutionContext,
+        execution_context_class=SharedEventExecutionContext if shared_events else None,
         extensions=[
             # First: it sees each operation's final result, after the others.
             OperationTelemetry,
