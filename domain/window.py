@@ -63,10 +63,10 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def in_window(now: datetime) -> ColumnElement[bool]:
-    return open_since(window_cutoff(now))
+    return _open_since(window_cutoff(now))
 
 
-def open_since(since: datetime) -> ColumnElement[bool]:
+def _open_since(since: datetime) -> ColumnElement[bool]:
     """Still waiting, and recorded since ``since``."""
     return and_(ActivityEntry.resolution.is_(None), ActivityEntry.occurred_at >= since)
 
@@ -87,7 +87,7 @@ def _selected_since(
     match = WindowMatch.of(viewer, window_filter)
     return and_(
         *match.scope_conditions(ENTRY_COLUMNS),
-        open_since(since),
+        _open_since(since),
         *match.filter_conditions(ENTRY_COLUMNS),
     )
 
