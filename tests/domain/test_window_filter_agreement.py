@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.badges import read_badge
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
 from domain.live_filter import change_in_scope, change_matches
 from domain.viewer import Viewer
@@ -249,6 +250,15 @@ async def test_window_counters_and_live_matcher_agree(
                     *counter_conditions(viewer, without_notes)
                 )
             )
+            everything = set(
+                await session.scalars(
+                    select(ActivityEntry.id).where(selection(viewer, WindowFilter(), now))
+                )
+            )
+            pending = await count_matching(
+                session, viewer, WindowFilter(status=StatusFilter.PENDING), now
+            )
+            shown = (await read_badge(session, viewer, now)).badge
             match = WindowMatch.of(viewer, window_filter)
             pushed = {c.entry_id for c in changes if change_matches(match, c, notes[c.entry_id])}
             pushed_before_read = {c.entry_id for c in changes if change_matches(match, c, None)}
@@ -260,6 +270,8 @@ async def test_window_counters_and_live_matcher_agree(
     assert pushed == in_window
     assert counted == len(in_window)
     assert on_counters == len(in_window_any_notes)
+    # The badge counts what the window shows unfiltered, from the counters
+    assert (shown.waiting, shown.pending) == (len(everything), pending)
     # The live feed's first pass (notes not read yet) lets through every
     # entry the notes filter might keep, and nothing outside the scope.
     assert pushed_before_read == in_window_any_notes
