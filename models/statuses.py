@@ -3,7 +3,7 @@
 Issue 11: "Status values ("REQUESTED", "ACTIVE", "BOOKED"...) are enums in
 the models with CHECK constraints in the migrations." Each column below is
 typed with its enum (stored as the same strings as before) and the database
-refuses any other value (migration ``0006_status_checks``; the names of the
+refuses any other value (migration ``0007_status_checks``; the names of the
 constraints are ``ck_<table>_<column>``).
 
 Open vocabularies are left as strings on purpose: activity types and portal

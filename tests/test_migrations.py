@@ -29,7 +29,7 @@ from tests.conftest import DATABASE_URL
 # Before this round's migrations (organisation settings, unknown enrollment types).
 BEFORE_UNKNOWN_TYPES = "0003"
 # Before the CHECK constraints on stored statuses.
-BEFORE_STATUS_CHECKS = "0005_enrollment_type_unknown"
+BEFORE_STATUS_CHECKS = "0006_audit_scope"
 
 ROWS = [
     "INSERT INTO organisations (id, slug, name, portal_key_hash, drop_notice_days, "

@@ -10,16 +10,16 @@ On SQLite a constraint is added by recreating the table (batch mode);
 ``env.py`` runs migrations with foreign keys off there, so recreating a
 table cascades nothing, and checks them before committing.
 
-Revision ID: 0006_status_checks
-Revises: 0005_enrollment_type_unknown
+Revision ID: 0007_status_checks
+Revises: 0006_audit_scope
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_status_checks"
-down_revision: str | None = "0005_enrollment_type_unknown"
+revision: str = "0007_status_checks"
+down_revision: str | None = "0006_audit_scope"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
