@@ -120,7 +120,7 @@ ENTRIES = st.lists(
     st.builds(
         Drawn,
         ours=st.booleans(),
-        type=st.sampled_from(ActivityType),
+        type=st.sampled_from(sorted(ActivityType)),
         status=st.sampled_from(WindowStatus),
         location=st.integers(min_value=-1, max_value=2),
         has_notes=st.booleans(),
@@ -131,7 +131,7 @@ ENTRIES = st.lists(
 # four locations: ours (0-2) or the other organisation's (3).
 LOCATION_FILTER = st.one_of(st.none(), st.integers(min_value=-1, max_value=3))
 FILTERS = st.tuples(
-    st.one_of(st.none(), st.frozensets(st.sampled_from(ActivityType), min_size=1)),
+    st.one_of(st.none(), st.frozensets(st.sampled_from(sorted(ActivityType)), min_size=1)),
     st.sampled_from(HasNotes),
     st.sampled_from(StatusFilter),
     LOCATION_FILTER,
