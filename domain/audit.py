@@ -39,21 +39,7 @@ from domain.viewer import Viewer
 from domain.vocabulary import AUDIT_RETENTION_DAYS, MAX_PAGE_SIZE, ActivityType
 from models import ActivityEntry, AuditRecord, AuditRecordLocation
 from models.base import UTCDateTime
-
-
-class AuditScope(StrEnum):
-    """Who may read a record, as the window is scoped ("Tenants and locations
-    never see each other, on every path: ... audit"): by what its subject
-    touches (issue 10)."""
-
-    # ``location_id``'s staff; null: a location-independent entry or family,
-    # which the window shows every staff member.
-    LOCATION = "LOCATION"
-    # Staff who see every location listed in ``audit_record_locations``.
-    LOCATIONS = "LOCATIONS"
-    # Staff of all locations only: settings, operators' acts, a family no
-    # entry places anywhere.
-    ORGANISATION = "ORGANISATION"
+from models.statuses import AuditScope as AuditScope
 
 
 class AuditAction(StrEnum):

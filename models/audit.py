@@ -10,6 +10,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, JsonDocument, UTCDateTime, utcnow
+from models.statuses import AuditScope, stored
 
 
 def _default_scope(context: DefaultExecutionContext) -> str:
@@ -39,8 +40,10 @@ class AuditRecord(Base):
     # ``audit_record_locations``; ORGANISATION: staff of all locations only.
     # Unsaid, a record about an entry is the entry's location's, any other
     # the organisation's.
-    location_scope: Mapped[str] = mapped_column(
-        String(12), default=_default_scope, server_default="ORGANISATION"
+    location_scope: Mapped[AuditScope] = mapped_column(
+        stored(AuditScope, column="location_scope", length=12),
+        default=_default_scope,
+        server_default="ORGANISATION",
     )
     # None for actions the system took (expiry, supersession).
     staff_id: Mapped[int | None] = mapped_column(

@@ -82,6 +82,21 @@ class Surface(StrEnum):
     WIDGET = "WIDGET"
 
 
+class AuditScope(StrEnum):
+    """Who may read an audit record, as the window is scoped ("Tenants and
+    locations never see each other, on every path: ... audit"): by what its
+    subject touches (issue 10)."""
+
+    # ``location_id``'s staff; null: a location-independent entry or family,
+    # which the window shows every staff member.
+    LOCATION = "LOCATION"
+    # Staff who see every location listed in ``audit_record_locations``.
+    LOCATIONS = "LOCATIONS"
+    # Staff of all locations only: settings, operators' acts, a family no
+    # entry places anywhere.
+    ORGANISATION = "ORGANISATION"
+
+
 def stored(enum: type[StrEnum], *, column: str, length: int) -> Enum:
     """A column of ``enum``'s values, as a VARCHAR of ``length`` with a CHECK
     named ``ck_<table>_<column>`` (the naming convention in ``models.base``).

@@ -46,6 +46,7 @@ CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("REQUESTED", "BOOKED", "CANCELED", "RESCHEDULED", "DENIED"),
     },
     "edit_locks": {"surface": ("WINDOW", "WIDGET")},
+    "audit_records": {"location_scope": ("LOCATION", "LOCATIONS", "ORGANISATION")},
 }
 
 
