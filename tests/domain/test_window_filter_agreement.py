@@ -36,7 +36,7 @@ from domain.window_counts import count_matching, counter_conditions
 from domain.window_filter import WindowMatch
 from models import ActivityCounter, ActivityEntry
 from models.base import utcnow
-from models.db import Database
+from models.db import BEFORE_COMMIT, Database
 from service.provisioning import create_organisation
 
 # Enough to reach every branch, few enough for the suite's time on 2 cores.
@@ -194,6 +194,10 @@ async def _record(
             reason="RECORDED",
             first_sequence=first,
         )
+    # What Database.write() does just before it commits: the final sequence
+    # numbers, then the badge counters (domain/sequencing.py).
+    for hook in session.info.pop(BEFORE_COMMIT, ()):
+        await hook()
     return journal, notes
 
 
