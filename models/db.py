@@ -90,6 +90,7 @@ def _sqlite_engine(
     # request does not pay for a new connection (and aiosqlite thread) per
     # session. ``:memory:`` keeps NullPool: each connection is its own database.
     pooled = bool(database and database != ":memory:")
+    # hide_parameters: a driver error's text (logged) never carries bound values.
     engine = (
         create_async_engine(
             url,
@@ -98,9 +99,15 @@ def _sqlite_engine(
             pool_pre_ping=False,
             pool_timeout=pool_timeout,
             connect_args={"timeout": busy_seconds},
+            hide_parameters=True,
         )
         if pooled
-        else create_async_engine(url, poolclass=NullPool, connect_args={"timeout": busy_seconds})
+        else create_async_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"timeout": busy_seconds},
+            hide_parameters=True,
+        )
     )
     busy_ms = int(busy_seconds * 1000)
 
@@ -132,6 +139,9 @@ def _postgresql_engine(
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
         connect_args={"server_settings": settings} if settings else {},
+        # A driver error's text goes to the log: never with the bound values
+        # (a family's payload, notes, addresses), only the statement.
+        hide_parameters=True,
     )
 
 
