@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +33,9 @@ import httpx
 import pytest
 
 from service.settings import REPO_ROOT
-from tests.live.conftest import DISTRIBUTED
+from tests.live.conftest import DISTRIBUTED, server_env
 from tests.live.recording import LOCATION_NAMES, RECORD
-from tests.live.servers import Server
+from tests.live.servers import RedisServer, Server
 from tests.support import World
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -63,6 +64,30 @@ MAX_REFUSED = 0.10  # answered 503 (sent again later): a share of the writes
 # with the load (the issue's process went from 98 to 498 MB).
 RSS_GROWTH = 1.5
 RSS_SETTLE_SECONDS = 15.0
+
+
+@pytest.fixture(scope="module")
+def servers(
+    live_database: str,
+    redis_server: RedisServer | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[Server]]:
+    """The soak's own server processes: all its subscribers are one staff
+    member's sockets, past MAX_SOCKETS_PER_STAFF's default of 10, which the
+    other live tests' servers keep."""
+    logs = tmp_path_factory.mktemp("soak-logs")
+    env = {
+        **server_env(live_database, redis_server, logs),
+        "MAX_SOCKETS_PER_STAFF": str(SOCKETS),
+    }
+    started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
+    try:
+        for server in started:
+            server.wait_ready()
+        yield started
+    finally:
+        for server in started:
+            server.stop()
 
 
 def _p99(ordered: list[float]) -> float:
