@@ -154,12 +154,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: measures SQLite itself (deselected on PostgreSQL, not skipped)"
     )
+    config.addinivalue_line(
+        "markers",
+        "needs_postgres: needs a database server to take away or to lock"
+        " (deselected on SQLite, not skipped)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not DATABASE_URL.startswith("postgresql"):
-        return
-    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    postgres = DATABASE_URL.startswith("postgresql")
+    other = "sqlite_only" if postgres else "needs_postgres"
+    deselected = [item for item in items if item.get_closest_marker(other)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]

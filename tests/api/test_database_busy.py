@@ -149,11 +149,10 @@ async def test_a_write_that_finds_no_free_connection_in_time_is_503(
     assert took < BOUND
 
 
+@pytest.mark.needs_postgres  # SQLite readers never wait for a lock (WAL): nothing freezes a read
 async def test_a_frozen_table_times_reads_out_instead_of_hanging(
     services: Services, world: World, client: httpx.AsyncClient
 ) -> None:
-    if services.database.is_sqlite:
-        pytest.skip("SQLite readers never wait for a lock (WAL): nothing can freeze a read")
     async with frozen(services, "LOCK TABLE activity_entries IN ACCESS EXCLUSIVE MODE"):
         started = time.monotonic()
         response = await _post(client, world.riverside.full, WINDOW)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,19 +42,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "needs_redis: restarts Redis under two servers (PostgreSQL + Redis mode only)"
     )
-    config.addinivalue_line(
-        "markers", "needs_postgres: takes a database server away (PostgreSQL + Redis mode only)"
-    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if DISTRIBUTED:
         return
-    deselected = [
-        item
-        for item in items
-        if item.get_closest_marker("needs_redis") or item.get_closest_marker("needs_postgres")
-    ]
+    deselected = [item for item in items if item.get_closest_marker("needs_redis")]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
@@ -125,7 +119,13 @@ def servers(
 ) -> Iterator[list[Server]]:
     """Two processes on PostgreSQL + Redis; one on the embedded default."""
     logs = tmp_path_factory.mktemp("server-logs")
-    env = server_env(live_database, redis_server, logs)
+    with serving(server_env(live_database, redis_server, logs), logs) as started:
+        yield started
+
+
+@contextmanager
+def serving(env: dict[str, str], logs: Path) -> Iterator[list[Server]]:
+    """The live tests' server processes with ``env``, ready, stopped after."""
     started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
     try:
         for server in started:

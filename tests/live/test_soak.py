@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from service.settings import REPO_ROOT
-from tests.live.conftest import DISTRIBUTED, server_env
+from tests.live.conftest import DISTRIBUTED, server_env, serving
 from tests.live.recording import LOCATION_NAMES, RECORD
 from tests.live.servers import RedisServer, Server
 from tests.support import World
@@ -80,14 +80,8 @@ def servers(
         **server_env(live_database, redis_server, logs),
         "MAX_SOCKETS_PER_STAFF": str(SOCKETS),
     }
-    started = [Server(name, env, logs) for name in (("a", "b") if DISTRIBUTED else ("a",))]
-    try:
-        for server in started:
-            server.wait_ready()
+    with serving(env, logs) as started:
         yield started
-    finally:
-        for server in started:
-            server.stop()
 
 
 def _p99(ordered: list[float]) -> float:
