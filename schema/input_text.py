@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError, Node, StringValueNode
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-NUL = "\x00"
+from schema.document_facts import NUL, document_facts
 
 
 def _nul_in_value(value: Any, path: str) -> str | None:
@@ -38,26 +38,11 @@ def _nul_in_value(value: Any, path: str) -> str | None:
     return None
 
 
-def _nul_in_document(node: Node) -> bool:
-    stack: list[Any] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, StringValueNode) and NUL in current.value:
-            return True
-        for key in current.keys:
-            if key == "loc":
-                continue
-            value = getattr(current, key, None)
-            if isinstance(value, Node):
-                stack.append(value)
-            elif isinstance(value, tuple | list):
-                stack.extend(v for v in value if isinstance(v, Node))
-    return False
-
-
-def nul_refusal(variables: Any, document: Node | None) -> GraphQLError | None:
+def nul_refusal(
+    variables: Any, query: str | None, document: DocumentNode | None
+) -> GraphQLError | None:
     where = _nul_in_value(variables or {}, "$") if isinstance(variables, dict) else None
-    if where is None and (document is None or not _nul_in_document(document)):
+    if where is None and (document is None or not document_facts(query, document).nul_literal):
         return None
     named = f" ({where.removeprefix('$.')})" if where else ""
     extensions: dict[str, Any] = {"code": "INVALID_CHARACTER"}
@@ -68,12 +53,12 @@ def nul_refusal(variables: Any, document: Node | None) -> GraphQLError | None:
 
 class NulRefusal(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
-        # Listed after ValidationCache, like IntrospectionPolicy: a refusal
+        # Listed after DocumentLimits, like IntrospectionPolicy: a refusal
         # replaces an empty list of errors and nothing runs.
         execution = self.execution_context
         portal = getattr(execution.context, "portal", None) is not None
         if not execution.pre_execution_errors and not portal:
-            refused = nul_refusal(execution.variables, execution.graphql_document)
+            refused = nul_refusal(execution.variables, execution.query, execution.graphql_document)
             if refused is not None:
                 execution.pre_execution_errors = [refused]
         yield

@@ -13,35 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, Node
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+from schema.document_facts import document_facts
+
 POLICIES = ("on", "staff", "off")
 
 
-def introspects(node: Node) -> bool:
-    """Whether a document selects ``__schema`` or ``__type`` anywhere (its
-    fragments included); linear in the document's size."""
-    stack: list[Any] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, FieldNode) and current.name.value in INTROSPECTION_FIELDS:
-            return True
-        for key in current.keys:
-            if key == "loc":
-                continue
-            value = getattr(current, key, None)
-            if isinstance(value, Node):
-                stack.append(value)
-            elif isinstance(value, tuple | list):
-                stack.extend(v for v in value if isinstance(v, Node))
-    return False
-
-
-def refusal(policy: str, context: Any, document: DocumentNode | None) -> GraphQLError | None:
+def refusal(
+    policy: str, context: Any, query: str | None, document: DocumentNode | None
+) -> GraphQLError | None:
     """The error for a document the policy refuses, else None."""
-    if policy == "on" or document is None or not introspects(document):
+    if policy == "on" or document is None or not document_facts(query, document).introspects:
         return None
     if policy == "staff" and getattr(context, "viewer", None) is not None:
         return None
@@ -60,12 +44,14 @@ def _policy(context: Any) -> str:
 
 class IntrospectionPolicy(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
-        # Listed after ValidationCache, which sets the errors it found: a
+        # Listed after DocumentLimits, which sets the errors it found: a
         # refusal replaces an empty list, and graphql-core's validation is skipped.
         execution = self.execution_context
         if not execution.pre_execution_errors:
             context = execution.context
-            refused = refusal(_policy(context), context, execution.graphql_document)
+            refused = refusal(
+                _policy(context), context, execution.query, execution.graphql_document
+            )
             if refused is not None:
                 execution.pre_execution_errors = [refused]
         yield
