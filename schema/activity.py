@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -55,33 +55,40 @@ class ActivityEntry(relay.Node):
     entry_id: relay.NodeID[int]
     row: strawberry.Private[EntryRow]
 
-    @strawberry.field
-    def type(self) -> ActivityType:
-        return DomainActivityType(self.row.type)
-
-    @strawberry.field(description="What the entry asks of staff (or asked, once resolved).")
-    def status(self) -> WindowStatus:
-        return DomainWindowStatus(self.row.status)
-
-    @strawberry.field(
+    # What the row says, copied when the object is made (``of``): plain
+    # fields, which strawberry resolves with a getattr instead of a resolver
+    # call with its Info object and argument parsing (issue 12: "per-field
+    # resolver overhead on the union page").
+    type: ActivityType
+    status: WindowStatus = strawberry.field(
+        description="What the entry asks of staff (or asked, once resolved)."
+    )
+    resolution: Resolution | None = strawberry.field(
         description="How the entry left the window (APPROVED, DENIED, DISMISSED, EXPIRED, "
         "SUPERSEDED); null while it waits. Only an action's result shows a resolved entry: "
         "the window, `node` and live events serve waiting entries only."
     )
-    def resolution(self) -> Resolution | None:
-        return None if self.row.resolution is None else DomainResolution(self.row.resolution)
+    occurred_at: datetime = strawberry.field(description="When the family acted in the portal.")
+    sequence: int = strawberry.field(
+        description="The organisation's sequence number when it was recorded."
+    )
+    version: int = strawberry.field(
+        description="Changes with every update; pass it back to act on this state."
+    )
 
-    @strawberry.field(description="When the family acted in the portal.")
-    def occurred_at(self) -> datetime:
-        return self.row.occurred_at
-
-    @strawberry.field(description="The organisation's sequence number when it was recorded.")
-    def sequence(self) -> int:
-        return self.row.sequence
-
-    @strawberry.field(description="Changes with every update; pass it back to act on this state.")
-    def version(self) -> int:
-        return self.row.version
+    @classmethod
+    def of(cls, row: EntryRow) -> Self:
+        """The object for a stored entry, as the row is now."""
+        return cls(
+            entry_id=row.id,
+            row=row,
+            type=DomainActivityType(row.type),
+            status=DomainWindowStatus(row.status),
+            resolution=None if row.resolution is None else DomainResolution(row.resolution),
+            occurred_at=row.occurred_at,
+            sequence=row.sequence,
+            version=row.version,
+        )
 
     @strawberry.field(description="Null for location-independent entries.")
     async def location(self, info: Info) -> Location | None:

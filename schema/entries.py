@@ -48,7 +48,7 @@ else:
 
 def entry_object(row: EntryRow) -> Any:
     """The GraphQL object for a stored entry."""
-    return OBJECT_FOR_TYPE[ActivityType(row.type)](entry_id=row.id, row=row)
+    return OBJECT_FOR_TYPE[ActivityType(row.type)].of(row)
 
 
 def _attribute(field: str) -> str:
