@@ -14,15 +14,19 @@ where the filter allows. The filter itself is written once, in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.sql.elements import UnaryExpression
 
 from domain.cursors import Cursor, KeysetCursor, OffsetCursor, decode
 from domain.errors import InvalidRequest, Problem
+from domain.journal import current_sequence
 from domain.viewer import Viewer
 from domain.vocabulary import (
     DEFAULT_PAGE_SIZE,
@@ -45,7 +49,7 @@ from domain.window_keys import (
     short_of,
     upper_bound,
 )
-from models import ActivityEntry, Location
+from models import ActivityEntry, Family, Location, Organisation
 
 
 class SortOrder(StrEnum):
@@ -149,6 +153,11 @@ class WindowPage:
     offset: int | None
     # Read with ``last``: the page ends where the cursor (or the list) ends.
     backwards: bool = False
+    # The organisation's sequence number as of this page (``current_sequence``).
+    sequence: int = 0
+    # The page's locations and families, read with it (by id).
+    locations: dict[int, Location] = field(default_factory=dict)
+    families: dict[int, Family] = field(default_factory=dict)
 
 
 def _bounded(
@@ -191,6 +200,7 @@ async def fetch_page(
 
     if lower is EMPTY or upper is EMPTY:
         # A page cursor past the end (or before the start): nothing there.
+        sequence = await current_sequence(session, viewer.organisation_id)
         has_rows = await _exists(session, condition)
         return WindowPage(
             [],
@@ -199,21 +209,26 @@ async def fetch_page(
             size,
             None,
             backwards,
+            sequence,
         )
     bounds = [bound for bound in (lower, upper) if bound is not None]
     # Reading forward in display order means ascending keys for oldest-first.
     forward_keys = ascending != backwards
-    direction = (
-        c.asc() if forward_keys else c.desc() for c in (ActivityEntry.occurred_at, ActivityEntry.id)
+    read = await session.execute(
+        _page_statement(viewer, _bounded(viewer, window_filter, now, *bounds), forward_keys, size)
     )
-    rows = list(
-        await session.scalars(
-            select(ActivityEntry)
-            .where(_bounded(viewer, window_filter, now, *bounds))
-            .order_by(*direction)
-            .limit(size + 1)
-        )
-    )
+    sequence = 0
+    rows: list[ActivityEntry] = []
+    locations: dict[int, Location] = {}
+    families: dict[int, Family] = {}
+    for seq, entry, location, family in read:
+        sequence = int(seq or 0)
+        if entry is not None:
+            rows.append(entry)
+        if location is not None:
+            locations[location.id] = location
+        if family is not None:
+            families[family.id] = family
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -224,12 +239,46 @@ async def fetch_page(
         offset = None
         if isinstance(before, OffsetCursor) and upper is not None:
             offset = before.offset - len(rows)
-        return WindowPage(rows, has_next, more, size, offset, backwards=True)
+        return WindowPage(rows, has_next, more, size, offset, True, sequence, locations, families)
     has_previous = lower is not None and await _exists(
         session, _bounded(viewer, window_filter, now, lower.negated())
     )
     offset = 0 if after is None else (after.offset if isinstance(after, OffsetCursor) else None)
-    return WindowPage(rows, more, has_previous, size, offset)
+    return WindowPage(rows, more, has_previous, size, offset, False, sequence, locations, families)
+
+
+def _page_statement(
+    viewer: Viewer, condition: ColumnElement[bool], forward_keys: bool, size: int
+) -> Select[int, ActivityEntry, Location, Family]:
+    """A page's entries (one more than ``size``, to know whether more
+    follow) with their locations and families and the organisation's
+    sequence number, in one statement and so from one snapshot (issue 12:
+    "one SQL statement per page instead of several"). The organisation
+    drives it, so an empty page still brings the sequence number."""
+
+    def keys(*columns: QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
+        return [c.asc() if forward_keys else c.desc() for c in columns]
+
+    page = (
+        select(ActivityEntry)
+        .where(condition)
+        .order_by(*keys(ActivityEntry.occurred_at, ActivityEntry.id))
+        .limit(size + 1)
+        .subquery("page")
+    )
+    entry = aliased(ActivityEntry, page)
+    org = viewer.organisation_id
+    return (
+        select(Organisation.activity_seq, entry, Location, Family)
+        .select_from(Organisation)
+        .outerjoin(page, true())
+        .outerjoin(
+            Location, and_(Location.id == entry.location_id, Location.organisation_id == org)
+        )
+        .outerjoin(Family, and_(Family.id == entry.family_id, Family.organisation_id == org))
+        .where(Organisation.id == org)
+        .order_by(*keys(entry.occurred_at, entry.id))
+    )
 
 
 async def count_before(

@@ -9,7 +9,7 @@ staff viewer's, or the portal's), so a foreign id simply loads as None.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
@@ -53,6 +53,12 @@ class Loaders:
         async with self._reads() as session:
             states = await records_now(session, rows)
         return [states.get(row.id) for row in rows]
+
+    def prime(self, locations: Mapping[int, Location], families: Mapping[int, Family]) -> None:
+        """Records read with the page (``domain.window.fetch_page``): their
+        fields then resolve without a query of their own."""
+        self.location.prime_many(dict(locations))
+        self.family.prime_many(dict(families))
 
     @staticmethod
     def has_record(row: ActivityEntry) -> bool:

@@ -14,7 +14,6 @@ from domain import window_counts
 from domain.badges import BadgeReading, read_badge
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
-from domain.journal import current_sequence
 from domain.vocabulary import ActivityType as DomainActivityType
 from schema.context import Context
 from schema.entries import TYPE_FOR_OBJECT_NAME, entry_object
@@ -116,10 +115,10 @@ async def online_activity(
                 raise InvalidRequest.one(
                     "NOT_FOUND", "no such location", "filter", "location", "locationId"
                 )
-            sequence = await current_sequence(session, viewer.organisation_id)
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
         return InvalidArguments.from_problems(refused.problems)
+    context.loaders.prime(page.locations, page.families)
     edges = [ActivityEdge(cursor=entry_cursor(row), node=entry_object(row)) for row in page.entries]
     return ActivityConnection(
         edges=edges,
@@ -130,7 +129,7 @@ async def online_activity(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         query=WindowQuery(filter=parsed, order=order, page=page, now=now),
-        sequence=sequence,
+        sequence=page.sequence,
     )
 
 
