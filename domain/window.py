@@ -155,9 +155,11 @@ class WindowPage:
     backwards: bool = False
     # The organisation's sequence number as of this page (``current_sequence``).
     sequence: int = 0
-    # The page's locations and families, read with it (by id).
+    # The page's locations and families and the organisation's row (its
+    # settings), read with it.
     locations: dict[int, Location] = field(default_factory=dict)
     families: dict[int, Family] = field(default_factory=dict)
+    organisation: Organisation | None = None
 
 
 def _bounded(
@@ -217,18 +219,19 @@ async def fetch_page(
     read = await session.execute(
         _page_statement(viewer, _bounded(viewer, window_filter, now, *bounds), forward_keys, size)
     )
-    sequence = 0
+    organisation: Organisation | None = None
     rows: list[ActivityEntry] = []
     locations: dict[int, Location] = {}
     families: dict[int, Family] = {}
-    for seq, entry, location, family in read:
-        sequence = int(seq or 0)
+    for row in read:
+        organisation, entry, location, family = row
         if entry is not None:
             rows.append(entry)
         if location is not None:
             locations[location.id] = location
         if family is not None:
             families[family.id] = family
+    sequence = 0 if organisation is None else organisation.activity_seq
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -239,22 +242,27 @@ async def fetch_page(
         offset = None
         if isinstance(before, OffsetCursor) and upper is not None:
             offset = before.offset - len(rows)
-        return WindowPage(rows, has_next, more, size, offset, True, sequence, locations, families)
+        return WindowPage(
+            rows, has_next, more, size, offset, True, sequence, locations, families, organisation
+        )
     has_previous = lower is not None and await _exists(
         session, _bounded(viewer, window_filter, now, lower.negated())
     )
     offset = 0 if after is None else (after.offset if isinstance(after, OffsetCursor) else None)
-    return WindowPage(rows, more, has_previous, size, offset, False, sequence, locations, families)
+    return WindowPage(
+        rows, more, has_previous, size, offset, False, sequence, locations, families, organisation
+    )
 
 
 def _page_statement(
     viewer: Viewer, condition: ColumnElement[bool], forward_keys: bool, size: int
-) -> Select[int, ActivityEntry, Location, Family]:
+) -> Select[Organisation, ActivityEntry, Location, Family]:
     """A page's entries (one more than ``size``, to know whether more
     follow) with their locations and families and the organisation's
     sequence number, in one statement and so from one snapshot (issue 12:
     "one SQL statement per page instead of several"). The organisation
-    drives it, so an empty page still brings the sequence number."""
+    drives it, so an empty page still brings the sequence number, and its
+    row (the settings the drop fields read) comes along."""
 
     def keys(*columns: QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
         return [c.asc() if forward_keys else c.desc() for c in columns]
@@ -269,7 +277,7 @@ def _page_statement(
     entry = aliased(ActivityEntry, page)
     org = viewer.organisation_id
     return (
-        select(Organisation.activity_seq, entry, Location, Family)
+        select(Organisation, entry, Location, Family)
         .select_from(Organisation)
         .outerjoin(page, true())
         .outerjoin(

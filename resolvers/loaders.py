@@ -20,7 +20,7 @@ from strawberry.dataloader import DataLoader
 from domain.actions.records import CHECKED, RecordState, records_now
 from domain.organisation import OrganisationSettings, load_settings
 from domain.vocabulary import WindowStatus
-from models import ActivityEntry, Enrollment, Family, Location, Student
+from models import ActivityEntry, Enrollment, Family, Location, Organisation, Student
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
@@ -54,11 +54,19 @@ class Loaders:
             states = await records_now(session, rows)
         return [states.get(row.id) for row in rows]
 
-    def prime(self, locations: Mapping[int, Location], families: Mapping[int, Family]) -> None:
+    def prime(
+        self,
+        locations: Mapping[int, Location],
+        families: Mapping[int, Family],
+        organisation: Organisation | None = None,
+    ) -> None:
         """Records read with the page (``domain.window.fetch_page``): their
         fields then resolve without a query of their own."""
         self.location.prime_many(dict(locations))
         self.family.prime_many(dict(families))
+        if organisation is not None and self._settings is None:
+            self._settings = asyncio.get_running_loop().create_future()
+            self._settings.set_result(OrganisationSettings.from_row(organisation))
 
     @staticmethod
     def has_record(row: ActivityEntry) -> bool:

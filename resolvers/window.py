@@ -118,7 +118,7 @@ async def online_activity(
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
         return InvalidArguments.from_problems(refused.problems)
-    context.loaders.prime(page.locations, page.families)
+    context.loaders.prime(page.locations, page.families, page.organisation)
     edges = [ActivityEdge(cursor=entry_cursor(row), node=entry_object(row)) for row in page.entries]
     return ActivityConnection(
         edges=edges,
