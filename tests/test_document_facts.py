@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
-from schema.document_facts import CACHE_SIZE, DocumentFacts, _KNOWN, document_facts, walk
+from schema.document_facts import _KNOWN, DocumentFacts, document_facts, walk
+from schema.document_limits import CACHE_SIZE
 
 DOCUMENTS = {
     "{ me { id } }": DocumentFacts(introspects=False, nul_literal=False),
@@ -16,9 +17,7 @@ DOCUMENTS = {
     'query { ...F } fragment F on Query { __type(name: "Query") { name } }': DocumentFacts(
         introspects=True, nul_literal=False
     ),
-    'mutation { x(note: "a\\u0000b") { ok } }': DocumentFacts(
-        introspects=False, nul_literal=True
-    ),
+    'mutation { x(note: "a\\u0000b") { ok } }': DocumentFacts(introspects=False, nul_literal=True),
     '{ __type(name: "\\u0000") { name } }': DocumentFacts(introspects=True, nul_literal=True),
     '{ a(s: """block \\u0000 is not an escape""") }': DocumentFacts(
         introspects=False, nul_literal=False
