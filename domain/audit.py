@@ -32,14 +32,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.cursors import KeysetCursor, decode, encode_keyset
-from domain.errors import InvalidRequest, Problem
+from domain.cursors import KeysetCursor, PageErrorCode, decode, encode_keyset
+from domain.errors import ErrorCode, InvalidRequest, Problem
 from domain.listed import Listed
 from domain.viewer import Viewer
 from domain.vocabulary import AUDIT_RETENTION_DAYS, MAX_PAGE_SIZE, ActivityType
 from models import ActivityEntry, AuditRecord, AuditRecordLocation
 from models.base import UTCDateTime
 from models.statuses import AuditScope as AuditScope
+
+
+class AuditErrorCode(ErrorCode):
+    """The audit log's area: refused filters."""
+
+    CONTRADICTORY_FILTER = "CONTRADICTORY_FILTER", "`from` is after `to`."
+    EMPTY_FILTER = "EMPTY_FILTER", "A filter list names nothing."
+    NOT_FOUND = "NOT_FOUND", "No such staff member."
 
 
 class AuditAction(StrEnum):
@@ -286,10 +294,14 @@ class AuditFilter:
     def validate(self, field: tuple[str, ...] = ("filter",)) -> None:
         problems = []
         if self.since and self.until and self.since > self.until:
-            problems.append(Problem("CONTRADICTORY_FILTER", "from is after to", (*field, "from")))
+            problems.append(
+                Problem(AuditErrorCode.CONTRADICTORY_FILTER, "from is after to", (*field, "from"))
+            )
         for name, chosen in (("action", self.actions), ("entryType", self.entry_types)):
             if chosen is not None and not chosen:
-                problems.append(Problem("EMPTY_FILTER", f"{name} names nothing", (*field, name)))
+                problems.append(
+                    Problem(AuditErrorCode.EMPTY_FILTER, f"{name} names nothing", (*field, name))
+                )
         if problems:
             raise InvalidRequest(problems)
 
@@ -347,7 +359,7 @@ async def fetch_audit_page(
     audit_filter.validate()
     if first < 0 or first > MAX_PAGE_SIZE:
         raise InvalidRequest.one(
-            "INVALID_PAGE_SIZE", f"first must be between 0 and {MAX_PAGE_SIZE}", "first"
+            PageErrorCode.INVALID_PAGE_SIZE, f"first must be between 0 and {MAX_PAGE_SIZE}", "first"
         )
     conditions = audit_visible_to(viewer, now)
     if audit_filter.actions is not None:
@@ -364,7 +376,7 @@ async def fetch_audit_page(
         cursor = decode(after, field="after")
         if not isinstance(cursor, KeysetCursor):
             raise InvalidRequest.one(
-                "INVALID_CURSOR", "'after' is not a cursor of this list", "after"
+                PageErrorCode.INVALID_CURSOR, "'after' is not a cursor of this list", "after"
             )
         conditions.append(
             tuple_(AuditRecord.at, AuditRecord.id) < (cursor.occurred_at, cursor.entry_id)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.ids import MAX_DATABASE_ID
 
 
@@ -39,6 +39,18 @@ def _encode(document: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+class PageErrorCode(ErrorCode):
+    """The paged lists' area (the window and the audit log): refused paging arguments."""
+
+    CONTRADICTORY_ARGUMENTS = (
+        "CONTRADICTORY_ARGUMENTS",
+        "Pass `first` or `last`, and `after` or `before`, not both.",
+    )
+    INVALID_PAGE_SIZE = "INVALID_PAGE_SIZE", "A page size is negative or out of range."
+    PAGE_SIZE_TOO_LARGE = "PAGE_SIZE_TOO_LARGE", "More entries than fit on one page."
+    INVALID_CURSOR = "INVALID_CURSOR", "Not a cursor of this list."
+
+
 def encode_keyset(occurred_at: datetime, entry_id: int) -> str:
     return _encode({"v": 1, "t": occurred_at.isoformat(), "i": entry_id})
 
@@ -52,7 +64,9 @@ def _storable(value: object) -> bool:
 
 
 def decode(cursor: str, *, field: str) -> Cursor:
-    invalid = InvalidRequest.one("INVALID_CURSOR", f"'{field}' is not a cursor of this list", field)
+    invalid = InvalidRequest.one(
+        PageErrorCode.INVALID_CURSOR, f"'{field}' is not a cursor of this list", field
+    )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         document = json.loads(base64.urlsafe_b64decode(padded.encode()))

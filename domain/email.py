@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
-from domain.errors import InvalidRequest, Problem
+from domain.errors import ErrorCode, InvalidRequest, Problem
 from domain.viewer import Viewer
 from models import ActivityEntry, Family, Location, Organisation, Student
 
@@ -72,27 +72,40 @@ class SkipReason(StrEnum):
     DELIVERY_FAILED = "DELIVERY_FAILED"
 
 
+class EmailErrorCode(ErrorCode):
+    """The email template's area: a subject or body refused before anything is read."""
+
+    REQUIRED = "REQUIRED", "The subject or the body is blank."
+    TOO_LONG = "TOO_LONG", "The subject or the body is over its limit."
+    UNKNOWN_VARIABLE = "UNKNOWN_VARIABLE", "A {{variable}} that is not an email variable."
+    INVALID_SUBJECT = "INVALID_SUBJECT", "The subject is more than one line."
+
+
 def check_template(subject: str, body: str) -> None:
     """Refuse an empty subject or body, overlong ones, and unknown variables."""
     problems: list[Problem] = []
     for name, text, limit in (("subject", subject, MAX_SUBJECT), ("body", body, MAX_BODY)):
         path = ("input", name)
         if not text.strip():
-            problems.append(Problem("REQUIRED", f"the email needs a {name}", path))
+            problems.append(Problem(EmailErrorCode.REQUIRED, f"the email needs a {name}", path))
         elif len(text) > limit:
-            problems.append(Problem("TOO_LONG", f"the {name} is over {limit} characters", path))
+            problems.append(
+                Problem(EmailErrorCode.TOO_LONG, f"the {name} is over {limit} characters", path)
+            )
         for variable in VARIABLE.findall(text):
             if variable not in VARIABLES:
                 known = ", ".join("{{" + v + "}}" for v in VARIABLES)
                 problems.append(
                     Problem(
-                        "UNKNOWN_VARIABLE",
+                        EmailErrorCode.UNKNOWN_VARIABLE,
                         f"{{{{{variable}}}}} is not an email variable; use {known}",
                         path,
                     )
                 )
     if "\n" in subject or "\r" in subject:
-        problems.append(Problem("INVALID_SUBJECT", "the subject is one line", ("input", "subject")))
+        problems.append(
+            Problem(EmailErrorCode.INVALID_SUBJECT, "the subject is one line", ("input", "subject"))
+        )
     if problems:
         raise InvalidRequest(problems)
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
 from domain.actions.selection import EntryRef, Selection, resolve
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.kinds import registry
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.organisation import load_settings
@@ -27,6 +27,20 @@ from domain.vocabulary import PermissionLevel, Task
 from models import ActivityEntry, Family
 
 MAX_NOTE = 2000
+
+
+class FamilyErrorCode(ErrorCode):
+    """The families' area: why a family is not suspended."""
+
+    ACCESS_DENIED = (
+        "ACCESS_DENIED",
+        "Needs full permission on Manage Online Activity and on Families.",
+    )
+    INVALID_SELECTION = "INVALID_SELECTION", "Give `familyId` or `entryId`, not both."
+    NOT_FOUND = "NOT_FOUND", "No such family, or no such entry with a family, in your scope."
+    REQUIRED = "REQUIRED", "Say why the family is suspended."
+    TOO_LONG = "TOO_LONG", "The note is too long."
+    ALREADY_SUSPENDED = "ALREADY_SUSPENDED", "The family is already suspended."
 
 
 def suspension_note(*, on: date, deletion_request: bool, note: str | None) -> str:
@@ -75,24 +89,33 @@ async def suspend_family(
         viewer.level(Task.FAMILIES) is not PermissionLevel.FULL
     ):
         raise InvalidRequest.one(
-            "ACCESS_DENIED", "needs full permission on Manage Online Activity and Families"
+            FamilyErrorCode.ACCESS_DENIED,
+            "needs full permission on Manage Online Activity and Families",
         )
     if (family_id is None) == (entry_ref is None):
-        raise InvalidRequest.one("INVALID_SELECTION", "give familyId or entryId", "input")
+        raise InvalidRequest.one(
+            FamilyErrorCode.INVALID_SELECTION, "give familyId or entryId", "input"
+        )
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_NOTE:
-        raise InvalidRequest.one("TOO_LONG", f"at most {MAX_NOTE} characters", "input", "note")
+        raise InvalidRequest.one(
+            FamilyErrorCode.TOO_LONG, f"at most {MAX_NOTE} characters", "input", "note"
+        )
     await domain_lock_check(session, viewer, lock)
     entry = None
     if entry_ref is not None:
         [target] = await resolve(session, viewer, Selection(refs=(entry_ref,)), now)
         entry = target.row
         if entry is None or entry.family_id is None:
-            raise InvalidRequest.one("NOT_FOUND", "no such entry with a family", "input", "entryId")
+            raise InvalidRequest.one(
+                FamilyErrorCode.NOT_FOUND, "no such entry with a family", "input", "entryId"
+            )
         family_id = entry.family_id
     deletion_request = entry is not None and registry.kind(entry.type).suspends_family
     if cleaned is None and not deletion_request:
-        raise InvalidRequest.one("REQUIRED", "say why the family is suspended", "input", "note")
+        raise InvalidRequest.one(
+            FamilyErrorCode.REQUIRED, "say why the family is suspended", "input", "note"
+        )
     family = await session.scalar(
         select(Family)
         .where(Family.id == family_id, Family.organisation_id == viewer.organisation_id)
@@ -100,10 +123,10 @@ async def suspend_family(
     )
     touched = None if family is None or entry else await family_touches(session, family.id)
     if family is None or (touched is not None and not touched.visible_to(viewer)):
-        raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
+        raise InvalidRequest.one(FamilyErrorCode.NOT_FOUND, "no such family", "input", "familyId")
     if family.suspended:
         raise InvalidRequest.one(
-            "ALREADY_SUSPENDED", f"{family.name} is already suspended", "input"
+            FamilyErrorCode.ALREADY_SUSPENDED, f"{family.name} is already suspended", "input"
         )
     today = (await load_settings(session, viewer.organisation_id)).today(now)
     line = suspension_note(on=today, deletion_request=deletion_request, note=cleaned)

@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.viewer import Viewer, hash_secret
 from models import EditLock, Staff
 from models.statuses import Surface as Surface
@@ -36,6 +36,15 @@ LOCK_TOKEN_PREFIX = "oal_"
 DEFAULT_LEASE_TTL = timedelta(seconds=120)
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 TOKEN_FIELD = ("input", "lockToken")
+
+
+class LockErrorCode(ErrorCode):
+    """The edit lock's area: "only the window or the widget is accessible at
+    any given time, and not both"."""
+
+    LOCK_HELD = "LOCK_HELD", "Another surface holds your edit lock; close it, or take over."
+    LOCK_REQUIRED = "LOCK_REQUIRED", "Acquire the edit lock first and pass its token."
+    LOCK_LOST = "LOCK_LOST", "The lock was taken over, released or has expired; acquire it again."
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,7 @@ def _held_elsewhere(state: LockState) -> InvalidRequest:
     assert state.surface is not None and state.expires_at is not None
     where = "another window" if state.surface is Surface.WINDOW else "the widget"
     return InvalidRequest.one(
-        "LOCK_HELD",
+        LockErrorCode.LOCK_HELD,
         f"{state.holder_name} has Online Activity open in {where} "
         f"({state.surface.value}) until {state.expires_at.isoformat()}: only the window or "
         "the widget is accessible at any given time, and not both. Close it, or take over.",
@@ -152,7 +161,7 @@ async def _own_live_row(
 ) -> tuple[EditLock, str]:
     if not token:
         raise InvalidRequest.one(
-            "LOCK_REQUIRED",
+            LockErrorCode.LOCK_REQUIRED,
             "Acquire the edit lock first and pass its token: only the window or the widget "
             "is accessible at any given time, and not both.",
             *TOKEN_FIELD,
@@ -160,7 +169,7 @@ async def _own_live_row(
     row = await _locked_row(session, viewer, create=False)
     if row is None or row.token_hash != hash_secret(token) or not _live(row, now):
         raise InvalidRequest.one(
-            "LOCK_LOST",
+            LockErrorCode.LOCK_LOST,
             "This edit lock was taken over, released or has expired; acquire it again.",
             *TOKEN_FIELD,
         )
@@ -238,7 +247,7 @@ async def check_lease(
     row = await session.scalar(query.execution_options(populate_existing=True))
     if row is None or row.token_hash != hash_secret(token or "") or not _live(row, now):
         raise InvalidRequest.one(
-            "LOCK_LOST",
+            LockErrorCode.LOCK_LOST,
             "This edit lock was taken over, released or has expired; nothing was changed. "
             "Acquire it again.",
             *TOKEN_FIELD,

@@ -20,7 +20,12 @@ from domain.calendar import SchoolCalendar
 from domain.errors import InvalidRequest, Problem
 from domain.journal import Journal
 from domain.rules.drops import DropPolicy
-from domain.rules.settings import SettingsChange, check_change, cleaned_drop_reasons
+from domain.rules.settings import (
+    SettingsChange,
+    SettingsErrorCode,
+    check_change,
+    cleaned_drop_reasons,
+)
 from domain.settings_effects import journal_entries_shown_differently
 from domain.viewer import Viewer
 from domain.vocabulary import PermissionLevel, Task
@@ -131,14 +136,14 @@ async def change_settings(
     """
     if not can_change_settings(viewer):
         raise InvalidRequest.one(
-            "ACCESS_DENIED", 'needs full permission on the "Settings" task', "input"
+            SettingsErrorCode.ACCESS_DENIED, 'needs full permission on the "Settings" task', "input"
         )
     problems = check_change(change)
     if problems:
         raise InvalidRequest(
             [
                 Problem(
-                    p.code.value,
+                    p.code,
                     p.message,
                     ("input", p.field) if p.index is None else ("input", p.field, str(p.index)),
                 )

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.elements import UnaryExpression
 
-from domain.cursors import Cursor, KeysetCursor, OffsetCursor, decode
+from domain.cursors import Cursor, KeysetCursor, OffsetCursor, PageErrorCode, decode
 from domain.errors import InvalidRequest, Problem
 from domain.journal import current_sequence
 from domain.viewer import Viewer
@@ -109,19 +109,27 @@ class PageRequest:
         problems: list[Problem] = []
         if self.first is not None and self.last is not None:
             problems.append(
-                Problem("CONTRADICTORY_ARGUMENTS", "pass first or last, not both", ("last",))
+                Problem(
+                    PageErrorCode.CONTRADICTORY_ARGUMENTS, "pass first or last, not both", ("last",)
+                )
             )
         if self.after is not None and self.before is not None:
             problems.append(
-                Problem("CONTRADICTORY_ARGUMENTS", "pass after or before, not both", ("before",))
+                Problem(
+                    PageErrorCode.CONTRADICTORY_ARGUMENTS,
+                    "pass after or before, not both",
+                    ("before",),
+                )
             )
         for name, size in (("first", self.first), ("last", self.last)):
             if size is not None and size < 0:
-                problems.append(Problem("INVALID_PAGE_SIZE", f"{name} cannot be negative", (name,)))
+                problems.append(
+                    Problem(PageErrorCode.INVALID_PAGE_SIZE, f"{name} cannot be negative", (name,))
+                )
             if size is not None and size > MAX_PAGE_SIZE:
                 problems.append(
                     Problem(
-                        "PAGE_SIZE_TOO_LARGE",
+                        PageErrorCode.PAGE_SIZE_TOO_LARGE,
                         f"{name} is {size}; at most {MAX_PAGE_SIZE} entries fit on a page",
                         (name,),
                     )

@@ -30,10 +30,22 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from domain.errors import InvalidRequest, Problem
+from domain.errors import ErrorCode, InvalidRequest, Problem
 from domain.viewer import Viewer
 from domain.vocabulary import EXCLUDED_FROM_NOTIFICATION_FILTER, ActivityType
 from models import ActivityCounter, ActivityEntry
+
+
+class WindowFilterErrorCode(ErrorCode):
+    """The window filter's area: filters refused rather than shown empty."""
+
+    EMPTY_TYPE_FILTER = "EMPTY_TYPE_FILTER", "`types` names no type."
+    CONTRADICTORY_FILTER = (
+        "CONTRADICTORY_FILTER",
+        "The filter contradicts itself: it can match nothing.",
+    )
+    INVALID_FILTER = "INVALID_FILTER", "A filter value that is not allowed (noLocation: false)."
+    NOT_FOUND = "NOT_FOUND", "No such location in your scope."
 
 
 class HasNotes(StrEnum):
@@ -67,7 +79,11 @@ class WindowFilter:
         problems: list[Problem] = []
         if self.types is not None and not self.types:
             problems.append(
-                Problem("EMPTY_TYPE_FILTER", "types must name at least one type", (*field, "types"))
+                Problem(
+                    WindowFilterErrorCode.EMPTY_TYPE_FILTER,
+                    "types must name at least one type",
+                    (*field, "types"),
+                )
             )
         if (
             self.status is StatusFilter.NOTIFICATION
@@ -76,7 +92,7 @@ class WindowFilter:
         ):
             problems.append(
                 Problem(
-                    "CONTRADICTORY_FILTER",
+                    WindowFilterErrorCode.CONTRADICTORY_FILTER,
                     "the Notification status excludes online orders, gift cards, "
                     "deletion requests and parties, so these types never match it",
                     (*field, "status"),
@@ -85,7 +101,7 @@ class WindowFilter:
         if self.location_id is not None and self.no_location:
             problems.append(
                 Problem(
-                    "CONTRADICTORY_FILTER",
+                    WindowFilterErrorCode.CONTRADICTORY_FILTER,
                     "choose a specific location or no location, not both",
                     (*field, "location"),
                 )

@@ -14,8 +14,10 @@ from strawberry import relay
 
 from domain import actions
 from domain import email as domain_email
+from domain.actions.outcome import Code
 from domain.actions.selection import resolve
 from domain.errors import InvalidRequest, Problem
+from domain.families import FamilyErrorCode
 from domain.families import suspend_family as domain_suspend_family
 from domain.ids import database_id
 from domain.journal import WindowChange
@@ -50,7 +52,9 @@ def require_actor(viewer: Viewer) -> None:
     """ "VIEW may read and email nothing": every action needs FULL on Manage
     Online Activity (and, per item, on the entry type's task)."""
     if viewer.level(Task.MANAGE_ONLINE_ACTIVITY) is not PermissionLevel.FULL:
-        raise InvalidRequest.one("ACCESS_DENIED", "needs full permission on Manage Online Activity")
+        raise InvalidRequest.one(
+            Code.ACCESS_DENIED, "needs full permission on Manage Online Activity"
+        )
 
 
 def entry_ref(raw: str) -> actions.EntryRef:
@@ -208,7 +212,7 @@ def family_id(raw: strawberry.ID) -> int:
         parsed = None
     number = None if parsed is None or parsed.type_name != "Family" else database_id(parsed.node_id)
     if number is None:
-        raise InvalidRequest.one("NOT_FOUND", "no such family", "input", "familyId")
+        raise InvalidRequest.one(FamilyErrorCode.NOT_FOUND, "no such family", "input", "familyId")
     return number
 
 
@@ -262,7 +266,7 @@ async def _plan_email(
     skipped and why: the same plan for the preview and the send."""
     targets = await resolve(session, viewer, chosen, now, lock=False)
     missing = [
-        Problem("NOT_FOUND", f"no such entry: {t.ref}", ("input", "ids", str(index)))
+        Problem(Code.NOT_FOUND, f"no such entry: {t.ref}", ("input", "ids", str(index)))
         for index, t in enumerate(targets)
         if t.row is None
     ]

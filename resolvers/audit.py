@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from domain import audit as domain_audit
+from domain.audit import AuditErrorCode
 from domain.errors import InvalidRequest
 from domain.ids import database_id
 from schema.audit import AuditConnection, AuditFilter
@@ -21,7 +22,7 @@ def _staff_id(raw: strawberry.ID) -> int:
             return number
     except (ValueError, TypeError):
         pass
-    raise InvalidRequest.one("NOT_FOUND", "no such staff member", "filter", "staffId")
+    raise InvalidRequest.one(AuditErrorCode.NOT_FOUND, "no such staff member", "filter", "staffId")
 
 
 def audit_filter(raw: AuditFilter | None) -> domain_audit.AuditFilter:

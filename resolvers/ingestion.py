@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain import ingestion
 from domain.errors import InvalidRequest
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.journal import Journal
 from resolvers.actions import global_id
 from schema.context import Context, Info
@@ -30,7 +31,7 @@ async def record_portal_event(
     if context.portal is None:
         return _refused(
             UserError(
-                code="UNAUTHENTICATED",
+                code=PortalEventErrorCode.UNAUTHENTICATED,
                 message="Call with the organisation's portal key as bearer token.",
                 field=None,
             )

@@ -15,6 +15,7 @@ from domain.badges import BadgeReading, read_badge
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
 from domain.vocabulary import ActivityType as DomainActivityType
+from domain.window_filter import WindowFilterErrorCode
 from schema.context import Context
 from schema.entries import TYPE_FOR_OBJECT_NAME, entry_object
 from schema.errors import InvalidArguments
@@ -54,7 +55,7 @@ def parse_id(raw: str, *, field: tuple[str, ...]) -> int:
         node_id = global_id.node_id if global_id.type_name == "Location" else ""
     if _DATABASE_ID.fullmatch(node_id):
         return int(node_id)
-    raise InvalidRequest.one("NOT_FOUND", "no such location", *field)
+    raise InvalidRequest.one(WindowFilterErrorCode.NOT_FOUND, "no such location", *field)
 
 
 def window_filter(
@@ -73,7 +74,7 @@ def window_filter(
         if raw.location.no_location is not None:
             if raw.location.no_location.value is not True:
                 raise InvalidRequest.one(
-                    "INVALID_FILTER",
+                    WindowFilterErrorCode.INVALID_FILTER,
                     "noLocation must be true; omit location for all locations",
                     *field,
                     "location",
@@ -113,7 +114,11 @@ async def online_activity(
                 # Unknown, another tenant's, or outside the viewer's locations:
                 # not yours looks exactly like not found.
                 raise InvalidRequest.one(
-                    "NOT_FOUND", "no such location", "filter", "location", "locationId"
+                    WindowFilterErrorCode.NOT_FOUND,
+                    "no such location",
+                    "filter",
+                    "location",
+                    "locationId",
                 )
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:

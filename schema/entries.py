@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 import strawberry
 
 from domain.errors import InvalidRequest
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.kinds import registry
 from domain.kinds.base import Kind, PortalEvent
 from domain.vocabulary import ActivityType
@@ -71,7 +72,10 @@ def _to_domain(self: Any) -> PortalEvent:
     if len(chosen) != 1:
         # GraphQL validates @oneOf first; this only guards direct callers.
         raise InvalidRequest.one(
-            "ONE_EVENT_REQUIRED", "event must name exactly one kind", "input", "event"
+            PortalEventErrorCode.ONE_EVENT_REQUIRED,
+            "event must name exactly one kind",
+            "input",
+            "event",
         )
     event: PortalEvent = chosen[0]
     return event

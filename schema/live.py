@@ -22,6 +22,7 @@ from domain.journal import ChangeKind
 from domain.process_caches import ProcessCache, Same
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
+from domain.window_filter import WindowFilterErrorCode
 from models.db import Database
 from resolvers import live as live_resolvers
 from resolvers.loaders import Loaders
@@ -258,7 +259,11 @@ class Subscription:
                     )
                 if not in_scope:
                     raise InvalidRequest.one(
-                        "NOT_FOUND", "no such location", "filter", "location", "locationId"
+                        WindowFilterErrorCode.NOT_FOUND,
+                        "no such location",
+                        "filter",
+                        "location",
+                        "locationId",
                     )
         except InvalidRequest as refused:
             raise _refused(refused) from None

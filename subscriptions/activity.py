@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.journal import ChangeKind, WindowChange
 from domain.journal import current_sequence as journal_sequence
 from domain.live_filter import change_matches
@@ -51,6 +51,15 @@ from subscriptions.pacing import delivery_slot
 
 REPLAY_BATCH = 500
 SHARED_READS_KEPT = 64
+
+
+class LiveErrorCode(ErrorCode):
+    """The live feed's area (a subscription's error, not a payload's)."""
+
+    RESYNC_REQUIRED = (
+        "RESYNC_REQUIRED",
+        "Changes after that sequence are no longer kept: reload the window.",
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ async def check_replayable(database: Database, organisation_id: int, after_seque
     first_needed = after_sequence + 1
     if first_needed <= current and (oldest is None or oldest > first_needed):
         raise InvalidRequest.one(
-            "RESYNC_REQUIRED",
+            LiveErrorCode.RESYNC_REQUIRED,
             "changes after that sequence are no longer kept: reload the window and "
             "subscribe with its sequence",
             "afterSequence",

@@ -38,7 +38,7 @@ from domain.journal import Journal
 from domain.kinds import registry
 from domain.listed import dialect_of, in_list
 from domain.lock_fence import LockClaim, domain_lock_check
-from domain.rules.capacity import allocate_seats, seats_needed
+from domain.rules.capacity import CapacityErrorCode, allocate_seats, seats_needed
 from domain.rules.drops import DropCriterion
 from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
@@ -126,7 +126,7 @@ async def approve_enrollments(
             approved.append(enrollment.id)
         for row, _ in full:
             refusals[row.id] = Refusal(
-                "CLASS_FULL",
+                CapacityErrorCode.CLASS_FULL,
                 f"{seats.classes[class_id].name} is full ({seats.capacity(class_id)} seats)",
             )
     if approved:

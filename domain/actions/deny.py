@@ -131,7 +131,7 @@ async def deny_activity(
     cleaned = (reason or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_REASON_LENGTH:
         raise InvalidRequest.one(
-            "REASON_TOO_LONG", f"at most {MAX_REASON_LENGTH} characters", "input", "reason"
+            Code.REASON_TOO_LONG, f"at most {MAX_REASON_LENGTH} characters", "input", "reason"
         )
     chosen = Selection(refs=(ref,))
     chosen.validate()

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from domain.actions.facts import EntryFacts
+from domain.errors import ErrorCode
 from domain.journal import WindowChange
 from models import ActivityEntry
 
@@ -26,32 +27,53 @@ class Outcome(StrEnum):
     FAILED = "FAILED"
 
 
-class Code(StrEnum):
-    """Per-item reasons, and the actions' own request-level codes; the rules
-    in domain.rules add their own codes."""
+class Code(ErrorCode):
+    """The staff actions' area: per-item reasons, and the actions' own
+    request-level codes; the rules in domain.rules add their own areas."""
 
-    NOT_FOUND = "NOT_FOUND"
-    ACCESS_DENIED = "ACCESS_DENIED"
-    ALREADY_PROCESSED = "ALREADY_PROCESSED"
-    VERSION_CONFLICT = "VERSION_CONFLICT"
-    NOT_PENDING = "NOT_PENDING"
-    MUST_APPROVE_OR_DENY = "MUST_APPROVE_OR_DENY"
-    REVIEW_REQUIRED = "REVIEW_REQUIRED"
+    NOT_FOUND = "NOT_FOUND", "No such entry in your window (another tenant's or location's too)."
+    ACCESS_DENIED = "ACCESS_DENIED", "Your permissions do not allow this action."
+    ALREADY_PROCESSED = "ALREADY_PROCESSED", "The entry was already approved, denied or dismissed."
+    VERSION_CONFLICT = "VERSION_CONFLICT", "The entry changed since the version you reviewed."
+    NOT_PENDING = "NOT_PENDING", "Only a PENDING request can be approved or denied."
+    MUST_APPROVE_OR_DENY = (
+        "MUST_APPROVE_OR_DENY",
+        "A request that requires action cannot be dismissed; approve or deny it.",
+    )
+    REVIEW_REQUIRED = "REVIEW_REQUIRED", "An online order is dismissed only after its review."
     # The record a request was made against is gone, or is in another state
     # since (domain.actions.records): approving or denying changes nothing.
-    RECORD_NOT_FOUND = "RECORD_NOT_FOUND"
-    RECORD_CHANGED = "RECORD_CHANGED"
-    INVALID_REQUEST = "INVALID_REQUEST"
+    RECORD_NOT_FOUND = "RECORD_NOT_FOUND", "The record the request was made against is gone."
+    RECORD_CHANGED = (
+        "RECORD_CHANGED",
+        "The record the request was made against is in another state since.",
+    )
+    INVALID_REQUEST = "INVALID_REQUEST", "The request lacks what approving it needs."
     # Request-level: an "all matching the filter" selection without the
     # sequence the staff member read the window at.
-    WATERMARK_REQUIRED = "WATERMARK_REQUIRED"
+    WATERMARK_REQUIRED = (
+        "WATERMARK_REQUIRED",
+        "An `all` selection needs the `sequence` of the window page acted from.",
+    )
+    INVALID_WATERMARK = "INVALID_WATERMARK", "The watermark cannot be negative."
+    INVALID_SELECTION = (
+        "INVALID_SELECTION",
+        "Give either `ids` or `all` (not both, not neither), and at least one id.",
+    )
+    TOO_MANY_IDS = "TOO_MANY_IDS", "More ids than one request may name."
+    SELECTION_TOO_LARGE = (
+        "SELECTION_TOO_LARGE",
+        "More entries match `all` than one request may act on; narrow the filter.",
+    )
+    REASON_TOO_LONG = "REASON_TOO_LONG", "The denial reason is too long."
+    NOT_AN_ONLINE_ORDER = "NOT_AN_ONLINE_ORDER", "Only online orders are reviewed."
 
 
 @dataclass(frozen=True)
 class Refusal:
     """Why one item was left alone (``field`` names an input field at fault)."""
 
-    code: str
+    code: ErrorCode
     message: str
     field: tuple[str, ...] = ()
 
@@ -64,7 +86,7 @@ class ItemResult(NamedTuple):
     ref: str | None
     outcome: Outcome
     entry: Entry | None
-    code: str | None = None
+    code: ErrorCode | None = None
     message: str | None = None
     field: tuple[str, ...] = ()
 

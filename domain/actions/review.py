@@ -76,7 +76,7 @@ async def review_online_order(
         and not registry.kind(target.row.type).review_before_dismiss
     ):
         raise InvalidRequest.one(
-            "NOT_AN_ONLINE_ORDER", "only online orders are reviewed", "input", "id"
+            Code.NOT_AN_ONLINE_ORDER, "only online orders are reviewed", "input", "id"
         )
     if refusal is not None or target.row is None:
         assert refusal is not None

@@ -63,7 +63,7 @@ class Selection:
         if (self.refs is None) == (self.window_filter is None):
             problems.append(
                 Problem(
-                    "INVALID_SELECTION",
+                    Code.INVALID_SELECTION,
                     "give either ids (the checked entries) or all (every entry matching "
                     "a filter), not both and not neither",
                     field,
@@ -71,12 +71,12 @@ class Selection:
             )
         if self.refs is not None and not self.refs:
             problems.append(
-                Problem("INVALID_SELECTION", "check at least one entry", (*field, "ids"))
+                Problem(Code.INVALID_SELECTION, "check at least one entry", (*field, "ids"))
             )
         if self.refs is not None and len(self.refs) > MAX_IDS:
             problems.append(
                 Problem(
-                    "TOO_MANY_IDS",
+                    Code.TOO_MANY_IDS,
                     f"{len(self.refs)} ids given; at most {MAX_IDS} per request",
                     (*field, "ids"),
                 )
@@ -95,7 +95,9 @@ class Selection:
             )
         if self.watermark is not None and self.watermark < 0:
             problems.append(
-                Problem("INVALID_WATERMARK", "watermark cannot be negative", (*field, "watermark"))
+                Problem(
+                    Code.INVALID_WATERMARK, "watermark cannot be negative", (*field, "watermark")
+                )
             )
         if problems:
             raise InvalidRequest(problems)
@@ -159,7 +161,7 @@ def _named(refs: Sequence[EntryRef], rows: dict[int, R]) -> list[Target[R]]:
 def _capped(found: Sequence[object], field: tuple[str, ...]) -> None:
     if len(found) > MAX_SELECTION:
         raise InvalidRequest.one(
-            "SELECTION_TOO_LARGE",
+            Code.SELECTION_TOO_LARGE,
             f"more than {MAX_SELECTION} entries match; narrow the filter",
             *field,
             "all",

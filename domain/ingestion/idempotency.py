@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidRequest
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import NOT_SENT, PortalEventRequest
 from models import PortalEvent
 
@@ -109,7 +110,7 @@ async def claim_key(
     ).one()
     if existing.payload_sha256 != digest:
         raise InvalidRequest.one(
-            "IDEMPOTENCY_KEY_REUSED",
+            PortalEventErrorCode.IDEMPOTENCY_KEY_REUSED,
             "this idempotency key was already used for a different event",
             "input",
             "idempotencyKey",

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import InvalidRequest
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import (
     NOT_SENT,
     BookingRef,
@@ -132,7 +133,7 @@ class References:
         )
         if created is None:
             raise InvalidRequest.one(
-                "DUPLICATE_RECORD",
+                PortalEventErrorCode.DUPLICATE_RECORD,
                 f"{values['external_id']} was already recorded by another event",
                 *field,
             )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import InvalidRequest, Problem
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import (
     BookingRef,
     ClassRef,
@@ -38,38 +39,48 @@ class Checks:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, code: str, message: str, path: Path) -> None:
+    def add(self, code: PortalEventErrorCode, message: str, path: Path) -> None:
         self.problems.append(Problem(code=code, message=message, field=path))
 
     def text(self, value: str | None, path: Path, *, limit: int, required: bool = True) -> None:
         if value is None or not value.strip():
             if required:
-                self.add("REQUIRED", f"{path[-1]} must not be blank", path)
+                self.add(PortalEventErrorCode.REQUIRED, f"{path[-1]} must not be blank", path)
             return
         if len(value) > limit:
-            self.add("TOO_LONG", f"{path[-1]} is longer than {limit} characters", path)
+            self.add(
+                PortalEventErrorCode.TOO_LONG, f"{path[-1]} is longer than {limit} characters", path
+            )
 
     def aware(self, value: datetime, path: Path) -> None:
         if value.tzinfo is None or value.utcoffset() is None:
-            self.add("NAIVE_DATETIME", f"{path[-1]} must carry a time zone offset", path)
+            self.add(
+                PortalEventErrorCode.NAIVE_DATETIME,
+                f"{path[-1]} must carry a time zone offset",
+                path,
+            )
 
     def money(self, value: Decimal, path: Path, *, positive: bool) -> None:
         if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
             self.add(
-                "INVALID_AMOUNT", f"{path[-1]} must be an amount with at most 2 decimals", path
+                PortalEventErrorCode.INVALID_AMOUNT,
+                f"{path[-1]} must be an amount with at most 2 decimals",
+                path,
             )
         elif positive and value <= 0:
-            self.add("NOT_POSITIVE", f"{path[-1]} must be greater than zero", path)
+            self.add(
+                PortalEventErrorCode.NOT_POSITIVE, f"{path[-1]} must be greater than zero", path
+            )
         elif value < 0:
-            self.add("NEGATIVE", f"{path[-1]} must not be negative", path)
+            self.add(PortalEventErrorCode.NEGATIVE, f"{path[-1]} must not be negative", path)
         elif value > MAX_MONEY:
-            self.add("TOO_LARGE", f"{path[-1]} is too large", path)
+            self.add(PortalEventErrorCode.TOO_LARGE, f"{path[-1]} is too large", path)
 
     def listed(self, items: Sequence[object], path: Path, *, required: bool) -> None:
         if required and not items:
-            self.add("EMPTY_LIST", f"{path[-1]} must name at least one", path)
+            self.add(PortalEventErrorCode.EMPTY_LIST, f"{path[-1]} must name at least one", path)
         if len(items) > MAX_LIST:
-            self.add("TOO_MANY", f"{path[-1]} may hold at most {MAX_LIST}", path)
+            self.add(PortalEventErrorCode.TOO_MANY, f"{path[-1]} may hold at most {MAX_LIST}", path)
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -85,7 +96,7 @@ def validate_request(request: PortalEventRequest, *, now: datetime) -> None:
         checks.aware(request.occurred_at, (*root, "occurredAt"))
         if request.occurred_at.tzinfo is not None and request.occurred_at > now + FUTURE_TOLERANCE:
             checks.add(
-                "IN_THE_FUTURE",
+                PortalEventErrorCode.IN_THE_FUTURE,
                 "occurredAt is in the future: the portal reports what has happened",
                 (*root, "occurredAt"),
             )
@@ -114,7 +125,9 @@ def _no_nul(checks: Checks, value: object, path: Path) -> None:
     reached the portal as the driver's error, with the whole payload)."""
     if isinstance(value, str):
         if "\x00" in value:
-            checks.add("INVALID_CHARACTER", f"{path[-1]} contains a NUL character", path)
+            checks.add(
+                PortalEventErrorCode.INVALID_CHARACTER, f"{path[-1]} contains a NUL character", path
+            )
     elif is_dataclass(value) and not isinstance(value, type):
         for item in fields(value):
             _no_nul(checks, getattr(value, item.name), (*path, _camel(item.name)))
@@ -132,7 +145,9 @@ def _family(checks: Checks, family: FamilyRef, path: Path) -> None:
     checks.text(family.name, (*path, "name"), limit=200)
     checks.text(family.email, (*path, "email"), limit=320, required=False)
     if family.email and "@" not in family.email:
-        checks.add("INVALID_EMAIL", "email must be an email address", (*path, "email"))
+        checks.add(
+            PortalEventErrorCode.INVALID_EMAIL, "email must be an email address", (*path, "email")
+        )
 
 
 def check_location(checks: Checks, location: LocationRef | None, path: Path) -> None:
@@ -153,7 +168,9 @@ def check_class(checks: Checks, offering: ClassRef, path: Path) -> None:
     checks.text(offering.name, (*path, "name"), limit=200)
     check_location(checks, offering.location, (*path, "location"))
     if isinstance(offering.capacity, int) and offering.capacity < 0:
-        checks.add("NEGATIVE", "capacity must not be negative", (*path, "capacity"))
+        checks.add(
+            PortalEventErrorCode.NEGATIVE, "capacity must not be negative", (*path, "capacity")
+        )
 
 
 def check_enrollment(checks: Checks, enrollment: EnrollmentRef, path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from domain.actions import request_effects as effects
 from domain.ingestion.context import Ingestion, iso_date
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import EnrollmentRef
 from domain.ingestion.references import ResolvedEnrollment
 from domain.ingestion.validation import Checks, Path, check_enrollment
@@ -44,7 +45,9 @@ class AbsenceEvent(PortalEvent):
             item = (*path, "enrollments", str(index))
             check_enrollment(checks, enrollment, item)
             if enrollment.external_id in seen:
-                checks.add("DUPLICATE", "the same enrollment is named twice", item)
+                checks.add(
+                    PortalEventErrorCode.DUPLICATE, "the same enrollment is named twice", item
+                )
             seen.add(enrollment.external_id)
 
     async def record(self, ing: Ingestion) -> list[NewEntry]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actions import request_effects as effects
 from domain.bookings import supersede_booking_entries
 from domain.ingestion.context import Ingestion, iso_datetime
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import BookingRef
 from domain.ingestion.validation import Checks, Path, check_booking
 from domain.kinds.appointment import BookingDetails
@@ -38,7 +39,7 @@ class AppointmentRescheduleEvent(PortalEvent):
         check_booking(checks, self.booking, (*path, "booking"))
         if self.original_booking.external_id == self.booking.external_id:
             checks.add(
-                "SAME_BOOKING",
+                PortalEventErrorCode.SAME_BOOKING,
                 "the rescheduled booking must differ from the original",
                 (*path, "booking", "externalId"),
             )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from domain.ingestion.context import Ingestion
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.validation import Checks, Path
 from domain.kinds.base import Details, Kind, PortalEvent, family
 from domain.recording import NewEntry
@@ -27,7 +28,11 @@ class AutopayEvent(PortalEvent):
         checks.text(self.card_brand, (*path, "cardBrand"), limit=50, required=False)
         last4 = self.card_last4
         if last4 is not None and not (len(last4) == 4 and last4.isdigit()):
-            checks.add("INVALID_CARD_LAST4", "cardLast4 must be 4 digits", (*path, "cardLast4"))
+            checks.add(
+                PortalEventErrorCode.INVALID_CARD_LAST4,
+                "cardLast4 must be 4 digits",
+                (*path, "cardLast4"),
+            )
 
     async def record(self, ing: Ingestion) -> list[NewEntry]:
         return [ing.entry(NAME, {"card_brand": self.card_brand, "card_last4": self.card_last4})]

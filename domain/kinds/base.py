@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from domain.errors import Problem
 from domain.kinds.names import ActivityType
+from domain.rules.billing import BillingErrorCode
+from domain.rules.transfers import TransferErrorCode
 from domain.vocabulary import Task, WindowStatus
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ class NotAppliedFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    code: str
+    code: TransferErrorCode | BillingErrorCode
     message: str
     field: list[str] = []
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import insert, update
 
 from domain.ingestion.context import Ingestion, money
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import LocationRef, ProductRef
 from domain.ingestion.validation import Checks, Path, check_location
 from domain.kinds.base import Details, Kind, PortalEvent, family
@@ -47,7 +48,9 @@ class OnlineOrderEvent(PortalEvent):
             checks.text(line.product.name, (*item, "product", "name"), limit=200)
             if line.quantity <= 0:
                 checks.add(
-                    "NOT_POSITIVE", "quantity must be greater than zero", (*item, "quantity")
+                    PortalEventErrorCode.NOT_POSITIVE,
+                    "quantity must be greater than zero",
+                    (*item, "quantity"),
                 )
             checks.money(line.unit_price, (*item, "unitPrice"), positive=False)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from domain.ingestion.context import Ingestion, iso_datetime
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import LocationRef
 from domain.ingestion.validation import Checks, Path, check_location
 from domain.kinds.base import Details, Instant, Kind, PortalEvent, family, on
@@ -33,7 +34,11 @@ class PartyEvent(PortalEvent):
         checks.text(self.external_id, (*path, "externalId"), limit=100)
         checks.aware(self.party_at, (*path, "partyAt"))
         if self.guests <= 0:
-            checks.add("NOT_POSITIVE", "guests must be greater than zero", (*path, "guests"))
+            checks.add(
+                PortalEventErrorCode.NOT_POSITIVE,
+                "guests must be greater than zero",
+                (*path, "guests"),
+            )
         checks.text(self.package, (*path, "package"), limit=200)
         check_location(checks, self.location, (*path, "location"))
 

@@ -13,6 +13,7 @@ from domain.actions.seats import SeatBook
 from domain.actions.transfer import apply_transfer
 from domain.errors import Problem
 from domain.ingestion.context import Ingestion, iso_date
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import ClassRef, EnrollmentRef
 from domain.ingestion.references import ResolvedClass, ResolvedEnrollment
 from domain.ingestion.validation import Checks, Path, check_class, check_enrollment
@@ -46,7 +47,7 @@ class TransferEvent(PortalEvent):
         check_class(checks, self.to_class, (*path, "toClass"))
         if self.to_class.external_id == self.from_enrollment.offering.external_id:
             checks.add(
-                "SAME_CLASS",
+                PortalEventErrorCode.SAME_CLASS,
                 "a transfer must go to another class",
                 (*path, "toClass", "externalId"),
             )

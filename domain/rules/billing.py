@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+
+from domain.errors import ErrorCode
 
 
-class BillingErrorCode(StrEnum):
+class BillingErrorCode(ErrorCode):
     """Machine-readable reasons a billing event is not applied."""
 
-    OPT_OUT_NOT_OFFERED = "OPT_OUT_NOT_OFFERED"
+    OPT_OUT_NOT_OFFERED = (
+        "OPT_OUT_NOT_OFFERED",
+        "Opting out of recurring billing is not offered while the organisation requires "
+        "a saved payment method; the family stays on it.",
+    )
 
 
 @dataclass(frozen=True)

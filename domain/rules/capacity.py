@@ -9,18 +9,18 @@ both take the last seat.
 """
 
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 from typing import TypeVar
 
+from domain.errors import ErrorCode
 from domain.rules.enrollment_types import EnrollmentType
 
 T = TypeVar("T")
 
 
-class CapacityErrorCode(StrEnum):
+class CapacityErrorCode(ErrorCode):
     """Machine-readable reasons an enrollment cannot be approved."""
 
-    CLASS_FULL = "CLASS_FULL"
+    CLASS_FULL = "CLASS_FULL", "The class has no free seat; approve with `overbook` to overbook it."
 
 
 class CapacityRuleError(Exception):

@@ -14,15 +14,25 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from domain.errors import ErrorCode
 from domain.rules.enrollment_types import EnrollmentType
 
 
-class DropErrorCode(StrEnum):
+class DropErrorCode(ErrorCode):
     """Machine-readable reasons a drop request misses the school's criteria."""
 
-    DROP_REASON_REQUIRED = "DROP_REASON_REQUIRED"
-    INVALID_DROP_REASON = "INVALID_DROP_REASON"
-    NOTICE_PERIOD_NOT_MET = "NOTICE_PERIOD_NOT_MET"
+    DROP_REASON_REQUIRED = (
+        "DROP_REASON_REQUIRED",
+        "The school requires a drop reason and the request gives none.",
+    )
+    INVALID_DROP_REASON = (
+        "INVALID_DROP_REASON",
+        "The drop reason is not one of the school's valid reasons.",
+    )
+    NOTICE_PERIOD_NOT_MET = (
+        "NOTICE_PERIOD_NOT_MET",
+        "The drop date is within the school's notice period.",
+    )
 
 
 class DropCriterion(StrEnum):

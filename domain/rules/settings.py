@@ -10,9 +10,9 @@ method authorized for recurring billing".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from domain.calendar import is_time_zone
+from domain.errors import ErrorCode
 
 MAX_NOTICE_DAYS = 365
 MAX_DROP_REASONS = 50
@@ -20,15 +20,16 @@ MAX_DROP_REASON_LENGTH = 200
 MAX_TIME_ZONE_LENGTH = 64
 
 
-class SettingsErrorCode(StrEnum):
+class SettingsErrorCode(ErrorCode):
     """Machine-readable reasons a settings change is refused."""
 
-    INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
-    INVALID_NOTICE_PERIOD = "INVALID_NOTICE_PERIOD"
-    BLANK_DROP_REASON = "BLANK_DROP_REASON"
-    DROP_REASON_TOO_LONG = "DROP_REASON_TOO_LONG"
-    DUPLICATE_DROP_REASON = "DUPLICATE_DROP_REASON"
-    TOO_MANY_DROP_REASONS = "TOO_MANY_DROP_REASONS"
+    ACCESS_DENIED = "ACCESS_DENIED", 'Changing settings needs full permission on "Settings".'
+    INVALID_TIME_ZONE = "INVALID_TIME_ZONE", "Not an IANA time zone name."
+    INVALID_NOTICE_PERIOD = "INVALID_NOTICE_PERIOD", "The notice period is negative or too long."
+    BLANK_DROP_REASON = "BLANK_DROP_REASON", "A drop reason is blank."
+    DROP_REASON_TOO_LONG = "DROP_REASON_TOO_LONG", "A drop reason is too long."
+    DUPLICATE_DROP_REASON = "DUPLICATE_DROP_REASON", "A drop reason is listed twice."
+    TOO_MANY_DROP_REASONS = "TOO_MANY_DROP_REASONS", "More drop reasons than the school may list."
 
 
 @dataclass(frozen=True)

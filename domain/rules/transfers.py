@@ -7,18 +7,30 @@ the type of that pair; persisting them is the caller's job.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
+from domain.errors import ErrorCode
 from domain.rules.enrollment_types import EnrollmentType
 
 
-class TransferErrorCode(StrEnum):
+class TransferErrorCode(ErrorCode):
     """Machine-readable reasons a transfer cannot be approved as asked."""
 
-    TRANSFER_ALREADY_EXISTS = "TRANSFER_ALREADY_EXISTS"
-    ENROLLMENT_TYPE_LOCKED = "ENROLLMENT_TYPE_LOCKED"
-    INVALID_DROP_DATE = "INVALID_DROP_DATE"
-    INVALID_TRANSFER_DATE = "INVALID_TRANSFER_DATE"
+    TRANSFER_ALREADY_EXISTS = (
+        "TRANSFER_ALREADY_EXISTS",
+        "A transfer already exists from this enrollment.",
+    )
+    ENROLLMENT_TYPE_LOCKED = (
+        "ENROLLMENT_TYPE_LOCKED",
+        "A transfer for a Makeup enrollment keeps the type MAKEUP.",
+    )
+    INVALID_DROP_DATE = (
+        "INVALID_DROP_DATE",
+        "The previous class cannot be dropped before it started.",
+    )
+    INVALID_TRANSFER_DATE = (
+        "INVALID_TRANSFER_DATE",
+        "The class transferred into ends before the transfer date.",
+    )
 
 
 class TransferRuleError(Exception):

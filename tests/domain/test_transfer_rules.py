@@ -301,7 +301,7 @@ def test_refused_transfers(changes: dict[str, Any], code: str, field: str) -> No
 
     # Then the error carries a stable code and the field to highlight
     assert refused.value.code == code
-    assert refused.value.code is TransferErrorCode(code)
+    assert refused.value.code is TransferErrorCode[code]
     assert refused.value.field == field
     assert refused.value.message
 

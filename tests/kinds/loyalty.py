@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from domain.ingestion.context import Ingestion
+from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.validation import Checks, Path
 from domain.kinds.base import Details, Kind, PortalEvent, family
 from domain.recording import NewEntry
@@ -28,7 +29,11 @@ class LoyaltyEvent(PortalEvent):
 
     def check(self, checks: Checks, path: Path) -> None:
         if self.points <= 0:
-            checks.add("NOT_POSITIVE", "points must be greater than zero", (*path, "points"))
+            checks.add(
+                PortalEventErrorCode.NOT_POSITIVE,
+                "points must be greater than zero",
+                (*path, "points"),
+            )
         checks.text(self.reward, (*path, "reward"), limit=200)
 
     async def record(self, ing: Ingestion) -> list[NewEntry]:
