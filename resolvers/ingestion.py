@@ -9,13 +9,13 @@ from domain.journal import Journal
 from resolvers.actions import global_id
 from schema.context import Context, Info
 from schema.entries import entry_object
-from schema.errors import UserError
+from schema.errors import PortalEventError
 from schema.ingestion.kinds import RecordPortalEventInput
 from schema.ingestion.payload import RecordPortalEventPayload
 from schema.review import NotApplied
 
 
-def _refused(*errors: UserError) -> RecordPortalEventPayload:
+def _refused(*errors: PortalEventError) -> RecordPortalEventPayload:
     """Nothing was recorded: the only case with ``userErrors``."""
     return RecordPortalEventPayload(
         entries=[], replayed=False, not_applied=[], user_errors=list(errors)
@@ -30,7 +30,7 @@ async def record_portal_event(
     context: Context = info.context
     if context.portal is None:
         return _refused(
-            UserError(
+            PortalEventError(
                 code=PortalEventErrorCode.UNAUTHENTICATED,
                 message="Call with the organisation's portal key as bearer token.",
                 field=None,
@@ -44,7 +44,7 @@ async def record_portal_event(
                 session, journal, context.portal.organisation_id, request, now=context.now()
             )
     except InvalidRequest as refused:
-        return _refused(*(UserError.from_problem(p) for p in refused.problems))
+        return _refused(*(PortalEventError.from_problem(p) for p in refused.problems))
     await context.services.publish(journal.changes)
     return RecordPortalEventPayload(
         entries=[entry_object(row) for row in result.entries],

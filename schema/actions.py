@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -23,12 +23,23 @@ from resolvers import actions as resolvers
 from schema.context import Info
 from schema.email import SkippedFamily, skipped_families
 from schema.entries import Activity, entry_object
-from schema.errors import UserError
+from schema.errors import (
+    ActionResultCode,
+    ApproveActivityError,
+    DenyActivityError,
+    EmailFamiliesError,
+    MassActionError,
+    ReviewOnlineOrderError,
+    SuspendFamilyError,
+    UserError,
+)
 from schema.kinds.online_order import OrderLine
 from schema.people import Family
 from schema.review import DropCriterion
 from schema.selected import selects
 from schema.window import ActivityFilter
+
+E = TypeVar("E", bound=UserError)
 
 ActionOutcome = domain_actions.Outcome
 strawberry.enum(ActionOutcome, name="ActionOutcome")
@@ -52,10 +63,8 @@ class ActionResult:
     id: strawberry.ID = strawberry.field(description="The entry's id, as given or as selected.")
     outcome: ActionOutcome
     code: str | None = strawberry.field(
-        description="Why it was skipped or failed: NOT_FOUND, ACCESS_DENIED, ALREADY_PROCESSED, "
-        "VERSION_CONFLICT, NOT_PENDING, MUST_APPROVE_OR_DENY, REVIEW_REQUIRED, CLASS_FULL, "
-        "NOTICE_PERIOD_NOT_MET, DROP_REASON_REQUIRED, INVALID_DROP_REASON (a criterion of the "
-        "school not accepted), TRANSFER_ALREADY_EXISTS..."
+        graphql_type=ActionResultCode | None,
+        description="Why it was skipped or failed; null when it succeeded.",
     )
     message: str | None
     entry: Activity | None = strawberry.field(
@@ -73,21 +82,21 @@ class ActionResult:
             message=item.message,
             # Facts only when the client did not select the entry (see _run_mass).
             entry=entry_object(entry)
-            if isinstance(entry, ActivityEntry) and item.code != "NOT_FOUND"
+            if isinstance(entry, ActivityEntry) and item.code is not domain_actions.Code.NOT_FOUND
             else None,
         )
 
 
-def _errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError.from_problem(p) for p in problems]
+def _errors(kind: type[E], problems: list[Problem]) -> list[E]:
+    return [kind.from_problem(p) for p in problems]
 
 
-def _item_errors(item: domain_actions.ItemResult, fields: set[str]) -> list[UserError]:
+def _item_errors(kind: type[E], item: domain_actions.ItemResult, fields: set[str]) -> list[E]:
     """A single action's failure, also as a userError on the input field at fault."""
     if item.succeeded or item.code is None:
         return []
     named = item.field[0] if item.field and item.field[0] in fields else "id"
-    return [UserError(code=item.code, message=item.message or item.code, field=["input", named])]
+    return [kind(code=item.code, message=item.message or item.code, field=["input", named])]
 
 
 @strawberry.input
@@ -193,25 +202,25 @@ class BulkResults:
 @strawberry.type
 class ApproveActivitiesPayload(BulkResults):
     approved_count: int
-    user_errors: list[UserError]
+    user_errors: list[MassActionError]
 
 
 @strawberry.type
 class DismissActivitiesPayload(BulkResults):
     dismissed_count: int
-    user_errors: list[UserError]
+    user_errors: list[MassActionError]
 
 
 @strawberry.type
 class ApproveActivityPayload:
     result: ActionResult | None
-    user_errors: list[UserError]
+    user_errors: list[ApproveActivityError]
 
 
 @strawberry.type
 class DenyActivityPayload:
     result: ActionResult | None
-    user_errors: list[UserError]
+    user_errors: list[DenyActivityError]
 
 
 @strawberry.type
@@ -228,7 +237,7 @@ class ReviewedOrder:
 class ReviewOnlineOrderPayload:
     order: ReviewedOrder | None
     entry: Activity | None
-    user_errors: list[UserError]
+    user_errors: list[ReviewOnlineOrderError]
 
 
 @strawberry.type
@@ -239,18 +248,18 @@ class EmailFamiliesPayload:
     sent: int
     skipped: int
     skipped_families: list[SkippedFamily]
-    user_errors: list[UserError]
+    user_errors: list[EmailFamiliesError]
 
 
 @strawberry.type
 class SuspendFamilyPayload:
     family: Family | None
-    user_errors: list[UserError]
+    user_errors: list[SuspendFamilyError]
 
 
 async def _run_mass(
     info: Info, input: MassSelectionInput, apply: resolvers.MassAction
-) -> tuple[list[domain_actions.ItemResult], int, list[UserError]]:
+) -> tuple[list[domain_actions.ItemResult], int, list[MassActionError]]:
     """Per-item results, how many succeeded, and the request's userErrors."""
     done = await resolvers.mass_action(
         info,
@@ -262,16 +271,21 @@ async def _run_mass(
         with_entries=selects(info, "results", "entry"),
     )
     if done.value is None:
-        return [], 0, _errors(done.problems)
+        return [], 0, _errors(MassActionError, done.problems)
     succeeded = done.value.count(domain_actions.Outcome.APPROVED, domain_actions.Outcome.DISMISSED)
-    return done.value.results, succeeded, _errors(done.problems)
+    return done.value.results, succeeded, _errors(MassActionError, done.problems)
 
 
-def _single(done: resolvers.Done[domain_actions.ActionReport], fields: set[str]) -> dict[str, Any]:
+def _single(
+    kind: type[E], done: resolvers.Done[domain_actions.ActionReport], fields: set[str]
+) -> dict[str, Any]:
     if done.value is None:
-        return {"result": None, "user_errors": _errors(done.problems)}
+        return {"result": None, "user_errors": _errors(kind, done.problems)}
     [item] = done.value.results
-    return {"result": ActionResult.from_item(item), "user_errors": _item_errors(item, fields)}
+    return {
+        "result": ActionResult.from_item(item),
+        "user_errors": _item_errors(kind, item, fields),
+    }
 
 
 def _email_payload(done: resolvers.Done[EmailPlan]) -> EmailFamiliesPayload:
@@ -282,7 +296,7 @@ def _email_payload(done: resolvers.Done[EmailPlan]) -> EmailFamiliesPayload:
             sent=0,
             skipped=0,
             skipped_families=[],
-            user_errors=_errors(done.problems),
+            user_errors=_errors(EmailFamiliesError, done.problems),
         )
     return EmailFamiliesPayload(
         families_selected=plan.selected,
@@ -324,6 +338,7 @@ class ActionMutations:
         )
         return ApproveActivityPayload(
             **_single(
+                ApproveActivityError,
                 done,
                 {"expectedVersion", "previousClassDropDate", "enrollmentType", "acceptCriteria"},
             )
@@ -338,7 +353,7 @@ class ActionMutations:
             reason=input.reason,
             lock_token=input.lock_token,
         )
-        return DenyActivityPayload(**_single(done, {"expectedVersion"}))
+        return DenyActivityPayload(**_single(DenyActivityError, done, {"expectedVersion"}))
 
     @strawberry.mutation(
         description="Mass dismiss notifications. Checked requests fail MUST_APPROVE_OR_DENY; "
@@ -361,7 +376,7 @@ class ActionMutations:
         review = done.value
         if review is None:
             return ReviewOnlineOrderPayload(
-                order=None, entry=None, user_errors=_errors(done.problems)
+                order=None, entry=None, user_errors=_errors(ReviewOnlineOrderError, done.problems)
             )
         order = ReviewedOrder(
             lines=[
@@ -409,4 +424,6 @@ class ActionMutations:
             lock_token=input.lock_token,
         )
         family = None if done.value is None else Family.from_row(done.value)
-        return SuspendFamilyPayload(family=family, user_errors=_errors(done.problems))
+        return SuspendFamilyPayload(
+            family=family, user_errors=_errors(SuspendFamilyError, done.problems)
+        )

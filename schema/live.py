@@ -30,7 +30,7 @@ from resolvers.window import window_filter
 from schema.activity import ActivityType, WindowStatus
 from schema.context import Context, Info
 from schema.entries import OBJECT_FOR_TYPE, Activity, entry_object
-from schema.errors import UserError
+from schema.errors import EditLockError
 from schema.settings import Organisation
 from schema.window import ActivityBadge, ActivityFilter
 from subscriptions.activity import ActivityEvent as FeedEvent
@@ -147,7 +147,7 @@ class AcquireEditLockInput:
 class AcquireEditLockPayload:
     lease: EditLease | None
     held_by: EditLockState | None = strawberry.field(description="Set when LOCK_HELD.")
-    user_errors: list[UserError]
+    user_errors: list[EditLockError]
 
 
 @strawberry.input
@@ -158,13 +158,13 @@ class EditLockTokenInput:
 @strawberry.type
 class RenewEditLockPayload:
     lease: EditLease | None
-    user_errors: list[UserError]
+    user_errors: list[EditLockError]
 
 
 @strawberry.type
 class ReleaseEditLockPayload:
     released: bool = strawberry.field(description="False if the lease had already ended.")
-    user_errors: list[UserError]
+    user_errors: list[EditLockError]
 
 
 def _context(info: Info) -> Context:
@@ -189,7 +189,7 @@ class LockMutations:
             return AcquireEditLockPayload(
                 lease=None,
                 held_by=EditLockState.from_state(held, None) if held.held else None,
-                user_errors=[UserError.from_problem(p) for p in result.problems],
+                user_errors=[EditLockError.from_problem(p) for p in result.problems],
             )
         return AcquireEditLockPayload(
             lease=EditLease.from_lease(result), held_by=None, user_errors=[]
@@ -200,7 +200,7 @@ class LockMutations:
         result = await live_resolvers.renew_edit_lock(_context(info), input.token)
         if isinstance(result, InvalidRequest):
             return RenewEditLockPayload(
-                lease=None, user_errors=[UserError.from_problem(p) for p in result.problems]
+                lease=None, user_errors=[EditLockError.from_problem(p) for p in result.problems]
             )
         return RenewEditLockPayload(lease=EditLease.from_lease(result), user_errors=[])
 

@@ -7,6 +7,7 @@ import strawberry
 
 from domain.errors import Problem
 from domain.rules.drops import DropCriterion, MissedCriterion
+from schema.errors import DropErrorCodeEnum, NotAppliedCode
 
 __all__ = ["DropCriterion", "MissedDropCriterion", "NotApplied"]
 
@@ -26,14 +27,14 @@ class MissedDropCriterion:
         "approve the request anyway."
     )
     code: str = strawberry.field(
-        description="NOTICE_PERIOD_NOT_MET, DROP_REASON_REQUIRED or INVALID_DROP_REASON: the "
-        "code approval fails with unless the criterion is accepted."
+        graphql_type=DropErrorCodeEnum,
+        description="The code approval fails with unless the criterion is accepted.",
     )
     message: str
 
     @classmethod
     def from_domain(cls, missed: MissedCriterion) -> MissedDropCriterion:
-        return cls(criterion=missed.criterion, code=missed.code.value, message=missed.message)
+        return cls(criterion=missed.criterion, code=missed.code, message=missed.message)
 
 
 @strawberry.type(
@@ -48,10 +49,10 @@ class NotApplied:
         description="The global id of the entry recorded for it (one of the payload's `entries`)."
     )
     code: str = strawberry.field(
-        description="Why, stable and machine-readable: TRANSFER_ALREADY_EXISTS, "
-        "INVALID_TRANSFER_DATE, ENROLLMENT_TYPE_LOCKED (an auto-approved "
-        "transfer, now a PENDING request) or OPT_OUT_NOT_OFFERED (the organisation requires "
-        "a saved payment method authorized for recurring billing; the family stays on it)."
+        graphql_type=NotAppliedCode,
+        description="Why, stable and machine-readable: a transfer rule's code (an "
+        "auto-approved transfer, now a PENDING request) or OPT_OUT_NOT_OFFERED (the family "
+        "stays on recurring billing).",
     )
     message: str
     field: list[str] | None = strawberry.field(

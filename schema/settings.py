@@ -12,7 +12,7 @@ from domain.organisation import OrganisationSettings as DomainSettings
 from domain.rules.settings import MAX_DROP_REASONS, MAX_NOTICE_DAYS, SettingsChange
 from resolvers import settings as resolvers
 from schema.context import Context, Info
-from schema.errors import UserError
+from schema.errors import SettingsError
 
 
 def _context(info: Info) -> Context:
@@ -118,10 +118,9 @@ class UpdateOrganisationSettingsPayload:
     settings: OrganisationSettings | None = strawberry.field(
         description="The settings as saved; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="ACCESS_DENIED (needs full rights on the Settings task), "
-        "INVALID_TIME_ZONE, INVALID_NOTICE_PERIOD, BLANK_DROP_REASON, DROP_REASON_TOO_LONG, "
-        "DUPLICATE_DROP_REASON, TOO_MANY_DROP_REASONS; nothing was changed."
+    user_errors: list[SettingsError] = strawberry.field(
+        description="Why the change was refused (the codes: `SettingsErrorCode`); nothing "
+        "was changed."
     )
 
 
@@ -148,5 +147,5 @@ class SettingsMutations:
         )
         return UpdateOrganisationSettingsPayload(
             settings=None if saved is None else OrganisationSettings(settings=saved),
-            user_errors=[UserError.from_problem(p) for p in problems],
+            user_errors=[SettingsError.from_problem(p) for p in problems],
         )

@@ -24,7 +24,7 @@ from domain.actions.effects import apply_denial, forgets_entry
 from domain.actions.outcome import ActionReport, Code, ItemResult, Outcome, Refusal, failed
 from domain.actions.records import Decision, hold_records
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import Resolution
@@ -39,6 +39,12 @@ from models import (
 )
 
 MAX_REASON_LENGTH = 2000
+
+
+class DenyErrorCode(ErrorCode):
+    """Denying's own area: a refused reason."""
+
+    REASON_TOO_LONG = "REASON_TOO_LONG", "The denial reason is too long."
 
 
 async def deny_enrollment(
@@ -131,7 +137,10 @@ async def deny_activity(
     cleaned = (reason or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_REASON_LENGTH:
         raise InvalidRequest.one(
-            Code.REASON_TOO_LONG, f"at most {MAX_REASON_LENGTH} characters", "input", "reason"
+            DenyErrorCode.REASON_TOO_LONG,
+            f"at most {MAX_REASON_LENGTH} characters",
+            "input",
+            "reason",
         )
     chosen = Selection(refs=(ref,))
     chosen.validate()

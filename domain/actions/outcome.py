@@ -28,8 +28,9 @@ class Outcome(StrEnum):
 
 
 class Code(ErrorCode):
-    """The staff actions' area: per-item reasons, and the actions' own
-    request-level codes; the rules in domain.rules add their own areas."""
+    """The staff actions' area: why one entry was refused (``Refusal``); the
+    rules in domain.rules add their own areas, and the requests' own codes
+    are ``SelectionErrorCode``, ``DenyErrorCode`` and ``ReviewErrorCode``."""
 
     NOT_FOUND = "NOT_FOUND", "No such entry in your window (another tenant's or location's too)."
     ACCESS_DENIED = "ACCESS_DENIED", "Your permissions do not allow this action."
@@ -49,24 +50,6 @@ class Code(ErrorCode):
         "The record the request was made against is in another state since.",
     )
     INVALID_REQUEST = "INVALID_REQUEST", "The request lacks what approving it needs."
-    # Request-level: an "all matching the filter" selection without the
-    # sequence the staff member read the window at.
-    WATERMARK_REQUIRED = (
-        "WATERMARK_REQUIRED",
-        "An `all` selection needs the `sequence` of the window page acted from.",
-    )
-    INVALID_WATERMARK = "INVALID_WATERMARK", "The watermark cannot be negative."
-    INVALID_SELECTION = (
-        "INVALID_SELECTION",
-        "Give either `ids` or `all` (not both, not neither), and at least one id.",
-    )
-    TOO_MANY_IDS = "TOO_MANY_IDS", "More ids than one request may name."
-    SELECTION_TOO_LARGE = (
-        "SELECTION_TOO_LARGE",
-        "More entries match `all` than one request may act on; narrow the filter.",
-    )
-    REASON_TOO_LONG = "REASON_TOO_LONG", "The denial reason is too long."
-    NOT_AN_ONLINE_ORDER = "NOT_AN_ONLINE_ORDER", "Only online orders are reviewed."
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from domain import audit
 from domain.actions.outcome import Code
 from domain.actions.selection import EntryRef, Selection, common_refusal, resolve
-from domain.errors import InvalidRequest
+from domain.errors import ErrorCode, InvalidRequest
 from domain.journal import ChangeKind, EntryKey, Journal, WindowChange
 from domain.kinds import registry
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from models import ActivityEntry, OnlineOrder, OnlineOrderItem, Product
+
+
+class ReviewErrorCode(ErrorCode):
+    """Reviewing an online order's own area."""
+
+    NOT_AN_ONLINE_ORDER = "NOT_AN_ONLINE_ORDER", "Only online orders are reviewed."
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ async def review_online_order(
         and not registry.kind(target.row.type).review_before_dismiss
     ):
         raise InvalidRequest.one(
-            Code.NOT_AN_ONLINE_ORDER, "only online orders are reviewed", "input", "id"
+            ReviewErrorCode.NOT_AN_ONLINE_ORDER, "only online orders are reviewed", "input", "id"
         )
     if refusal is not None or target.row is None:
         assert refusal is not None

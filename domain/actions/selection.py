@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import Code, ItemResult, Refusal, refused
-from domain.errors import InvalidRequest, Problem
+from domain.errors import ErrorCode, InvalidRequest, Problem
 from domain.lock_order import entries_superseded_by_approving
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType
@@ -34,6 +34,25 @@ from models import ActivityEntry
 MAX_IDS = 500
 # Entries one "all matching the filter" action may cover.
 MAX_SELECTION = 5000
+
+
+class SelectionErrorCode(ErrorCode):
+    """The selection's area: which entries an action or an email applies to."""
+
+    INVALID_SELECTION = (
+        "INVALID_SELECTION",
+        "Give either `ids` or `all` (not both, not neither), and at least one id.",
+    )
+    TOO_MANY_IDS = "TOO_MANY_IDS", "More ids than one request may name."
+    WATERMARK_REQUIRED = (
+        "WATERMARK_REQUIRED",
+        "An `all` selection needs the `sequence` of the window page acted from.",
+    )
+    INVALID_WATERMARK = "INVALID_WATERMARK", "The watermark cannot be negative."
+    SELECTION_TOO_LARGE = (
+        "SELECTION_TOO_LARGE",
+        "More entries match `all` than one request may act on; narrow the filter.",
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +82,7 @@ class Selection:
         if (self.refs is None) == (self.window_filter is None):
             problems.append(
                 Problem(
-                    Code.INVALID_SELECTION,
+                    SelectionErrorCode.INVALID_SELECTION,
                     "give either ids (the checked entries) or all (every entry matching "
                     "a filter), not both and not neither",
                     field,
@@ -71,12 +90,16 @@ class Selection:
             )
         if self.refs is not None and not self.refs:
             problems.append(
-                Problem(Code.INVALID_SELECTION, "check at least one entry", (*field, "ids"))
+                Problem(
+                    SelectionErrorCode.INVALID_SELECTION,
+                    "check at least one entry",
+                    (*field, "ids"),
+                )
             )
         if self.refs is not None and len(self.refs) > MAX_IDS:
             problems.append(
                 Problem(
-                    Code.TOO_MANY_IDS,
+                    SelectionErrorCode.TOO_MANY_IDS,
                     f"{len(self.refs)} ids given; at most {MAX_IDS} per request",
                     (*field, "ids"),
                 )
@@ -87,7 +110,7 @@ class Selection:
             # arrived since.
             problems.append(
                 Problem(
-                    Code.WATERMARK_REQUIRED,
+                    SelectionErrorCode.WATERMARK_REQUIRED,
                     "an `all` selection needs the watermark: the `sequence` of the window "
                     "page you acted from, so entries that arrived since are left alone",
                     (*field, "watermark"),
@@ -96,7 +119,9 @@ class Selection:
         if self.watermark is not None and self.watermark < 0:
             problems.append(
                 Problem(
-                    Code.INVALID_WATERMARK, "watermark cannot be negative", (*field, "watermark")
+                    SelectionErrorCode.INVALID_WATERMARK,
+                    "watermark cannot be negative",
+                    (*field, "watermark"),
                 )
             )
         if problems:
@@ -161,7 +186,7 @@ def _named(refs: Sequence[EntryRef], rows: dict[int, R]) -> list[Target[R]]:
 def _capped(found: Sequence[object], field: tuple[str, ...]) -> None:
     if len(found) > MAX_SELECTION:
         raise InvalidRequest.one(
-            Code.SELECTION_TOO_LARGE,
+            SelectionErrorCode.SELECTION_TOO_LARGE,
             f"more than {MAX_SELECTION} entries match; narrow the filter",
             *field,
             "all",

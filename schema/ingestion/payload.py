@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.entries import Activity
-from schema.errors import UserError
+from schema.errors import PortalEventError
 from schema.review import NotApplied
 
 
@@ -32,7 +32,7 @@ class RecordPortalEventPayload:
         "(OPT_OUT_NOT_OFFERED) is a notification saying it was refused, and the family stays "
         "on recurring billing. Staff see the same on the entry (`notApplied`)."
     )
-    user_errors: list[UserError] = strawberry.field(
+    user_errors: list[PortalEventError] = strawberry.field(
         description="Why the event was refused: nothing was recorded (no `entries`, no "
         "`notApplied`). Fix the input and send it again. Empty whenever the event was "
         "recorded, even when it was not applied as sent (see `notApplied`)."
