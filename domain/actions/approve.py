@@ -44,6 +44,7 @@ from domain.rules.enrollment_types import EnrollmentType
 from domain.viewer import Viewer
 from domain.vocabulary import Resolution, WindowStatus
 from models import Absence, ActivityEntry, AppointmentBooking, Enrollment
+from models.statuses import AbsenceStatus, AppointmentStatus, EnrollmentStatus
 
 if TYPE_CHECKING:
     # Only a type: the absence kind's module imports this one's effects.
@@ -101,7 +102,7 @@ async def approve_enrollments(
         enrollment = enrollments.get(row.enrollment_id or 0)
         if enrollment is None:
             refusals[row.id] = Refusal(Code.RECORD_NOT_FOUND, "the requested enrollment is gone")
-        elif enrollment.status != "REQUESTED":
+        elif enrollment.status is not EnrollmentStatus.REQUESTED:
             refusals[row.id] = Refusal(
                 Code.RECORD_CHANGED, f"the enrollment is {enrollment.status.lower()}"
             )
@@ -133,7 +134,7 @@ async def approve_enrollments(
         await session.execute(
             update(Enrollment)
             .where(Enrollment.id.in_(approved))
-            .values(status="ACTIVE")
+            .values(status=EnrollmentStatus.ACTIVE)
             .execution_options(synchronize_session=False)
         )
     return refusals
@@ -180,7 +181,7 @@ async def approve_absences(session: AsyncSession, rows: Sequence[Entry]) -> dict
         await session.execute(
             update(Absence)
             .where(in_list(dialect, Absence.id, found))
-            .values(status="APPROVED")
+            .values(status=AbsenceStatus.APPROVED)
             .execution_options(synchronize_session=False)
         )
     return refusals
@@ -228,7 +229,7 @@ async def approve_appointments(
         await session.execute(
             update(AppointmentBooking)
             .where(in_list(dialect, AppointmentBooking.id, bookings))
-            .values(status="BOOKED")
+            .values(status=AppointmentStatus.BOOKED)
             .execution_options(synchronize_session=False)
         )
     approving = [r.id for r in rows if r.id not in refusals]
@@ -251,7 +252,7 @@ async def approve_appointments(
                 AppointmentBooking.id.in_(sorted(originals)),
                 AppointmentBooking.organisation_id == organisation_id,
             )
-            .values(status="RESCHEDULED")
+            .values(status=AppointmentStatus.RESCHEDULED)
         )
     return refusals
 

@@ -37,6 +37,7 @@ from models import (
     EnrollmentNote,
     PortalEvent,
 )
+from models.statuses import AbsenceStatus, AppointmentStatus, EnrollmentStatus
 
 MAX_REASON_LENGTH = 2000
 
@@ -60,7 +61,7 @@ async def deny_enrollment(
     )
     if enrollment is None:
         return None, kept
-    if enrollment.status != "REQUESTED":
+    if enrollment.status is not EnrollmentStatus.REQUESTED:
         return Refusal(
             Code.RECORD_CHANGED,
             f"the enrollment is {enrollment.status.lower()}; only a requested one is deleted",
@@ -103,7 +104,7 @@ async def deny_absences(
         await session.execute(
             update(Absence)
             .where(Absence.id.in_(absence_ids(row)), Absence.organisation_id == row.organisation_id)
-            .values(status="DENIED")
+            .values(status=AbsenceStatus.DENIED)
             .execution_options(synchronize_session=False)
         )
     return None, {}
@@ -117,7 +118,7 @@ async def deny_booking(
         await session.execute(
             update(AppointmentBooking)
             .where(AppointmentBooking.id == row.appointment_id)
-            .values(status="DENIED")
+            .values(status=AppointmentStatus.DENIED)
             .execution_options(synchronize_session=False)
         )
     return None, {}

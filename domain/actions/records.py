@@ -41,12 +41,12 @@ from domain.kinds import registry
 from domain.kinds.base import RequestedRecord
 from domain.kinds.registry import KindSet
 from domain.vocabulary import WindowStatus
+from models.statuses import AbsenceStatus, AppointmentStatus, EnrollmentStatus
 
-REQUESTED = "REQUESTED"
 # An enrollment that has ended can no longer be dropped or transferred.
-ENDED = frozenset({"DROPPED", "TRANSFERRED"})
+ENDED = frozenset({EnrollmentStatus.DROPPED, EnrollmentStatus.TRANSFERRED})
 # A booking a reschedule may still move.
-MOVABLE = frozenset({"REQUESTED", "BOOKED"})
+MOVABLE = frozenset({AppointmentStatus.REQUESTED, AppointmentStatus.BOOKED})
 # Kinds with a record to check: requests made against one (``Kind.requested_record``).
 CHECKED = KindSet(lambda kind: kind.requested_record is not None)
 
@@ -74,7 +74,7 @@ def _enrollment_refusal(row: Request, records: Records, decision: Decision) -> R
     if status is None:
         return _gone("the enrollment") if decision is Decision.APPROVE else None
     if kind.requested_record is RequestedRecord.NEW_ENROLLMENT:
-        return None if status == REQUESTED else _changed("the enrollment", status)
+        return None if status == EnrollmentStatus.REQUESTED else _changed("the enrollment", status)
     if decision is Decision.DENY:
         return None  # denying a drop or transfer leaves the enrollment as it is
     if kind.transfers_enrollment and row.enrollment_id in records.transferred_out:
@@ -92,7 +92,7 @@ def _absence_refusal(row: Request, records: Records, decision: Decision) -> Refu
     if decision is Decision.APPROVE and (not ids or len(found) < len(ids)):
         return _gone("the absence")
     for absence_id in found:
-        if records.absences[absence_id] != REQUESTED:
+        if records.absences[absence_id] != AbsenceStatus.REQUESTED:
             return _changed("the absence", records.absences[absence_id])
     return None
 
@@ -102,7 +102,7 @@ def _booking_refusal(row: Request, records: Records, decision: Decision) -> Refu
     if booking is None:
         return _gone("the appointment booking") if decision is Decision.APPROVE else None
     status, original = booking
-    if status != REQUESTED:
+    if status != AppointmentStatus.REQUESTED:
         return _changed("the appointment booking", status)
     if decision is Decision.APPROVE and registry.kind(row.type).moves_booking:
         moved = records.bookings.get(original or 0)

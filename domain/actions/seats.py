@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.rules.capacity import seats_needed
 from domain.rules.enrollment_types import EnrollmentType
 from models import ClassOffering, Enrollment
+from models.statuses import EnrollmentStatus
 
-ACTIVE = "ACTIVE"
+ACTIVE = EnrollmentStatus.ACTIVE
 
 
 def enrollment_type(value: str | None) -> EnrollmentType:

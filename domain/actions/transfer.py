@@ -176,7 +176,7 @@ async def apply_transfer(
                     student_id=original.student_id,
                     class_id=target.id,
                     type=plan.new_enrollment_type.value,
-                    status="ACTIVE",
+                    status=EnrollmentStatus.ACTIVE,
                     start_date=transfer_date,
                     drop_date=plan.new_drop_date,
                     transferred_from_id=original.id,

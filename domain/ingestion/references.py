@@ -50,6 +50,7 @@ from models import (
     Student,
 )
 from models.base import Base
+from models.statuses import AppointmentStatus, EnrollmentStatus
 
 KEY = ["organisation_id", "external_id"]
 
@@ -74,7 +75,7 @@ class ResolvedEnrollment:
     offering: ResolvedClass
     # None: unknown (the portal never said).
     type: str | None
-    status: str
+    status: EnrollmentStatus
     drop_date: Any
 
 
@@ -310,7 +311,10 @@ class References:
         offering = await self.offering(ref.offering)
         row = await self._upsert(
             Enrollment,
-            {**self._enrollment_values(ref, student_id, offering.id), "status": "ACTIVE"},
+            {
+                **self._enrollment_values(ref, student_id, offering.id),
+                "status": EnrollmentStatus.ACTIVE,
+            },
             (Enrollment.id, Enrollment.status, Enrollment.type, Enrollment.drop_date),
             replace=("student_id", "class_id"),
             fill=("type", "start_date", "drop_date"),
@@ -321,7 +325,7 @@ class References:
             student_name=ref.student.full_name,
             offering=offering,
             type=None if row.type is None else str(row.type),
-            status=str(row.status),
+            status=EnrollmentStatus(row.status),
             drop_date=row.drop_date,
         )
 
@@ -330,7 +334,7 @@ class References:
         ref: EnrollmentRef,
         family_id: int,
         *,
-        status: str,
+        status: EnrollmentStatus,
         punch_pass: bool,
         field: tuple[str, ...],
     ) -> ResolvedEnrollment:
@@ -361,8 +365,8 @@ class References:
         ref: BookingRef,
         family_id: int,
         *,
-        status: str | None,
-        status_if_new: str,
+        status: AppointmentStatus | None,
+        status_if_new: AppointmentStatus,
         rescheduled_from_id: int | None = None,
     ) -> ResolvedBooking:
         """An appointment booking; ``status`` None keeps the stored one, and

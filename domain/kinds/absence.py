@@ -16,6 +16,7 @@ from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, on, w
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 from models import Absence
+from models.statuses import AbsenceStatus
 
 NAME = "ABSENCE"
 
@@ -55,7 +56,7 @@ class AbsenceEvent(PortalEvent):
         "Entries related to future absences may show multiple times if the
         absence will reflect enrollments at multiple locations." Each entry
         names the enrollments (and absence rows) of its location."""
-        status = "APPROVED" if self.auto_approved else "REQUESTED"
+        status = AbsenceStatus.APPROVED if self.auto_approved else AbsenceStatus.REQUESTED
         by_location: dict[int, list[tuple[ResolvedEnrollment, int]]] = {}
         # All the enrollments first, in the lock order (domain.lock_order).
         resolved = await ing.refs.enrollments(self.enrollments, ing.family_id)

@@ -12,6 +12,7 @@ from domain.ingestion.validation import Checks, Path, check_booking
 from domain.kinds.base import Details, Instant, Kind, PortalEvent, RequestedRecord, on, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
+from models.statuses import AppointmentStatus
 
 NAME = "APPOINTMENT"
 
@@ -32,8 +33,8 @@ class AppointmentEvent(PortalEvent):
         booking = await ing.refs.booking(
             self.booking,
             ing.family_id,
-            status="BOOKED" if self.auto_approved else "REQUESTED",
-            status_if_new="REQUESTED",
+            status=AppointmentStatus.BOOKED if self.auto_approved else AppointmentStatus.REQUESTED,
+            status_if_new=AppointmentStatus.REQUESTED,
         )
         facts = {
             "title": self.booking.title,

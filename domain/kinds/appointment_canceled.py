@@ -12,6 +12,7 @@ from domain.kinds.appointment import BookingDetails
 from domain.kinds.base import Kind, PortalEvent, on, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
+from models.statuses import AppointmentStatus
 
 NAME = "APPOINTMENT_CANCELED"
 
@@ -29,7 +30,10 @@ class AppointmentCanceledEvent(PortalEvent):
 
     async def record(self, ing: Ingestion) -> list[NewEntry]:
         booking = await ing.refs.booking(
-            self.booking, ing.family_id, status="CANCELED", status_if_new="CANCELED"
+            self.booking,
+            ing.family_id,
+            status=AppointmentStatus.CANCELED,
+            status_if_new=AppointmentStatus.CANCELED,
         )
         facts = {"title": self.booking.title, "starts_at": iso_datetime(self.booking.starts_at)}
         return [

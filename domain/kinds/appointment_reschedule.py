@@ -20,6 +20,7 @@ from domain.lock_order import lock_superseded_entries
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 from models import AppointmentBooking
+from models.statuses import AppointmentStatus
 
 NAME = "APPOINTMENT_RESCHEDULE"
 
@@ -77,14 +78,16 @@ class AppointmentRescheduleEvent(PortalEvent):
         original = await ing.refs.booking(
             self.original_booking,
             ing.family_id,
-            status="RESCHEDULED" if self.auto_approved else None,
-            status_if_new="RESCHEDULED" if self.auto_approved else "BOOKED",
+            status=AppointmentStatus.RESCHEDULED if self.auto_approved else None,
+            status_if_new=AppointmentStatus.RESCHEDULED
+            if self.auto_approved
+            else AppointmentStatus.BOOKED,
         )
         booking = await ing.refs.booking(
             self.booking,
             ing.family_id,
-            status="BOOKED" if self.auto_approved else "REQUESTED",
-            status_if_new="REQUESTED",
+            status=AppointmentStatus.BOOKED if self.auto_approved else AppointmentStatus.REQUESTED,
+            status_if_new=AppointmentStatus.REQUESTED,
             rescheduled_from_id=original.id,
         )
         if self.auto_approved:

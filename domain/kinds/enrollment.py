@@ -15,6 +15,7 @@ from domain.kinds.base import Details, Kind, PortalEvent, RequestedRecord, who
 from domain.recording import NewEntry
 from domain.vocabulary import Task
 from models import EnrollmentNote
+from models.statuses import EnrollmentStatus
 
 NAME = "ENROLLMENT"
 
@@ -47,7 +48,7 @@ class EnrollmentEvent(PortalEvent):
         enrollment = await ing.refs.new_enrollment(
             self.enrollment,
             ing.family_id,
-            status="ACTIVE" if self.auto_approved else "REQUESTED",
+            status=EnrollmentStatus.ACTIVE if self.auto_approved else EnrollmentStatus.REQUESTED,
             punch_pass=self.punch_pass,
             field=(*ing.path, "enrollment", "externalId"),
         )

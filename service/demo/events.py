@@ -22,8 +22,11 @@ from domain.kinds import party as party_kind
 from domain.kinds import payment as payment_kind
 from domain.kinds import transfer as transfer_kind
 from models import EnrollmentNote
-from models.statuses import EnrollmentStatus
+from models.statuses import AppointmentStatus, EnrollmentStatus
 from service.demo.records import CLASSES, DemoBuilder
+
+BOOKED = AppointmentStatus.BOOKED
+REQUESTED = AppointmentStatus.REQUESTED
 
 
 def _family(student: str) -> str:
@@ -50,7 +53,7 @@ async def enrollment(
     row = await d.enrollment_row(
         student,
         class_key,
-        status="ACTIVE" if auto else "REQUESTED",
+        status=EnrollmentStatus.ACTIVE if auto else EnrollmentStatus.REQUESTED,
         enrollment_type=enrollment_type,
         start=start,
         punch_pass=punch_pass,
@@ -189,7 +192,7 @@ async def appointment(
     when = d.at(days)
     starts_at = _starts(d, when, in_days)
     booking = await d.booking(
-        _family(student), student, title, location, starts_at, "BOOKED" if auto else "REQUESTED"
+        _family(student), student, title, location, starts_at, BOOKED if auto else REQUESTED
     )
     d.entry(
         appointment_kind.NAME,
@@ -210,7 +213,9 @@ async def canceled(
 ) -> None:
     when = d.at(days)
     starts_at = _starts(d, when, was_in_days, hour=10)
-    booking = await d.booking(_family(student), student, title, location, starts_at, "CANCELED")
+    booking = await d.booking(
+        _family(student), student, title, location, starts_at, AppointmentStatus.CANCELED
+    )
     d.entry(
         appointment_canceled_kind.NAME,
         when,
@@ -239,10 +244,15 @@ async def reschedule(
     starts_at = _starts(d, when, to_in, hour=17)
     family = _family(student)
     original = await d.booking(
-        family, student, title, location, previous, "RESCHEDULED" if auto else "BOOKED"
+        family,
+        student,
+        title,
+        location,
+        previous,
+        AppointmentStatus.RESCHEDULED if auto else BOOKED,
     )
     moved = await d.booking(
-        family, student, title, location, starts_at, "BOOKED" if auto else "REQUESTED"
+        family, student, title, location, starts_at, BOOKED if auto else REQUESTED
     )
     moved.rescheduled_from_id = original.id
     d.entry(

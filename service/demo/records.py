@@ -30,6 +30,7 @@ from models import (
     Product,
     Student,
 )
+from models.statuses import AbsenceStatus, AppointmentStatus, EnrollmentStatus
 
 # (family name, students, opted in to email blasts)
 FAMILIES: dict[str, tuple[str, tuple[str, ...], bool]] = {
@@ -190,7 +191,7 @@ class DemoBuilder:
         student: str,
         class_key: str,
         *,
-        status: str = "ACTIVE",
+        status: EnrollmentStatus = EnrollmentStatus.ACTIVE,
         enrollment_type: str = "STANDARD",
         start: date | None = None,
         drop: date | None = None,
@@ -217,7 +218,13 @@ class DemoBuilder:
         return self.locations[CLASSES[class_key][0]]
 
     async def booking(
-        self, family: str, student: str, title: str, location: str, starts_at: datetime, status: str
+        self,
+        family: str,
+        student: str,
+        title: str,
+        location: str,
+        starts_at: datetime,
+        status: AppointmentStatus,
     ) -> AppointmentBooking:
         row: AppointmentBooking = await self.add(
             AppointmentBooking(
@@ -330,7 +337,7 @@ class DemoBuilder:
                     enrollment_id=enrollment.id,
                     absence_date=absence_date,
                     reason=reason,
-                    status="REQUESTED",
+                    status=AbsenceStatus.REQUESTED,
                 )
             )
             rows.append((class_key, enrollment, absence))
