@@ -31,6 +31,7 @@ from schema.errors import (
     MassActionError,
     ReviewOnlineOrderError,
     SuspendFamilyError,
+    TypedCode,
     UserError,
 )
 from schema.kinds.online_order import OrderLine
@@ -59,7 +60,7 @@ WATERMARK = (
 
 
 @strawberry.type(description="What happened to one selected entry.")
-class ActionResult:
+class ActionResult(TypedCode):
     id: strawberry.ID = strawberry.field(description="The entry's id, as given or as selected.")
     outcome: ActionOutcome
     code: str | None = strawberry.field(

@@ -6,9 +6,9 @@ The domain owns one ``ErrorCode`` enum per area; this module is the one place
 that turns the areas a payload can return into that payload's GraphQL enum
 (``code_enum``), each value described by its domain member. On the wire a
 code is its name, the same string as before. A code outside its payload's
-enum is a server bug: GraphQL refuses to serialise it (a masked internal
-error), never a silent new string; ``tests/api/test_error_codes.py`` checks
-the schema against the domain's enums.
+enum is a server bug: refused where the error is made (``TypedCode``: a
+masked internal error, logged), never a silent new string;
+``tests/api/test_error_codes.py`` checks the schema against the domain's enums.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Self, cast
 
 import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition
 
 from domain.actions.deny import DenyErrorCode
 from domain.actions.outcome import Code as ActionCode
@@ -148,12 +149,43 @@ SettingsErrorCodeEnum = code_enum(
     "SettingsErrorCode", "Why a settings change was refused.", SettingsErrorCode
 )
 
+
+_CODES_OF: dict[type, frozenset[str] | None] = {}
+
+
+def _codes_of(kind: type) -> frozenset[str] | None:
+    """The values of the enum ``kind.code`` is in the schema (None: a String)."""
+    if kind not in _CODES_OF:
+        field = kind.__strawberry_definition__.get_field("code")  # type: ignore[attr-defined]
+        of_type = getattr(field.type, "of_type", field.type)  # unwrap `X | None`
+        _CODES_OF[kind] = (
+            frozenset(str(value.value) for value in of_type.values)
+            if isinstance(of_type, StrawberryEnumDefinition)
+            else None
+        )
+    return _CODES_OF[kind]
+
+
+class TypedCode:
+    """A type whose ``code`` is one of its enum's: another is a bug, refused
+    when the object is made (a masked internal error, logged with its
+    traceback), never sent as an undocumented string or an unmasked
+    serialisation error."""
+
+    code: str | None
+
+    def __post_init__(self) -> None:
+        codes = _codes_of(type(self))
+        if codes is not None and self.code is not None and self.code not in codes:
+            raise ValueError(f"{self.code} is not a code of {type(self).__name__}")
+
+
 CODE = "Stable, machine-readable reason."
 FIELD = "Path to the input field at fault, from the operation's arguments."
 
 
 @strawberry.type(description="Something wrong with the request; nothing was changed.")
-class UserError:
+class UserError(TypedCode):
     """The fields of every payload's error type; each subclass types ``code``
     as its payload's enum (the base itself is not in the schema)."""
 

@@ -7,7 +7,7 @@ import strawberry
 
 from domain.errors import Problem
 from domain.rules.drops import DropCriterion, MissedCriterion
-from schema.errors import DropErrorCodeEnum, NotAppliedCode
+from schema.errors import DropErrorCodeEnum, NotAppliedCode, TypedCode
 
 __all__ = ["DropCriterion", "MissedDropCriterion", "NotApplied"]
 
@@ -21,7 +21,7 @@ strawberry.enum(
 
 
 @strawberry.type(description="A criterion of the school that a drop request misses.")
-class MissedDropCriterion:
+class MissedDropCriterion(TypedCode):
     criterion: DropCriterion = strawberry.field(
         description="What to pass in `approveActivity(input: {acceptCriteria: [...]})` to "
         "approve the request anyway."
@@ -44,7 +44,7 @@ class MissedDropCriterion:
     "opt-out is a notification that says so. Read from the entry (`ActivityEntry."
     "notApplied`) and from `recordPortalEvent`'s payload (`notApplied`), the same on a retry."
 )
-class NotApplied:
+class NotApplied(TypedCode):
     entry_id: strawberry.ID = strawberry.field(
         description="The global id of the entry recorded for it (one of the payload's `entries`)."
     )

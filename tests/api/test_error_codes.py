@@ -10,14 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import GraphQLEnumType, GraphQLError
 
-from domain.actions.outcome import Code
-from domain.errors import ErrorCode
+from domain.actions.outcome import Code, Outcome
+from domain.errors import ErrorCode, Problem
 from domain.lock import LockErrorCode
 from domain.rules.capacity import CapacityErrorCode
+from domain.rules.settings import SettingsErrorCode
+from schema.actions import ActionResult
 from schema.build import schema
-from schema.errors import CODE_SOURCES
+from schema.errors import CODE_SOURCES, EditLockError, MassActionError, PortalEventError, UserError
+from schema.review import NotApplied
 from subscriptions.activity import LiveErrorCode
 from tests.support import Api
 
@@ -144,25 +148,51 @@ def test_every_code_is_one_the_application_returns() -> None:
     assert not unused
 
 
-@pytest.mark.parametrize(
-    ("enum", "outside"),
-    [
-        ("MassActionErrorCode", LockErrorCode.LOCK_HELD),
-        ("MassActionErrorCode", CapacityErrorCode.CLASS_FULL),
-        ("EditLockErrorCode", Code.NOT_FOUND),
-        ("ActionResultCode", LockErrorCode.LOCK_LOST),
-    ],
-)
+OUTSIDE = [
+    (MassActionError, LockErrorCode.LOCK_HELD),
+    (MassActionError, CapacityErrorCode.CLASS_FULL),
+    (EditLockError, Code.NOT_FOUND),
+    (PortalEventError, SettingsErrorCode.INVALID_TIME_ZONE),
+]
+
+
+@pytest.mark.parametrize(("kind", "outside"), OUTSIDE)
 def test_a_code_outside_its_payloads_enum_is_refused_not_sent(
-    enum: str, outside: ErrorCode
+    kind: type[UserError], outside: ErrorCode
 ) -> None:
-    # given a payload's enum of codes, as the server serialises it
-    codes = schema._schema.get_type(enum)
+    # given a payload's error type and a code its enum does not list
+    own = next(iter(CODE_SOURCES[f"{kind.__name__}Code"]))
+    first = own if isinstance(own, ErrorCode) else next(iter(own))
+    # then a code of its own is taken
+    assert kind.from_problem(Problem(first, "refused")).code == first
+    # and the other is a bug refused where it is made (the client gets a
+    # masked internal error), never an undocumented string
+    with pytest.raises(ValueError, match=outside.value):
+        kind.from_problem(Problem(outside, "refused"))
+    # and the schema's enum would not serialise it either
+    codes = schema._schema.get_type(f"{kind.__name__}Code")
     assert isinstance(codes, GraphQLEnumType)
-    # then a code of its own serialises as its name, the string clients compare
-    own = next(name for name, value in codes.values.items() if value.value != outside.value)
-    assert codes.serialize(own) == own
-    # and one it does not declare is an error (a masked internal error for the
-    # client), never an undocumented string
+    assert codes.serialize(first) == first.value
     with pytest.raises(GraphQLError):
         codes.serialize(outside)
+
+
+def test_an_entrys_result_and_not_applied_codes_are_checked_too() -> None:
+    with pytest.raises(ValueError, match="LOCK_LOST"):
+        ActionResult(
+            id=strawberry.ID("x"),
+            outcome=Outcome.FAILED,
+            code=LockErrorCode.LOCK_LOST,
+            message=None,
+            entry=None,
+        )
+    with pytest.raises(ValueError, match="CLASS_FULL"):
+        NotApplied(
+            entry_id=strawberry.ID("x"), code=CapacityErrorCode.CLASS_FULL, message="m", field=None
+        )
+    assert (
+        ActionResult(
+            id=strawberry.ID("x"), outcome=Outcome.APPROVED, code=None, message=None, entry=None
+        ).code
+        is None
+    )
