@@ -20,6 +20,7 @@ import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from domain.actions.deny import DenyErrorCode
+from domain.actions.dismiss import DismissErrorCode
 from domain.actions.outcome import Code as ActionCode
 from domain.actions.review import ReviewErrorCode
 from domain.actions.selection import SelectionErrorCode
@@ -70,7 +71,9 @@ def code_enum(name: str, description: str, *sources: Codes) -> Any:
 ACTOR = ActionCode.ACCESS_DENIED
 LOCK_CLAIM = (LockErrorCode.LOCK_REQUIRED, LockErrorCode.LOCK_LOST)
 # Why one entry was refused: an action's ``Refusal`` (``ActionResult.code``).
-ITEM_AREAS = (ActionCode, CapacityErrorCode, DropErrorCode, TransferErrorCode)
+ITEM_AREAS = (ActionCode, CapacityErrorCode, DropErrorCode, TransferErrorCode, DismissErrorCode)
+# Approving one entry: its own refusal, but never dismissing's.
+APPROVE_ITEM_AREAS = ITEM_AREAS[:-1]
 
 ActionResultCode = code_enum(
     "ActionResultCode", "Why an entry of a staff action was skipped or failed.", *ITEM_AREAS
@@ -110,8 +113,7 @@ MassActionErrorCode = code_enum(
 ApproveActivityErrorCode = code_enum(
     "ApproveActivityErrorCode",
     "Why approving one entry was refused (the entry's own refusal included).",
-    *ITEM_AREAS,
-    SelectionErrorCode,
+    *APPROVE_ITEM_AREAS,
     *LOCK_CLAIM,
 )
 DenyActivityErrorCode = code_enum(
@@ -119,7 +121,6 @@ DenyActivityErrorCode = code_enum(
     "Why denying one entry was refused (the entry's own refusal included).",
     ActionCode,
     DenyErrorCode,
-    SelectionErrorCode,
     *LOCK_CLAIM,
 )
 ReviewOnlineOrderErrorCode = code_enum(

@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actions.closing import close_listed
 from domain.actions.entries import with_entries_loaded
 from domain.actions.facts import EntryFacts
-from domain.actions.outcome import ActionReport, Code, Entry, ItemResult, Outcome, Refusal
+from domain.actions.outcome import ActionReport, Entry, ItemResult, Outcome, Refusal
 from domain.actions.records import moot_requests
 from domain.actions.selection import Picked, Selection, resolve_facts, sort_out
+from domain.errors import ErrorCode
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
 from domain.vocabulary import (
@@ -36,17 +37,28 @@ from domain.vocabulary import (
 )
 
 
+class DismissErrorCode(ErrorCode):
+    """Dismissing's own area: "Mass dismissing filtered items will NOT dismiss
+    any items that require action"."""
+
+    MUST_APPROVE_OR_DENY = (
+        "MUST_APPROVE_OR_DENY",
+        "A request that requires action cannot be dismissed; approve or deny it.",
+    )
+    REVIEW_REQUIRED = "REVIEW_REQUIRED", "An online order is dismissed only after its review."
+
+
 def dismiss_refusal(row: Entry) -> Refusal | None:
     """Why an open entry cannot be dismissed, if it cannot (reads its type,
     status and review only)."""
     if not can_be_dismissed(WindowStatus(row.status)):
         return Refusal(
-            Code.MUST_APPROVE_OR_DENY,
+            DismissErrorCode.MUST_APPROVE_OR_DENY,
             "this request has no (x) action: it must be approved or denied",
         )
     if needs_review_before_dismiss(ActivityType(row.type)) and row.reviewed_at is None:
         return Refusal(
-            Code.REVIEW_REQUIRED,
+            DismissErrorCode.REVIEW_REQUIRED,
             "review the online order (magnifying glass) before dismissing it",
         )
     return None
@@ -67,7 +79,7 @@ async def _moot_checked(
         for index, row in enumerate(picked.rows)
         if row is not None
         and (result := results[index]) is not None
-        and result.code == Code.MUST_APPROVE_OR_DENY
+        and result.code == DismissErrorCode.MUST_APPROVE_OR_DENY
     }
     moot = await moot_requests(session, list(refused.values()))
     chosen = {index: row for index, row in refused.items() if row.id in moot}

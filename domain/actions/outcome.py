@@ -30,18 +30,14 @@ class Outcome(StrEnum):
 class Code(ErrorCode):
     """The staff actions' area: why one entry was refused (``Refusal``); the
     rules in domain.rules add their own areas, and the requests' own codes
-    are ``SelectionErrorCode``, ``DenyErrorCode`` and ``ReviewErrorCode``."""
+    are ``SelectionErrorCode``, ``DenyErrorCode``, ``DismissErrorCode`` and
+    ``ReviewErrorCode``."""
 
     NOT_FOUND = "NOT_FOUND", "No such entry in your window (another tenant's or location's too)."
     ACCESS_DENIED = "ACCESS_DENIED", "Your permissions do not allow this action."
     ALREADY_PROCESSED = "ALREADY_PROCESSED", "The entry was already approved, denied or dismissed."
     VERSION_CONFLICT = "VERSION_CONFLICT", "The entry changed since the version you reviewed."
     NOT_PENDING = "NOT_PENDING", "Only a PENDING request can be approved or denied."
-    MUST_APPROVE_OR_DENY = (
-        "MUST_APPROVE_OR_DENY",
-        "A request that requires action cannot be dismissed; approve or deny it.",
-    )
-    REVIEW_REQUIRED = "REVIEW_REQUIRED", "An online order is dismissed only after its review."
     # The record a request was made against is gone, or is in another state
     # since (domain.actions.records): approving or denying changes nothing.
     RECORD_NOT_FOUND = "RECORD_NOT_FOUND", "The record the request was made against is gone."
