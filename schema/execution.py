@@ -135,6 +135,24 @@ def _variables_in(node: Node, skip: object = None) -> Iterator[str]:
                 yield from _variables_in(child, skip)
 
 
+def _with_own_memo(executor: Any) -> Any:
+    """A per-event executor with a subfield memo of its own.
+
+    graphql-core 3.3 builds each event's executor as a shallow ``copy()`` of
+    the subscription's, so every event shares the subscription's
+    ``collect_subfields`` memo. That memo is keyed by the ``id()`` of field
+    lists each execution builds afresh, and keeps them alive: every event
+    added two to three entries (the lists, their ``FieldDetails`` and
+    ``CollectedFields``) for as long as the subscription lived, about 9,000
+    ``FieldDetails`` per process in one soak (``tests/live/test_soak.py``).
+    Within one event the memo still saves what it is for (a list's items
+    share their subfields); across events nothing is ever found in it.
+    """
+    if isinstance(getattr(executor, "_relevant_sub_fields", None), dict):
+        executor._relevant_sub_fields = {}
+    return executor
+
+
 class _SharedEvent:
     """What graphql-core takes for a per-event executor of a shared event:
     it only asks it to ``execute_operation``."""
@@ -162,13 +180,13 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
         event = getattr(payload, "shared_key", None)
         selection = None if event is None else self._selection()
         if selection is None:
-            return super().build_per_event_executor(payload)
+            return _with_own_memo(super().build_per_event_executor(payload))
         # graphql-core copies the executor per subscriber and event; a shared
         # event builds that copy only for the execution the others reuse.
         return _SharedEvent((selection, event), partial(self._execute_event, payload))
 
     def _execute_event(self, payload: Any, serially: bool | None) -> Any:
-        executor = super().build_per_event_executor(payload)
+        executor = _with_own_memo(super().build_per_event_executor(payload))
         return StrawberryGraphQLCoreExecutionContext.execute_operation(executor, serially)
 
     def _selection(self) -> Hashable | None:
