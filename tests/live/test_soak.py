@@ -436,7 +436,9 @@ async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_
     bound, max_bound = _bounds(quiet.latencies)
     acted = len(actions.latencies)
     action_p99 = _p99(sorted(actions.latencies))
-    action_bound, action_max_bound = _bounds(quiet_actions.latencies)
+    # (staff actions are writes too; a few seconds of them alone are too few
+    # for a p99, so their baseline is every write with nobody subscribed)
+    action_bound, action_max_bound = _bounds(quiet.latencies + quiet_actions.latencies)
     mib = {name: round(value / 2**20, 1) for name, value in rss_before.items()}
     report = (
         f"{sent} writes at {RATE}/s: {_figures(writes.latencies)} (p99 bound {bound:.3f} s; "
