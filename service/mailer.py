@@ -3,20 +3,22 @@
 ``SMTP_HOST`` (with ``SMTP_PORT``, ``SMTP_USERNAME``/``SMTP_PASSWORD`` and
 ``SMTP_STARTTLS``) sends through a real server; without it each message is
 written as an ``.eml`` file under ``OUTBOX_DIR`` (the embedded default).
-smtplib is blocking, so a batch is sent over one connection in a thread.
+A batch is sent over one connection with aiosmtplib, on the event loop: no
+thread is held for as long as a slow SMTP server takes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import smtplib
 import uuid
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Protocol
+
+import aiosmtplib
 
 from domain.email import OutgoingEmail
 from service.settings import Settings
@@ -46,34 +48,39 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def _send_all(self, messages: Sequence[OutgoingEmail]) -> set[int]:
-        settings = self.settings
-        assert settings.smtp_host is not None
-        accepted: set[int] = set()
-        try:
-            with smtplib.SMTP(
-                settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
-            ) as smtp:
-                if settings.smtp_starttls:
-                    smtp.starttls()
-                if settings.smtp_username:
-                    smtp.login(settings.smtp_username, settings.smtp_password or "")
-                for outgoing in messages:
-                    try:
-                        smtp.send_message(build_message(settings, outgoing))
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                        log.warning("mail to family %s refused: %s", outgoing.family_id, error)
-                        continue
-                    accepted.add(outgoing.family_id)
-        except (OSError, smtplib.SMTPException) as error:
-            # The connection failed: what was not accepted yet was not sent.
-            log.error("SMTP delivery via %s failed: %s", settings.smtp_host, error)
-        return accepted
-
     async def send(self, messages: Sequence[OutgoingEmail]) -> set[int]:
         if not messages:
             return set()
-        return await asyncio.to_thread(self._send_all, messages)
+        settings = self.settings
+        assert settings.smtp_host is not None
+        smtp = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            timeout=SMTP_TIMEOUT_SECONDS,
+            # Never aiosmtplib's "upgrade when offered": SMTP_STARTTLS says
+            # whether TLS is required (refused without it) or not used.
+            start_tls=settings.smtp_starttls,
+        )
+        accepted: set[int] = set()
+        try:
+            async with smtp:
+                if settings.smtp_username:
+                    await smtp.login(settings.smtp_username, settings.smtp_password or "")
+                for outgoing in messages:
+                    try:
+                        await smtp.send_message(build_message(settings, outgoing))
+                    except (
+                        aiosmtplib.SMTPRecipientsRefused,
+                        aiosmtplib.SMTPSenderRefused,
+                        aiosmtplib.SMTPDataError,
+                    ) as error:
+                        log.warning("mail to family %s refused: %s", outgoing.family_id, error)
+                        continue
+                    accepted.add(outgoing.family_id)
+        except (OSError, aiosmtplib.SMTPException) as error:
+            # The connection failed: what was not accepted yet was not sent.
+            log.error("SMTP delivery via %s failed: %s", settings.smtp_host, error)
+        return accepted
 
 
 class OutboxMailer:
