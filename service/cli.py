@@ -52,11 +52,7 @@ def _with_overrides(args: argparse.Namespace) -> Settings:
         overrides["host"] = args.host
     if getattr(args, "port", None):
         overrides["port"] = args.port
-    if not overrides:
-        return settings
-    from dataclasses import replace
-
-    return replace(settings, **overrides)
+    return settings.replace(**overrides) if overrides else settings
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -1,20 +1,45 @@
-"""Configuration from the environment.
+"""Configuration from the environment, typed and validated (pydantic-settings).
 
 The embedded default needs nothing: a SQLite file under ``var/`` and an
 in-process broadcast. Production sets ``DATABASE_URL`` (PostgreSQL) and
 ``REDIS_URL``; the same code serves both.
+
+Each field is one environment variable (its ``validation_alias``), with its
+type, bounds and the description README's "Configuration" table is made
+from (``scripts/settings_table.py``; ``tests/test_settings.py`` fails when
+they differ). ``Settings.from_env()`` is the one door to the environment;
+``Settings(...)`` takes only what it is given, so tests never pick up the
+machine's variables. A value that does not parse is refused with
+``InvalidSettings``, whose message names every bad variable on one line. An
+empty variable counts as unset.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import model_validator as _model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = REPO_ROOT / "var" / "online_activity.db"
+
+# Variables whose value may carry a password: never echoed in an error.
+SECRET_VARIABLES = frozenset({"DATABASE_URL", "BROADCAST_URL", "REDIS_URL", "SMTP_PASSWORD"})
+
+
+class InvalidSettings(ValueError):
+    """The environment has a value that does not parse; the message names each variable."""
 
 
 def _normalise_database_url(url: str) -> str:
@@ -48,70 +73,261 @@ def installation_namespace(database_url: str, broadcast_url: str) -> str:
     return f"oa.{digest}.db{redis_db}"
 
 
-def _choice(name: str, choices: tuple[str, ...]) -> str:
-    """One of ``choices`` (empty when unset); anything else is refused."""
-    value = os.environ.get(name, "").strip().lower()
-    if value and value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
-    return value
+def _var(name: str, default: Any, description: str, *, shown: str | None = None, **kw: Any) -> Any:
+    """A field read from the environment variable ``name``; ``shown`` is the
+    default as README's table states it, where the value alone would mislead."""
+    extra: dict[str, Any] | None = {"shown_default": shown} if shown is not None else None
+    return Field(
+        default, validation_alias=name, description=description, json_schema_extra=extra, **kw
+    )
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+_BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
-    broadcast_url: str = "memory://"
-    dev_mode: bool = True
-    host: str = "127.0.0.1"
-    port: int = 8000
-    allowed_origins: tuple[str, ...] = ()
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    mail_from: str = "no-reply@online-activity.local"
-    outbox_dir: Path = field(default=REPO_ROOT / "var" / "outbox")
-    db_pool_size: int = 10
-    # Overload (models/db.py): the longest any statement may run (PostgreSQL
-    # statement_timeout), and the longest a write waits for a connection or
-    # a lock before it is answered 503 with Retry-After; 0 disables either.
-    db_statement_timeout_seconds: float = 15.0
-    db_write_wait_seconds: float = 5.0
-    # How often a quiet process checks whether to give memory back (service/memory.py).
-    memory_check_seconds: float = 10.0
-    purge_interval_seconds: float = 3600.0
-    # Live: every action needs the edit-lock token; lease TTL; websocket init wait.
-    require_edit_lock: bool = True
-    edit_lock_ttl_seconds: float = 120.0
-    ws_init_timeout_seconds: float = 10.0
-    # A websocket frame not sent in this long (the client stopped reading)
-    # closes the socket with 1013; 0 disables (service/backpressure.py).
-    ws_send_timeout_seconds: float = 10.0
-    # Staff tokens resolved in the last N seconds skip the lookup; 0 disables.
-    token_cache_seconds: float = 5.0
-    # The longest a badge is kept, even with no change heard of; 0 disables.
-    badge_cache_seconds: float = 5.0
-    # Operators: "json" or "text" logs (service/logs.py), seconds a stopping
-    # process gives requests in flight (service/shutdown.py).
-    log_format: str = "text"
-    log_level: str = "info"
-    shutdown_timeout_seconds: float = 20.0
-    # Every broadcast channel's prefix (BROADCAST_NAMESPACE); empty: derived
-    # from the database and the Redis database number (``channel_namespace``).
-    broadcast_namespace: str = ""
-    # INTROSPECTION: on | staff | off; empty: on in dev mode, else off.
-    introspection: str = ""
-    # Websockets one staff member may hold open (all processes together),
-    # and how long a crashed process's sockets still count (service/socket_quota.py).
-    max_sockets_per_staff: int = 10
-    socket_lease_seconds: float = 60.0
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True,
+        case_sensitive=True,
+        env_ignore_empty=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_default=True,
+        extra="forbid",
+    )
+
+    database_url: str = _var(
+        "DATABASE_URL",
+        f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}",
+        "`postgresql://user:pass@host/db` (also `postgres://`) or `sqlite:///path`",
+        shown="SQLite under `var/`",
+    )
+    broadcast_url: str = Field(
+        "memory://",
+        validation_alias=AliasChoices("BROADCAST_URL", "REDIS_URL"),
+        description="Redis for live updates across processes, e.g. `redis://host:6379/0`",
+    )
+    broadcast_namespace: str = _var(
+        "BROADCAST_NAMESPACE",
+        "",
+        "prefix of every live channel on Redis. Redis pub/sub ignores the database number, so "
+        "two installations sharing one Redis (staging and production) need different ones. The "
+        "default is derived from the database's identity (driver, host, port, database name; not "
+        "the credentials) and the Redis database number, so every process of one installation "
+        "shares it; set it explicitly when your processes reach one database under different "
+        "host names",
+        shown="derived",
+    )
+    dev_mode: bool = _var(
+        "DEV_MODE",
+        True,
+        "serve GraphiQL on `/graphql`, and the demo staff picker on the sign-in page "
+        "(`/dev/demo-staff`)",
+        shown="on unless `DATABASE_URL` is set",
+    )
+    introspection: Literal["", "on", "staff", "off"] = _var(
+        "INTROSPECTION",
+        "",
+        "who may introspect the schema (`__schema`, `__type`): `on` anyone, `staff` a signed-in "
+        "staff member, `off` nobody. A refused document gets one error with code "
+        "`INTROSPECTION_DISABLED`; `__typename` is always answered. Generate clients from "
+        "`schema.graphql` (or `print-schema`) instead",
+        shown="`on` in dev mode, else `off`",
+    )
+    host: str = _var("HOST", "127.0.0.1", "the address `serve` listens on")
+    port: Port = _var("PORT", 8000, "the port `serve` listens on")
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = _var(
+        "ALLOWED_ORIGINS", (), "comma-separated origins allowed to open websockets cross-origin"
+    )
+    smtp_host: str | None = _var(
+        "SMTP_HOST",
+        None,
+        'the SMTP server for "email families"; without it mail goes to the outbox',
+    )
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = _var("SMTP_PORT", 25, "its port")
+    smtp_username: str | None = _var("SMTP_USERNAME", None, "log in as this user, if set")
+    smtp_password: str | None = _var("SMTP_PASSWORD", None, "with this password", repr=False)
+    smtp_starttls: bool = _var("SMTP_STARTTLS", False, "upgrade the connection with STARTTLS")
+    mail_from: str = _var("MAIL_FROM", "no-reply@online-activity.local", "sender address")
+    outbox_dir: Path = _var(
+        "OUTBOX_DIR",
+        REPO_ROOT / "var" / "outbox",
+        "where mail goes in the embedded default",
+        shown="`var/outbox`",
+    )
+    db_pool_size: Annotated[int, Field(ge=1)] = _var(
+        "DB_POOL_SIZE",
+        10,
+        "PostgreSQL connections per process for reads (plus half as many overflow); writes have "
+        "a pool of their own of half that size (plus as many overflow), so reads and live work "
+        "cannot take the connections writes need; live replays and badge recounts use at most "
+        "half the read pool at once",
+    )
+    # Overload (models/db.py).
+    db_write_wait_seconds: Seconds = _var(
+        "DB_WRITE_WAIT_SECONDS",
+        5.0,
+        "the longest a write waits for a database connection or a lock (PostgreSQL "
+        "`lock_timeout`, SQLite's busy timeout) before it is refused: portal calls get HTTP 503 "
+        "with `Retry-After`, staff requests a `DATABASE_UNAVAILABLE` error with `retryAfter`; "
+        "nothing is committed. `0`: wait as long as it takes",
+    )
+    db_statement_timeout_seconds: Seconds = _var(
+        "DB_STATEMENT_TIMEOUT_SECONDS",
+        15.0,
+        "PostgreSQL `statement_timeout` of the server's connections: a frozen database fails a "
+        "request with `DATABASE_UNAVAILABLE` (`Retry-After`) instead of hanging it. `0` disables",
+    )
+    memory_check_seconds: Seconds = _var(
+        "MEMORY_CHECK_SECONDS",
+        10.0,
+        "how often a process checks its resident memory: once it grew by a tenth and the process "
+        "is quiet, one full garbage collection and `malloc_trim` give back what a burst of load "
+        "left (`service/memory.py`). `0` disables",
+    )
+    purge_interval_seconds: Seconds = _var(
+        "PURGE_INTERVAL_SECONDS",
+        3600.0,
+        "how often a server purges expired entries. `0` disables",
+    )
+    require_edit_lock: bool = _var(
+        "REQUIRE_EDIT_LOCK", True, "every action needs the window-or-widget edit lock's token"
+    )
+    edit_lock_ttl_seconds: PositiveSeconds = _var(
+        "EDIT_LOCK_TTL_SECONDS", 120.0, "how long an edit lock lasts without a renewal"
+    )
+    ws_init_timeout_seconds: PositiveSeconds = _var(
+        "WS_INIT_TIMEOUT_SECONDS",
+        10.0,
+        "how long a new websocket may take to send `connection_init`",
+    )
+    ws_send_timeout_seconds: Seconds = _var(
+        "WS_SEND_TIMEOUT_SECONDS",
+        10.0,
+        "a websocket whose client has not taken one frame in this long (it stopped reading) is "
+        "closed with 1013; the client resumes with `afterSequence`. `0` disables",
+    )
+    token_cache_seconds: Seconds = _var(
+        "TOKEN_CACHE_SECONDS",
+        5.0,
+        "how long a server process remembers a valid staff token (and the staff member's "
+        "permissions and locations) instead of looking it up on every request. A revoked token, "
+        "a deactivated staff member or changed permissions take effect within this many seconds, "
+        "on open websockets too (about a fifth of it later at most); `0` disables the cache "
+        "(immediate effect, one query more per request)",
+    )
+    badge_cache_seconds: Seconds = _var(
+        "BADGE_CACHE_SECONDS",
+        5.0,
+        "the longest a server process keeps an organisation's badge without hearing of a change. "
+        "A badge is forgotten as soon as the organisation changes (on this process at commit, on "
+        "the others when the change's message arrives), is never kept while Redis is "
+        "unreachable, and is read again after a reconnect; this limit is only a safety net. `0` "
+        "reads the counters on every request",
+    )
+    log_format: Literal["text", "json"] = _var(
+        "LOG_FORMAT",
+        "text",
+        "`json`: one JSON object per line (production); `text`: readable lines for a terminal. "
+        'See "Operating it"',
+        shown="`text` in dev mode, else `json`",
+    )
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = _var(
+        "LOG_LEVEL",
+        "info",
+        "`debug`, `info` (one line per GraphQL operation), `warning`, `error`, `critical`; "
+        "`serve --log-level` overrides it",
+    )
+    shutdown_timeout_seconds: Seconds = _var(
+        "SHUTDOWN_TIMEOUT_SECONDS",
+        20.0,
+        "under `serve`, on SIGTERM: how long requests in flight may take before they are "
+        "cancelled (and their units of work rolled back)",
+    )
+    max_sockets_per_staff: Annotated[int, Field(ge=1)] = _var(
+        "MAX_SOCKETS_PER_STAFF",
+        10,
+        'websockets one staff member may hold open, all processes together (see "Limits")',
+    )
+    socket_lease_seconds: PositiveSeconds = _var(
+        "SOCKET_LEASE_SECONDS",
+        60.0,
+        "how long the sockets of a process that died without closing them still count",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what the caller passes: from_env() is the one door to the environment.
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """The settings of this process's environment, or ``InvalidSettings``."""
+        values = EnvSettingsSource(cls, case_sensitive=True, env_ignore_empty=True)()
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise InvalidSettings(_describe(error)) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (by field name), validated like the rest."""
+        return type(self)(**{**self.model_dump(), **changes})
+
+    @_model_validator(mode="before")
+    @classmethod
+    def _derived_defaults(cls, data: Any) -> Any:
+        """DEV_MODE is on unless DATABASE_URL is set; LOG_FORMAT follows DEV_MODE."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+
+        def given(field: str) -> str | None:
+            alias = field.upper()
+            return field if field in data else alias if alias in data else None
+
+        dev_key = given("dev_mode")
+        if dev_key is None:
+            dev_key = "dev_mode"
+            data[dev_key] = given("database_url") is None
+        if given("log_format") is None:
+            try:
+                dev_mode = _BOOL.validate_python(data[dev_key])
+            except ValidationError:
+                return data  # the field's own error names DEV_MODE
+            data["log_format"] = "text" if dev_mode else "json"
+        return data
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, url: str) -> str:
+        return _normalise_database_url(url)
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+    @field_validator("introspection", "log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("broadcast_namespace", mode="before")
+    @classmethod
+    def _stripped(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
 
     @property
     def introspection_policy(self) -> str:
@@ -128,45 +344,15 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
-        database_url = _normalise_database_url(
-            env.get("DATABASE_URL", f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}")
-        )
-        broadcast_url = env.get("BROADCAST_URL") or env.get("REDIS_URL") or "memory://"
-        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
-        return cls(
-            database_url=database_url,
-            broadcast_url=broadcast_url,
-            dev_mode=_bool("DEV_MODE", default="DATABASE_URL" not in env),
-            host=env.get("HOST", "127.0.0.1"),
-            port=int(env.get("PORT", "8000")),
-            allowed_origins=origins,
-            smtp_host=env.get("SMTP_HOST") or None,
-            smtp_port=int(env.get("SMTP_PORT", "25")),
-            smtp_username=env.get("SMTP_USERNAME") or None,
-            smtp_password=env.get("SMTP_PASSWORD") or None,
-            smtp_starttls=_bool("SMTP_STARTTLS", default=False),
-            mail_from=env.get("MAIL_FROM", "no-reply@online-activity.local"),
-            outbox_dir=Path(env.get("OUTBOX_DIR", str(REPO_ROOT / "var" / "outbox"))),
-            db_pool_size=int(env.get("DB_POOL_SIZE", "10")),
-            db_statement_timeout_seconds=float(env.get("DB_STATEMENT_TIMEOUT_SECONDS", "15")),
-            db_write_wait_seconds=float(env.get("DB_WRITE_WAIT_SECONDS", "5")),
-            memory_check_seconds=float(env.get("MEMORY_CHECK_SECONDS", "10")),
-            purge_interval_seconds=float(env.get("PURGE_INTERVAL_SECONDS", "3600")),
-            require_edit_lock=_bool("REQUIRE_EDIT_LOCK", default=True),
-            edit_lock_ttl_seconds=float(env.get("EDIT_LOCK_TTL_SECONDS", "120")),
-            ws_init_timeout_seconds=float(env.get("WS_INIT_TIMEOUT_SECONDS", "10")),
-            ws_send_timeout_seconds=float(env.get("WS_SEND_TIMEOUT_SECONDS", "10")),
-            token_cache_seconds=float(env.get("TOKEN_CACHE_SECONDS", "5")),
-            badge_cache_seconds=float(env.get("BADGE_CACHE_SECONDS", "5")),
-            log_format=env.get("LOG_FORMAT")
-            or ("text" if _bool("DEV_MODE", default="DATABASE_URL" not in env) else "json"),
-            log_level=env.get("LOG_LEVEL") or "info",
-            shutdown_timeout_seconds=float(env.get("SHUTDOWN_TIMEOUT_SECONDS", "20")),
-            broadcast_namespace=env.get("BROADCAST_NAMESPACE", "").strip(),
-            introspection=_choice("INTROSPECTION", ("on", "staff", "off")),
-            max_sockets_per_staff=int(env.get("MAX_SOCKETS_PER_STAFF", "10")),
-            socket_lease_seconds=float(env.get("SOCKET_LEASE_SECONDS", "60")),
-        )
+
+def _describe(error: ValidationError) -> str:
+    """Every bad variable on one line: ``PORT='abc': input should be a valid integer``."""
+    problems = []
+    for item in error.errors(include_url=False):
+        name = str(item["loc"][0]) if item["loc"] else "the environment"
+        if item["loc"] and name.islower():  # validated by field name: say the variable
+            name = name.upper()
+        value = "" if name in SECRET_VARIABLES else f"={item['input']!r}"
+        message = item["msg"]
+        problems.append(f"{name}{value}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(problems)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -41,7 +40,7 @@ SEQUENCES = """
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The edit lock is tested in its own suite; these tests act without it."""
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def approve(api: Api, token: str, *ids: str) -> list[dict[str, object]]:

@@ -10,7 +10,6 @@ request, which nobody can act on any more, carries the (x): staff dismiss it.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -55,7 +54,7 @@ query($id: ID!) { node(id: $id) { ... on ActivityEntry { id availableActions rec
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 def today() -> date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -47,7 +46,7 @@ WINDOW = """
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def window_ids(api: Api, token: str) -> list[str]:

@@ -3,7 +3,6 @@ ones built from loaded entries, and results show entries only when asked."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -37,7 +36,7 @@ AUDIT = """
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def varied_entries(services: Services, world: World) -> list[int]:

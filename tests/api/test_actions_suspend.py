@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from strawberry import relay
 
@@ -27,7 +25,7 @@ WINDOW = "{ onlineActivity { ... on ActivityConnection { totalCount } } }"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def test_a_deletion_request_suspends_the_family_with_a_dated_note_and_deletes_nothing(

@@ -34,7 +34,7 @@ mutation($input: ApproveActivitiesInput!) {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 @dataclasses.dataclass

@@ -13,7 +13,6 @@ import contextlib
 import io
 import re
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -38,7 +37,7 @@ query Audit($filter: AuditFilter) {
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """No token cache: a revocation shows on the very next request."""
-    return replace(settings, token_cache_seconds=0)
+    return settings.replace(token_cache_seconds=0)
 
 
 @pytest.fixture

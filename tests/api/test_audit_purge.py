@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +45,7 @@ BADGE = "{ activityBadge { waiting pending } }"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def audit(api: Api, token: str, **variables: object) -> dict[str, Any]:

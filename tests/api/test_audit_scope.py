@@ -5,7 +5,6 @@ organisation-wide ones."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -34,9 +33,7 @@ mutation($input: SuspendFamilyInput!) {
 
 @pytest.fixture
 def settings(settings: Settings, smtp: tuple[Inbox, int]) -> Settings:
-    return dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp[1], require_edit_lock=False
-    )
+    return settings.replace(smtp_host="127.0.0.1", smtp_port=smtp[1], require_edit_lock=False)
 
 
 async def audit(api: Api, token: str) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ lost"), and a request still waits for staff."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -45,7 +44,7 @@ query($id: ID!) {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 def today() -> date:

@@ -10,7 +10,6 @@ connection taken.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -41,8 +40,7 @@ WINDOW = "{ onlineActivity { ... on ActivityConnection { totalCount } } }"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(
-        settings,
+    return settings.replace(
         db_write_wait_seconds=WRITE_WAIT,
         db_statement_timeout_seconds=STATEMENT_TIMEOUT,
         db_pool_size=2,

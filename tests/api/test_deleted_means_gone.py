@@ -12,7 +12,6 @@ left (``resolution``).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -63,7 +62,7 @@ READS = """
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def test_a_denied_enrollment_request_and_its_notes_are_gone_from_every_read(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from collections.abc import AsyncIterator, Iterator
 from email import message_from_bytes
@@ -71,9 +70,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def settings(settings: Settings, smtp: tuple[Inbox, int]) -> Settings:
-    return dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp[1], require_edit_lock=False
-    )
+    return settings.replace(smtp_host="127.0.0.1", smtp_port=smtp[1], require_edit_lock=False)
 
 
 @pytest.fixture
@@ -198,9 +195,7 @@ async def test_view_only_staff_email_nobody_and_foreign_ids_are_not_found(
 async def outbox_api(settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[Api, Path]]:
     """The embedded default: no SMTP host, messages land in a local outbox."""
     outbox = tmp_path / "staff-outbox"
-    services = Services.from_settings(
-        dataclasses.replace(settings, smtp_host=None, outbox_dir=outbox)
-    )
+    services = Services.from_settings(settings.replace(smtp_host=None, outbox_dir=outbox))
     await services.start()
     transport = httpx.ASGITransport(app=create_app(services=services))
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 
 import httpx
@@ -31,7 +30,7 @@ async def serve(settings: Settings) -> AsyncIterator[Api]:
 @pytest.fixture
 async def production(settings: Settings) -> AsyncIterator[Api]:
     """As a server with DEV_MODE off and INTROSPECTION unset."""
-    async for api in serve(dataclasses.replace(settings, dev_mode=False)):
+    async for api in serve(settings.replace(dev_mode=False)):
         yield api
 
 
@@ -51,7 +50,7 @@ async def test_anonymous_introspection_is_refused_in_production(
 
 
 async def test_introspection_for_staff_only_or_everyone(settings: Settings, world: World) -> None:
-    staff_only = dataclasses.replace(settings, dev_mode=False, introspection="staff")
+    staff_only = settings.replace(dev_mode=False, introspection="staff")
     async for api in serve(staff_only):
         assert await api.error_codes(SCHEMA) == ["INTROSPECTION_DISABLED"]
         types = (await api.data(SCHEMA, token=world.riverside.full))["__schema"]["types"]

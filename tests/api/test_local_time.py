@@ -8,7 +8,6 @@ school's calendar dates; the server's clock is set to stand at the edges.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,7 +42,7 @@ AUCKLAND = "Pacific/Auckland"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 def local(zone: str, text: str, fold: int = 0) -> datetime:

@@ -15,7 +15,6 @@ race.)
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,7 +72,7 @@ async def after(seconds: float, call: Awaitable[dict[str, Any]]) -> dict[str, An
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def states(services: Services, original: str, moved: str) -> tuple[Any, ...]:

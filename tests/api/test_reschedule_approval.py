@@ -6,7 +6,6 @@ Denying the request leaves the original as it was."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,7 +43,7 @@ mutation($input: DismissActivitiesInput!) {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 class RecordingPublisher:

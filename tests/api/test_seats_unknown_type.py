@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from service.settings import Settings
@@ -24,7 +22,7 @@ mutation($input: ApproveActivityInput!) {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, require_edit_lock=False)
+    return settings.replace(require_edit_lock=False)
 
 
 async def test_a_seat_taken_by_an_enrollment_of_unknown_type_is_not_given_again(

@@ -5,7 +5,6 @@ stops working within that time (at once with 0)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,7 +25,7 @@ WINDOW = "query { onlineActivity { ... on ActivityConnection { totalCount } } }"
 
 @asynccontextmanager
 async def _server(settings: Settings, ttl: float) -> AsyncIterator[tuple[Api, Services]]:
-    services = Services.from_settings(dataclasses.replace(settings, token_cache_seconds=ttl))
+    services = Services.from_settings(settings.replace(token_cache_seconds=ttl))
     await services.start()
     try:
         transport = httpx.ASGITransport(app=create_app(services=services))

@@ -10,7 +10,6 @@ embedded run a redis-server of its own (never a silent skip).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,9 +60,7 @@ async def installations(redis_url: str, tmp_path: Path) -> AsyncIterator[list[Se
         broadcast_url=redis_url,
         purge_interval_seconds=0,
     )
-    staging = dataclasses.replace(
-        production, database_url=f"sqlite+aiosqlite:///{tmp_path / 'staging.db'}"
-    )
+    staging = production.replace(database_url=f"sqlite+aiosqlite:///{tmp_path / 'staging.db'}")
     started = [Services.from_settings(s) for s in (production, production, staging)]
     for services in started:
         await services.start()

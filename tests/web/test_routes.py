@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ ME = "query { me { name } }"
 @pytest.fixture
 async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The same app with dev mode off, as production runs it."""
-    services = Services.from_settings(dataclasses.replace(settings, dev_mode=False))
+    services = Services.from_settings(settings.replace(dev_mode=False))
     await services.start()
     try:
         transport = httpx.ASGITransport(app=create_app(services=services))
