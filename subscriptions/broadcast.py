@@ -1,10 +1,18 @@
 """Our one door to broadcaster: publish JSON events, subscribe through bounded queues.
 
-broadcaster stays behind this module (and ``redis_backend``): its backends do
-the transport, and the fan-out to local subscribers is ours, because
-broadcaster's ``Broadcast.subscribe`` buffers into unbounded queues and a slow
-websocket client would then grow memory without limit.
+What we use of broadcaster is its public interface only: ``BroadcastBackend``
+(the transport contract) and ``Event``. The rest of the layer has outgrown it
+and is ours, behind this module and its two backends:
 
+- the fan-out to local subscribers, because ``Broadcast.subscribe`` buffers
+  into unbounded queues and a slow websocket client would then grow memory
+  without limit;
+- the Redis backend (``redis_backend``), because broadcaster's loses the first
+  subscription with redis-py >= 8 and never reconnects (STACK_NOTES);
+- the in-process backend (``memory_backend``), because broadcaster's is not
+  part of its public API and delivers differently from Redis.
+
+Both backends still work under ``broadcaster.Broadcast(backend=...)``.
 The backend is chosen by URL scheme: ``memory://`` (one process, the embedded
 default) or ``redis://`` / ``rediss://`` (``ReliableRedisBackend``).
 
@@ -47,12 +55,14 @@ from urllib.parse import urlsplit
 
 from broadcaster import BroadcastBackend
 
+from subscriptions.memory_backend import MemoryBackend
 from subscriptions.redis_backend import BroadcastUnavailable, ReliableRedisBackend
 
 __all__ = [
     "RESYNC_KIND",
     "BroadcastUnavailable",
     "Broadcaster",
+    "MemoryBackend",
     "ReliableRedisBackend",
     "SubscriberOverflow",
     "Subscription",
@@ -70,11 +80,9 @@ class SubscriberOverflow(Exception):
 
 
 def backend_for_url(url: str) -> BroadcastBackend:
-    """Pick the backend by URL scheme, importing only what that backend needs."""
+    """Pick the backend by URL scheme (redis-py is imported only by the Redis one)."""
     scheme = urlsplit(url).scheme
     if scheme == "memory":
-        from broadcaster._backends.memory import MemoryBackend
-
         return MemoryBackend(url)
     if scheme in ("redis", "rediss"):
         return ReliableRedisBackend(url)
