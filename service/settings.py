@@ -78,7 +78,11 @@ def _var(name: str, default: Any, description: str, *, shown: str | None = None,
     default as README's table states it, where the value alone would mislead."""
     extra: dict[str, Any] | None = {"shown_default": shown} if shown is not None else None
     return Field(
-        default, validation_alias=name, description=description, json_schema_extra=extra, **kw
+        default=default,
+        validation_alias=name,
+        description=description,
+        json_schema_extra=extra,
+        **kw,
     )
 
 
@@ -106,7 +110,7 @@ class Settings(BaseSettings):
         shown="SQLite under `var/`",
     )
     broadcast_url: str = Field(
-        "memory://",
+        default="memory://",
         validation_alias=AliasChoices("BROADCAST_URL", "REDIS_URL"),
         description="Redis for live updates across processes, e.g. `redis://host:6379/0`",
     )
