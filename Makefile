@@ -16,7 +16,7 @@ TEST_BROADCAST_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv migrate seed-demo run test test-sqlite test-postgres services lint schema \
+.PHONY: help venv lock migrate seed-demo run test test-sqlite test-postgres services lint schema \
 	bench bench-quick web web-deps chromium
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make web      rebuild the web client's committed bundle (web/dist/) with npm"
 	@echo "make test     tests on SQLite, then PostgreSQL + Redis, then ruff and mypy"
 	@echo "make bench    benchmarks on SQLite and PostgreSQL + Redis (~25 min), writes BENCHMARKS.md"
+	@echo "make lock     regenerate the lock files after changing pyproject.toml's dependencies"
 	@echo "make venv | migrate | seed-demo | lint | schema | bench-quick"
 
 # A Python older than 3.11 (no tomllib) gets one clear line and no .venv.
@@ -38,12 +39,13 @@ $(BIN)/python:
 	$(call require_python311,$(PYTHON), (run make PYTHON=python3.11 or newer))
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
-# Only the dependencies are installed: the code runs from this directory and
-# is never installed as packages (our package names also exist on PyPI).
-$(VENV)/.installed: pyproject.toml scripts/requirements.py | $(BIN)/python
+# Only the dependencies are installed, exactly as locked (hashes checked): the
+# code runs from this directory and is never installed as packages (our
+# package names also exist on PyPI). `make lock` regenerates the locks.
+PIP_INSTALL = $(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes
+$(VENV)/.installed: requirements-dev.lock | $(BIN)/python
 	$(call require_python311,$(BIN)/python,: remove $(VENV) and run make again)
-	$(BIN)/python scripts/requirements.py dev > $(VENV)/requirements.txt
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(VENV)/requirements.txt
+	$(PIP_INSTALL) -r requirements-dev.lock
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -112,10 +114,22 @@ schema: venv
 	$(BIN)/python -m service print-schema
 
 # Benchmarks against baselines measured in the same run (BENCHMARKS.md).
-$(VENV)/.bench-installed: $(VENV)/.installed
-	$(BIN)/python scripts/requirements.py bench > $(VENV)/requirements-bench.txt
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r $(VENV)/requirements-bench.txt
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.lock
+	$(PIP_INSTALL) -r requirements-bench.lock
 	@touch $@
+
+# After changing pyproject.toml's dependencies: one resolution for every
+# platform and Python 3.11+, with hashes. Pins still allowed are kept;
+# `make lock LOCK_ARGS=--upgrade` takes the newest the ranges allow. The
+# runtime lock (the Dockerfile) and the bench one pin what requirements-dev.lock does.
+UV_VERSION := 0.13.8
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--annotation-style line --custom-compile-command "make lock" $(LOCK_ARGS) pyproject.toml
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) -c requirements-dev.lock -o requirements.lock
+	$(UV_COMPILE) --extra bench -c requirements-dev.lock -o requirements-bench.lock
 
 # PostGraphile, the anchor a user would pick instead, from npm with the committed lock file.
 BENCH_NPM := bench/npm

@@ -53,8 +53,8 @@ def _older_interpreters() -> list[str]:
 
 def _project_copy(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    (project / "scripts").mkdir(parents=True)
-    for name in ("Makefile", "pyproject.toml", "scripts/requirements.py"):
+    project.mkdir()
+    for name in ("Makefile", "pyproject.toml", "requirements-dev.lock"):
         shutil.copyfile(REPO_ROOT / name, project / name)
     return project
 
