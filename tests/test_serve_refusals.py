@@ -1,10 +1,10 @@
 """`python -m service serve` refuses what cannot work, in one line, and logs
 structured lines when it runs.
 
-A missing, unreachable or unmigrated database and a bad Redis URL each
-stop `serve` before it listens, with one line on stderr that says what to
-do, instead of a 50-180-line traceback (or a server whose every request then
-fails). On PostgreSQL the unmigrated database is a real empty one.
+A missing, unreachable or unmigrated database, a bad Redis URL and a
+setting that does not parse each stop `serve` before it listens, with one
+line on stderr that says what to do, instead of a 50-180-line traceback (or
+a server whose every request then fails). On PostgreSQL the unmigrated database is a real empty one.
 """
 
 from __future__ import annotations
@@ -151,6 +151,29 @@ def test_a_bad_redis_url_is_one_clear_line(
     line = _one_line(_serve({"DATABASE_URL": database_url, "REDIS_URL": redis_url}))
     assert line.startswith("error: REDIS_URL"), line
     assert expected in line, line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("PORT", "eighty", "PORT='eighty': input should be a valid integer"),
+        ("DB_POOL_SIZE", "0", "DB_POOL_SIZE='0': input should be greater than or equal to 1"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL='loud': input should be 'debug', 'info'"),
+        ("REQUIRE_EDIT_LOCK", "sometimes", "REQUIRE_EDIT_LOCK='sometimes': input should be a"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    variable: str, value: str, expected: str, tmp_path: Path
+) -> None:
+    # given an environment with one value that does not parse
+    database = tmp_path / "unused.db"
+    # when serve is started
+    line = _one_line(_serve({variable: value, "DATABASE_URL": f"sqlite:///{database}"}))
+    # then one line names the variable and what is wrong with its value
+    assert line.startswith("error: a setting in the environment is invalid: "), line
+    assert expected in line, line
+    assert not database.exists(), "refused before it touched the database"
 
 
 @pytest.mark.slow
