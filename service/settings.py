@@ -6,8 +6,8 @@ in-process broadcast. Production sets ``DATABASE_URL`` (PostgreSQL) and
 
 Each field is one environment variable (its ``validation_alias``), with its
 type, bounds and the description README's "Configuration" table is made
-from (``scripts/settings_table.py``; ``tests/test_settings.py`` fails when
-they differ). ``Settings.from_env()`` is the one door to the environment;
+from (``python -m service.settings_doc --write``; ``tests/test_settings.py``
+fails when they differ). ``Settings.from_env()`` is the one door to the environment;
 ``Settings(...)`` takes only what it is given, so tests never pick up the
 machine's variables. A value that does not parse is refused with
 ``InvalidSettings``, whose message names every bad variable on one line. An
