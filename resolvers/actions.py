@@ -8,28 +8,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain import actions
 from domain import email as domain_email
 from domain.actions.outcome import Code
 from domain.actions.selection import resolve
 from domain.errors import InvalidRequest, Problem
-from domain.families import FamilyErrorCode
 from domain.families import suspend_family as domain_suspend_family
-from domain.ids import database_id
 from domain.journal import WindowChange
 from domain.lock_fence import LockClaim, domain_lock_check
 from domain.viewer import Viewer
-from domain.vocabulary import ActivityType, PermissionLevel, Task
+from domain.vocabulary import PermissionLevel, Task
+from domain.window import WindowFilter
 from models import Family
-from resolvers.window import window_filter
-from schema.context import Context
-from schema.entries import OBJECT_FOR_TYPE, TYPE_FOR_OBJECT_NAME
-from schema.window import ActivityFilter
-from service.mailer import mailer_for
+from resolvers.context import RequestContext, Unpack
 
 T = TypeVar("T")
 
@@ -42,12 +35,6 @@ class Done(Generic[T]):
     problems: list[Problem] = field(default_factory=list)
 
 
-def _context(info: strawberry.Info) -> Context:
-    context = info.context
-    assert isinstance(context, Context)
-    return context
-
-
 def require_actor(viewer: Viewer) -> None:
     """ "VIEW may read and email nothing": every action needs FULL on Manage
     Online Activity (and, per item, on the entry type's task)."""
@@ -57,42 +44,23 @@ def require_actor(viewer: Viewer) -> None:
         )
 
 
-def entry_ref(raw: str) -> actions.EntryRef:
-    """A per-type global id (``DropActivity:12``); anything else is an id that
-    names nothing, reported NOT_FOUND like another tenant's."""
-    try:
-        global_id = relay.GlobalID.from_id(raw)
-    except (ValueError, TypeError):
-        return actions.EntryRef(raw, None, None)
-    activity_type = TYPE_FOR_OBJECT_NAME.get(global_id.type_name)
-    number = database_id(global_id.node_id)
-    if activity_type is None or number is None:
-        return actions.EntryRef(raw, None, None)
-    return actions.EntryRef(raw, number, activity_type)
-
-
-def global_id(row: actions.Entry) -> str:
-    return relay.to_base64(OBJECT_FOR_TYPE[ActivityType(row.type)].__name__, row.id)
-
-
 def selection(
-    ids: Sequence[strawberry.ID] | None, everything: ActivityFilter | None, watermark: int | None
+    ids: Sequence[actions.EntryRef] | None,
+    everything: Unpack[WindowFilter] | None,
+    watermark: int | None,
 ) -> actions.Selection:
     return actions.Selection(
-        refs=None if ids is None else tuple(entry_ref(str(i)) for i in ids),
-        window_filter=None
-        if everything is None
-        else window_filter(everything, field=("input", "all")),
+        refs=None if ids is None else tuple(ids),
+        window_filter=None if everything is None else everything(),
         watermark=watermark,
     )
 
 
 async def _unit_of_work(
-    info: strawberry.Info,
+    context: RequestContext,
     work: Callable[[AsyncSession, Viewer, datetime], Awaitable[T]],
     changes_of: Callable[[T], Sequence[WindowChange]] | None = None,
 ) -> Done[T]:
-    context = _context(info)
     viewer = context.require_viewer()
     try:
         require_actor(viewer)
@@ -105,8 +73,8 @@ async def _unit_of_work(
     return Done(value=value)
 
 
-def _claim(info: strawberry.Info, token: str | None) -> LockClaim:
-    return LockClaim(token, required=_context(info).services.settings.require_edit_lock)
+def _claim(context: RequestContext, token: str | None) -> LockClaim:
+    return LockClaim(token, required=context.services.settings.require_edit_lock)
 
 
 def _report_changes(report: actions.ActionReport) -> Sequence[WindowChange]:
@@ -129,11 +97,11 @@ class MassAction(Protocol):
 
 
 async def mass_action(
-    info: strawberry.Info,
+    context: RequestContext,
     apply: MassAction,
     *,
-    ids: Sequence[strawberry.ID] | None,
-    everything: ActivityFilter | None,
+    ids: Sequence[actions.EntryRef] | None,
+    everything: Unpack[WindowFilter] | None,
     watermark: int | None,
     lock_token: str | None,
     with_entries: bool = True,
@@ -149,33 +117,33 @@ async def mass_action(
             viewer,
             chosen,
             now=now,
-            lock=_claim(info, lock_token),
+            lock=_claim(context, lock_token),
             with_entries=with_entries,
         )
 
-    return await _unit_of_work(info, work, _report_changes)
+    return await _unit_of_work(context, work, _report_changes)
 
 
 async def approve_activity(
-    info: strawberry.Info,
+    context: RequestContext,
     *,
-    id: strawberry.ID,
+    ref: actions.EntryRef,
     options: actions.ApproveOptions,
     lock_token: str | None,
 ) -> Done[actions.ActionReport]:
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.ActionReport:
-        chosen = actions.Selection(refs=(entry_ref(str(id)),))
+        chosen = actions.Selection(refs=(ref,))
         return await actions.approve_activities(
-            session, viewer, chosen, now=now, lock=_claim(info, lock_token), options=options
+            session, viewer, chosen, now=now, lock=_claim(context, lock_token), options=options
         )
 
-    return await _unit_of_work(info, work, _report_changes)
+    return await _unit_of_work(context, work, _report_changes)
 
 
 async def deny_activity(
-    info: strawberry.Info,
+    context: RequestContext,
     *,
-    id: strawberry.ID,
+    ref: actions.EntryRef,
     expected_version: int | None,
     reason: str | None,
     lock_token: str | None,
@@ -184,43 +152,32 @@ async def deny_activity(
         return await actions.deny_activity(
             session,
             viewer,
-            entry_ref(str(id)),
+            ref,
             expected_version=expected_version,
             reason=reason,
             now=now,
-            lock=_claim(info, lock_token),
+            lock=_claim(context, lock_token),
         )
 
-    return await _unit_of_work(info, work, _report_changes)
+    return await _unit_of_work(context, work, _report_changes)
 
 
 async def review_online_order(
-    info: strawberry.Info, *, id: strawberry.ID, lock_token: str | None
+    context: RequestContext, *, ref: actions.EntryRef, lock_token: str | None
 ) -> Done[actions.OrderReview]:
     async def work(session: AsyncSession, viewer: Viewer, now: datetime) -> actions.OrderReview:
         return await actions.review_online_order(
-            session, viewer, entry_ref(str(id)), now=now, lock=_claim(info, lock_token)
+            session, viewer, ref, now=now, lock=_claim(context, lock_token)
         )
 
-    return await _unit_of_work(info, work, lambda review: review.changes)
-
-
-def family_id(raw: strawberry.ID) -> int:
-    try:
-        parsed = relay.GlobalID.from_id(str(raw))
-    except (ValueError, TypeError):
-        parsed = None
-    number = None if parsed is None or parsed.type_name != "Family" else database_id(parsed.node_id)
-    if number is None:
-        raise InvalidRequest.one(FamilyErrorCode.NOT_FOUND, "no such family", "input", "familyId")
-    return number
+    return await _unit_of_work(context, work, lambda review: review.changes)
 
 
 async def suspend_family(
-    info: strawberry.Info,
+    context: RequestContext,
     *,
-    family: strawberry.ID | None,
-    entry: strawberry.ID | None,
+    family: Unpack[int] | None,
+    entry: actions.EntryRef | None,
     note: str | None,
     lock_token: str | None,
 ) -> Done[Family]:
@@ -228,20 +185,20 @@ async def suspend_family(
         return await domain_suspend_family(
             session,
             viewer,
-            family_id=None if family is None else family_id(family),
-            entry_ref=None if entry is None else entry_ref(str(entry)),
+            family_id=None if family is None else family(),
+            entry_ref=entry,
             note=note,
             now=now,
-            lock=_claim(info, lock_token),
+            lock=_claim(context, lock_token),
         )
 
-    return await _unit_of_work(info, work)
+    return await _unit_of_work(context, work)
 
 
 def _email_selection(
     viewer: Viewer,
-    ids: Sequence[strawberry.ID] | None,
-    everything: ActivityFilter | None,
+    ids: Sequence[actions.EntryRef] | None,
+    everything: Unpack[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,
@@ -278,20 +235,19 @@ async def _plan_email(
 
 
 async def email_preview(
-    info: strawberry.Info,
+    context: RequestContext,
     *,
-    ids: Sequence[strawberry.ID] | None,
-    everything: ActivityFilter | None,
+    ids: Sequence[actions.EntryRef] | None,
+    everything: Unpack[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,
 ) -> Done[domain_email.EmailPlan]:
     """The email's plan, read only: nothing is sent, recorded or locked."""
-    context = _context(info)
     viewer = context.require_viewer()
     try:
         chosen = _email_selection(viewer, ids, everything, watermark, subject, body)
-        async with context.reads_for(info) as session:
+        async with context.read() as session:
             plan = await _plan_email(session, viewer, chosen, context.now(), subject, body)
     except InvalidRequest as refused:
         return Done(problems=refused.problems)
@@ -299,10 +255,10 @@ async def email_preview(
 
 
 async def email_families(
-    info: strawberry.Info,
+    context: RequestContext,
     *,
-    ids: Sequence[strawberry.ID] | None,
-    everything: ActivityFilter | None,
+    ids: Sequence[actions.EntryRef] | None,
+    everything: Unpack[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,
@@ -310,18 +266,16 @@ async def email_families(
 ) -> Done[domain_email.EmailPlan]:
     """Plan in a read session, send outside any transaction (SMTP may be
     slow), then record who was emailed in the audit log."""
-    context = _context(info)
     viewer = context.require_viewer()
     services = context.services
     try:
         chosen = _email_selection(viewer, ids, everything, watermark, subject, body)
         async with services.database.read() as session:
-            await domain_lock_check(session, viewer, _claim(info, lock_token))
+            await domain_lock_check(session, viewer, _claim(context, lock_token))
             plan = await _plan_email(session, viewer, chosen, context.now(), subject, body)
     except InvalidRequest as refused:
         return Done(problems=refused.problems)
-    mailer = services.mailer or mailer_for(services.settings)
-    delivered = await mailer.send(plan.messages)
+    delivered = await services.mailer_in_use().send(plan.messages)
     async with services.database.write() as session:
         await domain_email.record_emails(
             session, viewer, plan, delivered=delivered, now=context.now()

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from domain import lock as domain_lock
 from domain.errors import InvalidRequest
-from schema.context import Context
+from resolvers.context import RequestContext
 
 
-def _ttl(context: Context) -> timedelta:
+def _ttl(context: RequestContext) -> timedelta:
     return timedelta(seconds=context.services.settings.edit_lock_ttl_seconds)
 
 
 async def acquire_edit_lock(
-    context: Context, surface: domain_lock.Surface, take_over: bool
+    context: RequestContext, surface: domain_lock.Surface, take_over: bool
 ) -> domain_lock.Lease | InvalidRequest:
     viewer = context.require_viewer()
     try:
@@ -28,13 +28,15 @@ async def acquire_edit_lock(
     return lease
 
 
-async def current_lock(context: Context) -> domain_lock.LockState:
+async def current_lock(context: RequestContext) -> domain_lock.LockState:
     viewer = context.require_viewer()
     async with context.services.database.read() as session:
         return await domain_lock.lock_state(session, viewer.staff_id, now=context.now())
 
 
-async def renew_edit_lock(context: Context, token: str) -> domain_lock.Lease | InvalidRequest:
+async def renew_edit_lock(
+    context: RequestContext, token: str
+) -> domain_lock.Lease | InvalidRequest:
     viewer = context.require_viewer()
     try:
         async with context.services.database.write() as session:
@@ -47,7 +49,7 @@ async def renew_edit_lock(context: Context, token: str) -> domain_lock.Lease | I
     return lease
 
 
-async def release_edit_lock(context: Context, token: str) -> bool:
+async def release_edit_lock(context: RequestContext, token: str) -> bool:
     viewer = context.require_viewer()
     async with context.services.database.write() as session:
         released = await domain_lock.release(session, viewer, token, now=context.now())

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from domain.locations import visible_locations
 from models import Location
-from schema.context import Context
+from resolvers.context import RequestContext
 
 
-async def my_locations(context: Context) -> Sequence[Location]:
+async def my_locations(context: RequestContext) -> Sequence[Location]:
     viewer = context.require_viewer()
     async with context.services.database.read() as session:
         return await visible_locations(session, viewer)

@@ -15,10 +15,10 @@ from domain.organisation import (
     load_settings,
 )
 from domain.rules.settings import SettingsChange
-from schema.context import Context
+from resolvers.context import RequestContext
 
 
-async def organisation_settings(context: Context) -> OrganisationSettings:
+async def organisation_settings(context: RequestContext) -> OrganisationSettings:
     """Any staff member with the Settings task (view or full), whatever their
     Online Activity rights."""
     viewer = context.require_staff()
@@ -32,7 +32,7 @@ async def organisation_settings(context: Context) -> OrganisationSettings:
 
 
 async def update_organisation_settings(
-    context: Context, change: SettingsChange
+    context: RequestContext, change: SettingsChange
 ) -> tuple[OrganisationSettings | None, list[Problem]]:
     """After the commit, open windows hear of the entries now shown
     differently (``activityEvents``) and of the organisation

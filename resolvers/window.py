@@ -1,113 +1,76 @@
-"""Reading the window: the connection, its counts and page numbers, the badge."""
+"""Reading the window: the page, its counts and page numbers, the badge."""
 
 from __future__ import annotations
 
 import asyncio
-import re
-from typing import Any
-
-import strawberry
-from strawberry import relay
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from domain import window as domain_window
 from domain import window_counts
 from domain.badges import BadgeReading, read_badge
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
-from domain.vocabulary import ActivityType as DomainActivityType
+from domain.vocabulary import ActivityType
 from domain.window_filter import WindowFilterErrorCode
-from schema.context import Context
-from schema.entries import TYPE_FOR_OBJECT_NAME, entry_object
-from schema.errors import InvalidArguments
-from schema.window import (
-    ActivityBadge,
-    ActivityConnection,
-    ActivityCount,
-    ActivityEdge,
-    ActivityFilter,
-    PageCursor,
-    PageCursors,
-    PageInfo,
-    WindowQuery,
-    entry_cursor,
-)
+from models import ActivityEntry
+from resolvers.context import RequestContext, Unpack
 
 AROUND_PAGES = 5
 
 
-def _context(info: strawberry.Info) -> Context:
-    context = info.context
-    assert isinstance(context, Context)
-    return context
+@dataclass
+class WindowQuery:
+    """What produced a page, kept to answer count and page-number fields."""
+
+    filter: domain_window.WindowFilter
+    order: domain_window.SortOrder
+    page: domain_window.WindowPage
+    # The clock of the request, so the 90 days end at the same instant for
+    # the page and its counts.
+    now: datetime
+    # Counted once per connection, shared by fields resolved concurrently.
+    total: asyncio.Future[int] | None = None
+    number: asyncio.Future[int] | None = None
 
 
-_DATABASE_ID = re.compile(r"[0-9]{1,18}")
+@dataclass(frozen=True)
+class NumberedPage:
+    """A page to jump to: its cursor is passed as ``after`` with the same size."""
+
+    cursor: str
+    page: int
+    is_current: bool
 
 
-def parse_id(raw: str, *, field: tuple[str, ...]) -> int:
-    """A location id: our global ID (``Location.id``), or the bare number."""
-    node_id = raw
-    try:
-        global_id = relay.GlobalID.from_id(raw)
-    except ValueError:
-        pass
-    else:
-        node_id = global_id.node_id if global_id.type_name == "Location" else ""
-    if _DATABASE_ID.fullmatch(node_id):
-        return int(node_id)
-    raise InvalidRequest.one(WindowFilterErrorCode.NOT_FOUND, "no such location", *field)
+@dataclass(frozen=True)
+class PageJumps:
+    """Artsy's pageCursors: pages around the current one, the ends, the previous."""
 
-
-def window_filter(
-    raw: ActivityFilter | None, *, field: tuple[str, ...] = ("filter",)
-) -> domain_window.WindowFilter:
-    """Translate the GraphQL filter; shared by the query and the bulk actions."""
-    if raw is None:
-        return domain_window.WindowFilter()
-    location_id: int | None = None
-    no_location = False
-    if raw.location is not None:
-        if raw.location.location_id is not None:
-            location_id = parse_id(
-                str(raw.location.location_id.value), field=(*field, "location", "locationId")
-            )
-        if raw.location.no_location is not None:
-            if raw.location.no_location.value is not True:
-                raise InvalidRequest.one(
-                    WindowFilterErrorCode.INVALID_FILTER,
-                    "noLocation must be true; omit location for all locations",
-                    *field,
-                    "location",
-                    "noLocation",
-                )
-            no_location = True
-    return domain_window.WindowFilter(
-        types=None if raw.types is None else frozenset(DomainActivityType(t) for t in raw.types),
-        has_notes=domain_window.HasNotes(raw.has_notes),
-        status=domain_window.StatusFilter(raw.status),
-        location_id=location_id,
-        no_location=no_location,
-    )
+    first: NumberedPage | None
+    around: list[NumberedPage]
+    last: NumberedPage | None
+    previous: NumberedPage | None
 
 
 async def online_activity(
-    info: strawberry.Info,
-    filter: ActivityFilter | None,
+    context: RequestContext,
+    filter: Unpack[domain_window.WindowFilter],
     order: domain_window.SortOrder,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-) -> ActivityConnection | InvalidArguments:
-    context = _context(info)
+) -> WindowQuery | InvalidRequest:
     viewer = context.require_viewer()
     now = context.now()
     try:
-        parsed = window_filter(filter)
+        parsed = filter()
         request = domain_window.PageRequest(
             first=first, after=after, last=last, before=before, order=order
         )
-        async with context.reads_for(info) as session:
+        async with context.read() as session:
             if parsed.location_id is not None and not await domain_window.location_in_scope(
                 session, viewer, parsed.location_id
             ):
@@ -122,30 +85,17 @@ async def online_activity(
                 )
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
-        return InvalidArguments.from_problems(refused.problems)
-    context.loaders.prime(page.locations, page.families, page.organisation)
-    edges = [ActivityEdge(cursor=entry_cursor(row), node=entry_object(row)) for row in page.entries]
-    return ActivityConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        query=WindowQuery(filter=parsed, order=order, page=page, now=now),
-        sequence=page.sequence,
-    )
+        return refused
+    return WindowQuery(filter=parsed, order=order, page=page, now=now)
 
 
-async def total_count(info: strawberry.Info, query: WindowQuery) -> int:
+async def total_count(context: RequestContext, query: WindowQuery) -> int:
     """Entries matching the filter; counted once per connection even when
     totalCount, pageCount and pageCursors resolve concurrently."""
     if query.total is None:
-        context = _context(info)
 
         async def count() -> int:
-            async with context.reads_for(info) as session:
+            async with context.read() as session:
                 return await window_counts.count_matching(
                     session, context.require_viewer(), query.filter, query.now
                 )
@@ -154,18 +104,17 @@ async def total_count(info: strawberry.Info, query: WindowQuery) -> int:
     return await query.total
 
 
-async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
+async def _page_offset(context: RequestContext, query: WindowQuery) -> int:
     page = query.page
     if page.offset is not None:
         return page.offset
     if not page.entries:
-        return 0 if page.backwards else await total_count(info, query)
+        return 0 if page.backwards else await total_count(context, query)
     if page.backwards and not page.has_next_page:
         # The final entries (``last`` alone): placed from the counted total,
         # without counting the rows before them.
-        return await total_count(info, query) - len(page.entries)
-    context = _context(info)
-    async with context.reads_for(info) as session:
+        return await total_count(context, query) - len(page.entries)
+    async with context.read() as session:
         return await domain_window.count_before(
             session,
             context.require_viewer(),
@@ -176,7 +125,7 @@ async def _page_offset(info: strawberry.Info, query: WindowQuery) -> int:
         )
 
 
-async def page_number(info: strawberry.Info, query: WindowQuery) -> int:
+async def page_number(context: RequestContext, query: WindowQuery) -> int:
     """The page the entries fall on at this page size: counted from the start
     when reading forward, and by the page's last entry when reading backward
     (``last`` pages end at the cursor, so they are aligned from the end)."""
@@ -185,7 +134,7 @@ async def page_number(info: strawberry.Info, query: WindowQuery) -> int:
         size = page.size or 1
 
         async def number() -> int:
-            offset = await _page_offset(info, query)
+            offset = await _page_offset(context, query)
             if page.backwards and page.entries:
                 return -(-(offset + len(page.entries)) // size)
             return offset // size + 1
@@ -194,29 +143,29 @@ async def page_number(info: strawberry.Info, query: WindowQuery) -> int:
     return await query.number
 
 
-async def page_count(info: strawberry.Info, query: WindowQuery) -> int:
+async def page_count(context: RequestContext, query: WindowQuery) -> int:
     size = query.page.size
-    return max(1, -(-await total_count(info, query) // size)) if size else 1
+    return max(1, -(-await total_count(context, query) // size)) if size else 1
 
 
-def _cursor_for(page: int, size: int, current: int) -> PageCursor:
-    return PageCursor(
+def _cursor_for(page: int, size: int, current: int) -> NumberedPage:
+    return NumberedPage(
         cursor=encode_offset((page - 1) * size), page=page, is_current=page == current
     )
 
 
-async def page_cursors(info: strawberry.Info, query: WindowQuery) -> PageCursors:
+async def page_cursors(context: RequestContext, query: WindowQuery) -> PageJumps:
     """Artsy's pageCursors: up to five pages around the current one, plus the
     first and last when they are not among them, and the previous page."""
     size = query.page.size or 1
-    pages = await page_count(info, query)
-    current = min(await page_number(info, query), pages)
+    pages = await page_count(context, query)
+    current = min(await page_number(context, query), pages)
     start = max(1, min(current - AROUND_PAGES // 2, pages - AROUND_PAGES + 1))
     around = [
         _cursor_for(p, size, current)
         for p in range(start, min(pages, start + AROUND_PAGES - 1) + 1)
     ]
-    return PageCursors(
+    return PageJumps(
         first=_cursor_for(1, size, current) if start > 1 else None,
         around=around,
         last=_cursor_for(pages, size, current) if around[-1].page < pages else None,
@@ -224,50 +173,47 @@ async def page_cursors(info: strawberry.Info, query: WindowQuery) -> PageCursors
     )
 
 
-async def page_cursor(info: strawberry.Info, query: WindowQuery, page: int) -> PageCursor | None:
+async def page_cursor(
+    context: RequestContext, query: WindowQuery, page: int
+) -> NumberedPage | None:
     """The cursor of page ``page`` ("the page number can be changed by typing
     in the white box"); null past the last page."""
     size = query.page.size or 1
-    pages = await page_count(info, query)
+    pages = await page_count(context, query)
     if page < 1 or page > pages:
         return None
-    return _cursor_for(page, size, await page_number(info, query))
+    return _cursor_for(page, size, await page_number(context, query))
 
 
-async def activity_badge(info: strawberry.Info) -> ActivityBadge:
+async def activity_badge(context: RequestContext) -> window_counts.Badge:
     """The badge on the Online Activity icon, from the maintained counters
     (kept per organisation until its next change: ``domain.badges``)."""
-    context = _context(info)
     viewer = context.require_viewer()
     now = context.now()
 
     async def read() -> BadgeReading:
-        async with context.reads_for(info) as session:
+        async with context.read() as session:
             return await read_badge(session, viewer, now)
 
-    badge = await context.services.badges.badge(viewer, now, read)
-    return ActivityBadge(waiting=badge.waiting, pending=badge.pending)
+    return await context.services.badges.badge(viewer, now, read)
 
 
-async def activity_counts(info: strawberry.Info) -> list[ActivityCount]:
+async def activity_counts(context: RequestContext) -> Sequence[window_counts.TypeStatusCount]:
     """Open entries per type and status, for the dashboard's list widgets."""
-    context = _context(info)
     viewer = context.require_viewer()
-    async with context.reads_for(info) as session:
-        counts = await window_counts.counts_by_type_and_status(session, viewer, context.now())
-    return [ActivityCount(type=c.type, status=c.status, count=c.count) for c in counts]
+    async with context.read() as session:
+        return await window_counts.counts_by_type_and_status(session, viewer, context.now())
 
 
-async def node(info: strawberry.Info, id: relay.GlobalID) -> Any:
+async def node(
+    context: RequestContext, entry_id: int | None, activity_type: ActivityType | None
+) -> ActivityEntry | None:
     """Any entry by global id, inside the caller's organisation and locations;
     anything else, including entries of other tenants, is simply null."""
-    context = _context(info)
     viewer = context.require_viewer()
-    activity_type = TYPE_FOR_OBJECT_NAME.get(id.type_name)
-    if activity_type is None or not _DATABASE_ID.fullmatch(id.node_id):
+    if activity_type is None or entry_id is None:
         return None
-    async with context.reads_for(info) as session:
-        row = await domain_window.visible_entry(
-            session, viewer, int(id.node_id), activity_type, context.now()
+    async with context.read() as session:
+        return await domain_window.visible_entry(
+            session, viewer, entry_id, activity_type, context.now()
         )
-    return None if row is None else entry_object(row)

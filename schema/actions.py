@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 import strawberry
@@ -22,7 +23,7 @@ from models import ActivityEntry
 from resolvers import actions as resolvers
 from schema.context import Info
 from schema.email import SkippedFamily, skipped_families
-from schema.entries import Activity, entry_object
+from schema.entries import Activity, entry_object, entry_ref, entry_refs, global_id
 from schema.errors import (
     ActionResultCode,
     ApproveActivityError,
@@ -35,10 +36,10 @@ from schema.errors import (
     UserError,
 )
 from schema.kinds.online_order import OrderLine
-from schema.people import Family
+from schema.people import Family, family_id
 from schema.review import DropCriterion
 from schema.selected import selects
-from schema.window import ActivityFilter
+from schema.window import ActivityFilter, selected_by_filter
 
 E = TypeVar("E", bound=UserError)
 
@@ -75,7 +76,7 @@ class ActionResult(TypedCode):
     @classmethod
     def from_item(cls, item: domain_actions.ItemResult) -> ActionResult:
         entry = item.entry
-        raw = item.ref if item.ref is not None else (resolvers.global_id(entry) if entry else "")
+        raw = item.ref if item.ref is not None else (global_id(entry) if entry else "")
         return cls(
             id=strawberry.ID(raw),
             outcome=item.outcome,
@@ -263,10 +264,10 @@ async def _run_mass(
 ) -> tuple[list[domain_actions.ItemResult], int, list[MassActionError]]:
     """Per-item results, how many succeeded, and the request's userErrors."""
     done = await resolvers.mass_action(
-        info,
+        info.context,
         apply,
-        ids=input.ids,
-        everything=input.all_,
+        ids=entry_refs(input.ids),
+        everything=selected_by_filter(input.all_),
         watermark=input.watermark,
         lock_token=input.lock_token,
         with_entries=selects(info, "results", "entry"),
@@ -335,7 +336,7 @@ class ActionMutations:
             accept_criteria=frozenset(DropCriterion(c) for c in input.accept_criteria),
         )
         done = await resolvers.approve_activity(
-            info, id=input.id, options=options, lock_token=input.lock_token
+            info.context, ref=entry_ref(str(input.id)), options=options, lock_token=input.lock_token
         )
         return ApproveActivityPayload(
             **_single(
@@ -348,8 +349,8 @@ class ActionMutations:
     @strawberry.mutation(description="Deny one request (there is no mass deny).")
     async def deny_activity(self, info: Info, input: DenyActivityInput) -> DenyActivityPayload:
         done = await resolvers.deny_activity(
-            info,
-            id=input.id,
+            info.context,
+            ref=entry_ref(str(input.id)),
             expected_version=input.expected_version,
             reason=input.reason,
             lock_token=input.lock_token,
@@ -373,7 +374,9 @@ class ActionMutations:
     async def review_online_order(
         self, info: Info, input: ReviewOnlineOrderInput
     ) -> ReviewOnlineOrderPayload:
-        done = await resolvers.review_online_order(info, id=input.id, lock_token=input.lock_token)
+        done = await resolvers.review_online_order(
+            info.context, ref=entry_ref(str(input.id)), lock_token=input.lock_token
+        )
         review = done.value
         if review is None:
             return ReviewOnlineOrderPayload(
@@ -402,9 +405,9 @@ class ActionMutations:
     )
     async def email_families(self, info: Info, input: EmailFamiliesInput) -> EmailFamiliesPayload:
         done = await resolvers.email_families(
-            info,
-            ids=input.ids,
-            everything=input.all_,
+            info.context,
+            ids=entry_refs(input.ids),
+            everything=selected_by_filter(input.all_),
             watermark=input.watermark,
             subject=input.subject,
             body=input.body,
@@ -418,9 +421,9 @@ class ActionMutations:
     )
     async def suspend_family(self, info: Info, input: SuspendFamilyInput) -> SuspendFamilyPayload:
         done = await resolvers.suspend_family(
-            info,
-            family=input.family_id,
-            entry=input.entry_id,
+            info.context,
+            family=None if input.family_id is None else partial(family_id, input.family_id),
+            entry=None if input.entry_id is None else entry_ref(str(input.entry_id)),
             note=input.note,
             lock_token=input.lock_token,
         )

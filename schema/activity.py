@@ -24,8 +24,8 @@ from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import Resolution as DomainResolution
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from models import ActivityEntry as EntryRow
-from resolvers.loaders import Loaders
 from schema.context import Info
+from schema.loaders import Loaders
 from schema.people import Family, Location, Student
 from schema.review import NotApplied
 

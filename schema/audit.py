@@ -9,8 +9,11 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from domain import audit as domain_audit
 from domain.actions.drops import ACCEPTED_CRITERIA_KEY
-from domain.audit import AuditAction, AuditPage
+from domain.audit import AuditAction, AuditErrorCode, AuditPage
+from domain.errors import InvalidRequest
+from domain.ids import database_id
 from domain.vocabulary import ActivityType as DomainActivityType
 from models import AuditRecord as AuditRow
 from schema.activity import ActivityType
@@ -35,6 +38,31 @@ class AuditFilter:
     )
     from_: datetime | None = strawberry.field(default=None, name="from")
     to: datetime | None = None
+
+    def to_domain(self) -> domain_audit.AuditFilter:
+        return domain_audit.AuditFilter(
+            actions=None if self.action is None else frozenset(self.action),
+            entry_types=None if self.entry_type is None else frozenset(self.entry_type),
+            staff_id=None if self.staff_id is None else _staff_id(self.staff_id),
+            since=self.from_,
+            until=self.to,
+        )
+
+
+def audit_filter(raw: AuditFilter | None) -> domain_audit.AuditFilter:
+    """The whole log when no filter was given."""
+    return domain_audit.AuditFilter() if raw is None else raw.to_domain()
+
+
+def _staff_id(raw: strawberry.ID) -> int:
+    try:
+        parsed = relay.GlobalID.from_id(str(raw))
+        number = database_id(parsed.node_id) if parsed.type_name == "Staff" else None
+        if number is not None:
+            return number
+    except (ValueError, TypeError):
+        pass
+    raise InvalidRequest.one(AuditErrorCode.NOT_FOUND, "no such staff member", "filter", "staffId")
 
 
 @strawberry.type(description="One decision: who, when, what, and the entry as it was.")

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graphql import GraphQLError, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
 from domain.viewer import PortalClient, Viewer
+from models.db import Database
+from resolvers.context import Services as ResolverServices
+from schema.loaders import Loaders
+from subscriptions.broadcast import Broadcaster
 
-if TYPE_CHECKING:
-    from models.db import Database
-    from resolvers.loaders import Loaders
-    from service.services import Services
+
+class Services(ResolverServices, Protocol):
+    """What the schema needs of the running server (``service.services``
+    builds it): the resolvers' needs, its clock, and the broadcast live fields follow."""
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+    def require_broadcaster(self) -> Broadcaster: ...
 
 
 class RequestReads:
@@ -70,19 +79,18 @@ class Context:
     request_reads: RequestReads | None = field(default=None, repr=False)
     _share_reads: bool = field(default=False, repr=False)
 
-    def reads_for(
-        self, info: StrawberryInfo[Any, Any]
-    ) -> AbstractAsyncContextManager[AsyncSession]:
-        """A read session for a resolver. In a query over HTTP every read of
-        the request shares one session; a mutation keeps a short session per
-        read, so nothing it reads after its writes comes from an older snapshot."""
+    def reading_for(self, info: StrawberryInfo[Any, Any]) -> Context:
+        """The context for a resolver that reads. In a query over HTTP every
+        read of the request shares one session from then on; a mutation keeps a
+        short session per read, so nothing it reads after its writes comes from
+        an older snapshot."""
         if self.request_reads is not None and info.operation.operation is OperationType.QUERY:
             self._share_reads = True
-        return self.read()
+        return self
 
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """The request's shared read session once a query resolver asked for
-        it (``reads_for``), else a new short one."""
+        """The request's shared read session once a query resolver was given
+        the context through ``reading_for``, else a new short one."""
         if self._share_reads and self.request_reads is not None:
             return self.request_reads.session()
         return self.services.database.read()
@@ -91,8 +99,6 @@ class Context:
     def loaders(self) -> Loaders:
         """Per-request DataLoaders, scoped to the caller's organisation."""
         if self._loaders is None:
-            from resolvers.loaders import Loaders
-
             self._loaders = Loaders(
                 self.services.database, self.require_reader().organisation_id, reads=self.read
             )

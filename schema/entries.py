@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import strawberry
+from strawberry import relay
 
+from domain.actions import Entry, EntryRef
 from domain.errors import InvalidRequest
+from domain.ids import database_id
 from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.kinds import registry
 from domain.kinds.base import Kind, PortalEvent
@@ -102,3 +106,26 @@ else:
             },
         )
     )
+
+
+def entry_ref(raw: str) -> EntryRef:
+    """A per-type global id (``DropActivity:12``); anything else is an id that
+    names nothing, reported NOT_FOUND like another tenant's."""
+    try:
+        global_id = relay.GlobalID.from_id(raw)
+    except (ValueError, TypeError):
+        return EntryRef(raw, None, None)
+    activity_type = TYPE_FOR_OBJECT_NAME.get(global_id.type_name)
+    number = database_id(global_id.node_id)
+    if activity_type is None or number is None:
+        return EntryRef(raw, None, None)
+    return EntryRef(raw, number, activity_type)
+
+
+def entry_refs(ids: Sequence[strawberry.ID] | None) -> list[EntryRef] | None:
+    return None if ids is None else [entry_ref(str(i)) for i in ids]
+
+
+def global_id(row: Entry) -> str:
+    """The entry's global id, named by its kind's object type."""
+    return relay.to_base64(OBJECT_FOR_TYPE[ActivityType(row.type)].__name__, row.id)

@@ -25,14 +25,13 @@ from domain.vocabulary import WindowStatus as DomainWindowStatus
 from domain.window_filter import WindowFilterErrorCode
 from models.db import Database
 from resolvers import live as live_resolvers
-from resolvers.loaders import Loaders
-from resolvers.window import window_filter
 from schema.activity import ActivityType, WindowStatus
 from schema.context import Context, Info
 from schema.entries import OBJECT_FOR_TYPE, Activity, entry_object
 from schema.errors import EditLockError
+from schema.loaders import Loaders
 from schema.settings import Organisation
-from schema.window import ActivityBadge, ActivityFilter
+from schema.window import ActivityBadge, ActivityFilter, window_filter
 from subscriptions.activity import ActivityEvent as FeedEvent
 from subscriptions.activity import activity_events
 from subscriptions.badge import badge_updates

@@ -5,6 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from domain.errors import InvalidRequest
+from domain.families import FamilyErrorCode
+from domain.ids import database_id
 from models import Family as FamilyRow
 from models import Location as LocationRow
 from models import Student as StudentRow
@@ -40,6 +43,18 @@ class Family(relay.Node):
             email_opt_in=row.email_opt_in,
             suspended=row.suspended,
         )
+
+
+def family_id(raw: strawberry.ID) -> int:
+    """A family's global id (``Family.id``); anything else names no family."""
+    try:
+        parsed = relay.GlobalID.from_id(str(raw))
+    except (ValueError, TypeError):
+        parsed = None
+    number = None if parsed is None or parsed.type_name != "Family" else database_id(parsed.node_id)
+    if number is None:
+        raise InvalidRequest.one(FamilyErrorCode.NOT_FOUND, "no such family", "input", "familyId")
+    return number
 
 
 @strawberry.type

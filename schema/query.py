@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry import relay
 
 from domain import window as domain_window
+from domain.errors import InvalidRequest
 from domain.vocabulary import PermissionLevel as DomainPermissionLevel
 from domain.vocabulary import Task as DomainTask
 from resolvers import actions as action_resolvers
@@ -13,7 +16,7 @@ from resolvers import audit as audit_resolvers
 from resolvers import locations as location_resolvers
 from resolvers import window as window_resolvers
 from schema.activity import ActivityEntry
-from schema.audit import AuditFilter, AuditLogResult
+from schema.audit import AuditConnection, AuditFilter, AuditLogResult, audit_filter
 from schema.context import Info
 from schema.email import (
     EmailPreview,
@@ -22,15 +25,20 @@ from schema.email import (
     EmailVariable,
     email_variables,
 )
+from schema.entries import TYPE_FOR_OBJECT_NAME, entry_object, entry_refs
 from schema.errors import InvalidArguments
 from schema.people import Location
 from schema.settings import Organisation, SettingsQueries
 from schema.window import (
+    DATABASE_ID,
     ActivityBadge,
+    ActivityConnection,
     ActivityCount,
     ActivityFilter,
     ActivityOrder,
     OnlineActivityResult,
+    selected_by_filter,
+    window_filter,
 )
 
 # The domain's enums are the schema's: registered once, used as annotations.
@@ -83,17 +91,28 @@ class Query(SettingsQueries):
         last: int | None = None,
         before: str | None = None,
     ) -> OnlineActivityResult:
-        return await window_resolvers.online_activity(
-            info, filter, domain_window.SortOrder(order), first, after, last, before
+        result = await window_resolvers.online_activity(
+            info.context.reading_for(info),
+            partial(window_filter, filter),
+            domain_window.SortOrder(order),
+            first,
+            after,
+            last,
+            before,
         )
+        if isinstance(result, InvalidRequest):
+            return InvalidArguments.from_problems(result.problems)
+        return ActivityConnection.from_query(result, info.context.loaders)
 
     @strawberry.field(description="The badge: how many entries wait, and how many are pending.")
     async def activity_badge(self, info: Info) -> ActivityBadge:
-        return await window_resolvers.activity_badge(info)
+        badge = await window_resolvers.activity_badge(info.context.reading_for(info))
+        return ActivityBadge(waiting=badge.waiting, pending=badge.pending)
 
     @strawberry.field(description="Open entries per type and status, for dashboard list widgets.")
     async def activity_counts(self, info: Info) -> list[ActivityCount]:
-        return await window_resolvers.activity_counts(info)
+        counts = await window_resolvers.activity_counts(info.context.reading_for(info))
+        return [ActivityCount(type=c.type, status=c.status, count=c.count) for c in counts]
 
     @strawberry.field(
         description="The audit log: every decision on the window (approve, deny, dismiss, "
@@ -106,14 +125,24 @@ class Query(SettingsQueries):
         first: int = 20,
         after: str | None = None,
     ) -> AuditLogResult:
-        return await audit_resolvers.audit_log(info, filter, first, after)
+        page = await audit_resolvers.audit_log(
+            info.context, partial(audit_filter, filter), first, after
+        )
+        if isinstance(page, InvalidRequest):
+            return InvalidArguments.from_problems(page.problems)
+        return AuditConnection.from_page(page, had_cursor=after is not None)
 
     @strawberry.field(
         description="An entry of the window by its global id, if the viewer may see it; null "
         "once it has left the window (processed entries are read in `auditLog`)."
     )
     async def node(self, info: Info, id: relay.GlobalID) -> ActivityEntry | None:
-        result: ActivityEntry | None = await window_resolvers.node(info, id)
+        row = await window_resolvers.node(
+            info.context.reading_for(info),
+            int(id.node_id) if DATABASE_ID.fullmatch(id.node_id) else None,
+            TYPE_FOR_OBJECT_NAME.get(id.type_name),
+        )
+        result: ActivityEntry | None = None if row is None else entry_object(row)
         return result
 
     @strawberry.field(
@@ -123,9 +152,9 @@ class Query(SettingsQueries):
     )
     async def email_preview(self, info: Info, input: EmailPreviewInput) -> EmailPreviewResult:
         done = await action_resolvers.email_preview(
-            info,
-            ids=input.ids,
-            everything=input.all_,
+            info.context.reading_for(info),
+            ids=entry_refs(input.ids),
+            everything=selected_by_filter(input.all_),
             watermark=input.watermark,
             subject=input.subject,
             body=input.body,

@@ -107,6 +107,10 @@ class Services:
             await self.broadcaster.disconnect()
         await self.database.dispose()
 
+    def mailer_in_use(self) -> Mailer:
+        """The mailer given, else the one the settings name (SMTP, or the local outbox)."""
+        return self.mailer or mailer_for(self.settings)
+
     def require_broadcaster(self) -> Broadcaster:
         if self.broadcaster is None:
             raise RuntimeError("this server runs without live updates (no broadcaster)")
