@@ -85,12 +85,14 @@ test-postgres: venv services web-deps chromium
 services: venv
 	$(BIN)/python scripts/services.py $(TEST_DATABASE_URL) $(TEST_BROADCAST_URL)
 
+# lint-imports: the layering contracts in pyproject.toml ([tool.importlinter]).
 lint: venv web-deps
-	@echo "== ruff (lint and format), mypy and tsc"
+	@echo "== ruff (lint and format), mypy, import contracts and tsc"
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy . || status=1; \
+	$(BIN)/lint-imports --no-cache --no-logo || status=1; \
 	(cd web && npm run --silent typecheck) || status=1; \
 	exit $$status
 
