@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from schema.actions import ActionMutations
+from schema.actions.mutation import ActionMutations
 from schema.ingestion.mutation import IngestionMutations
 from schema.live import LockMutations
 from schema.settings import SettingsMutations

@@ -18,7 +18,7 @@ from domain.errors import ErrorCode, Problem
 from domain.lock import LockErrorCode
 from domain.rules.capacity import CapacityErrorCode
 from domain.rules.settings import SettingsErrorCode
-from schema.actions import ActionResult
+from schema.actions.results import ActionResult
 from schema.build import schema
 from schema.errors import CODE_SOURCES, EditLockError, MassActionError, PortalEventError, UserError
 from schema.review import NotApplied
