@@ -22,7 +22,7 @@ from domain.viewer import Viewer
 from domain.vocabulary import PermissionLevel, Task
 from domain.window import WindowFilter
 from models import Family
-from resolvers.context import RequestContext, Unpack
+from resolvers.context import Deferred, RequestContext
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ def require_actor(viewer: Viewer) -> None:
 
 def selection(
     ids: Sequence[actions.EntryRef] | None,
-    everything: Unpack[WindowFilter] | None,
+    everything: Deferred[WindowFilter] | None,
     watermark: int | None,
 ) -> actions.Selection:
     return actions.Selection(
@@ -101,7 +101,7 @@ async def mass_action(
     apply: MassAction,
     *,
     ids: Sequence[actions.EntryRef] | None,
-    everything: Unpack[WindowFilter] | None,
+    everything: Deferred[WindowFilter] | None,
     watermark: int | None,
     lock_token: str | None,
     with_entries: bool = True,
@@ -176,7 +176,7 @@ async def review_online_order(
 async def suspend_family(
     context: RequestContext,
     *,
-    family: Unpack[int] | None,
+    family: Deferred[int] | None,
     entry: actions.EntryRef | None,
     note: str | None,
     lock_token: str | None,
@@ -198,7 +198,7 @@ async def suspend_family(
 def _email_selection(
     viewer: Viewer,
     ids: Sequence[actions.EntryRef] | None,
-    everything: Unpack[WindowFilter] | None,
+    everything: Deferred[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,
@@ -238,7 +238,7 @@ async def email_preview(
     context: RequestContext,
     *,
     ids: Sequence[actions.EntryRef] | None,
-    everything: Unpack[WindowFilter] | None,
+    everything: Deferred[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,
@@ -258,7 +258,7 @@ async def email_families(
     context: RequestContext,
     *,
     ids: Sequence[actions.EntryRef] | None,
-    everything: Unpack[WindowFilter] | None,
+    everything: Deferred[WindowFilter] | None,
     watermark: int | None,
     subject: str,
     body: str,

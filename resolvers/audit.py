@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from domain import audit as domain_audit
 from domain.errors import InvalidRequest
-from resolvers.context import RequestContext, Unpack
+from resolvers.context import Deferred, RequestContext
 
 
 async def audit_log(
     context: RequestContext,
-    filter: Unpack[domain_audit.AuditFilter],
+    filter: Deferred[domain_audit.AuditFilter],
     first: int,
     after: str | None,
 ) -> domain_audit.AuditPage | InvalidRequest:

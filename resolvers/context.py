@@ -23,7 +23,7 @@ from models.db import Database
 
 T_co = TypeVar("T_co", covariant=True)
 
-Unpack = Callable[[], T_co]
+Deferred = Callable[[], T_co]
 """An input turned into its domain value when the resolver reaches it: after
 the permission checks, so a caller without the right hears that first."""
 

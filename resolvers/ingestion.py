@@ -7,11 +7,11 @@ from domain.errors import InvalidRequest
 from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.ingestion.events import PortalEventRequest
 from domain.journal import Journal
-from resolvers.context import RequestContext, Unpack
+from resolvers.context import Deferred, RequestContext
 
 
 async def record_portal_event(
-    context: RequestContext, request: Unpack[PortalEventRequest]
+    context: RequestContext, request: Deferred[PortalEventRequest]
 ) -> ingestion.IngestionResult | InvalidRequest:
     """Only the organisation's customer portal may record events: a staff
     token or no key is UNAUTHENTICATED and records nothing."""

@@ -15,7 +15,7 @@ from domain.errors import InvalidRequest
 from domain.vocabulary import ActivityType
 from domain.window_filter import WindowFilterErrorCode
 from models import ActivityEntry
-from resolvers.context import RequestContext, Unpack
+from resolvers.context import Deferred, RequestContext
 
 AROUND_PAGES = 5
 
@@ -56,7 +56,7 @@ class PageJumps:
 
 async def online_activity(
     context: RequestContext,
-    filter: Unpack[domain_window.WindowFilter],
+    filter: Deferred[domain_window.WindowFilter],
     order: domain_window.SortOrder,
     first: int | None,
     after: str | None,
