@@ -87,11 +87,9 @@ class ActivityFilter:
         )
 
 
-def window_filter(
-    raw: ActivityFilter | None, *, field: tuple[str, ...] = ("filter",)
-) -> domain_window.WindowFilter:
+def window_filter(raw: ActivityFilter | None) -> domain_window.WindowFilter:
     """The whole window when no filter was given."""
-    return domain_window.WindowFilter() if raw is None else raw.to_domain(field=field)
+    return domain_window.WindowFilter() if raw is None else raw.to_domain()
 
 
 def selected_by_filter(
