@@ -352,6 +352,66 @@ async def test_people_on_a_page_are_loaded_in_a_fixed_number_of_queries(
     assert full_count == small_count
 
 
+BARE = """
+query Bare { onlineActivity(first: 10) { ... on ActivityConnection {
+  nodes { ... on ActivityEntry { id } } } } }
+"""
+
+WITH_PAGE_RECORDS = """
+query WithPageRecords { onlineActivity(first: 10) { ... on ActivityConnection {
+  nodes {
+    ... on ActivityEntry { id location { name } family { name } }
+    ... on DropActivity { noticeDays }
+  } } } }
+"""
+
+
+async def test_a_pages_locations_families_and_settings_come_with_the_page(
+    api: Api, world: World, services: Services
+) -> None:
+    """The page's statement brings its locations, families and the
+    organisation's row (``domain.window.fetch_page``): selecting them costs no
+    statement of its own (locations and families through the loaders primed
+    with them; the settings from the row the page's session already holds)."""
+    north = world.riverside.locations["north"]
+    for index in range(3):
+        family_id, student_id = await add_family(
+            services.database, world.riverside.id, name=f"Family{index}"
+        )
+        await add_entries(
+            services.database,
+            world.riverside.id,
+            {
+                "type": "DROP",
+                "family_id": family_id,
+                "student_id": student_id,
+                "location_id": north,
+                "details": {"student_name": f"Ann Family{index}"},
+            },
+        )
+    await api.data(BARE, token=world.riverside.full)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    engine = services.database.read_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await api.data(BARE, token=world.riverside.full)
+        bare = len(statements)
+        statements.clear()
+        full = await api.data(WITH_PAGE_RECORDS, token=world.riverside.full)
+        with_records = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    rows = full["onlineActivity"]["nodes"]
+    assert [r["family"]["name"] for r in rows] == ["Family0", "Family1", "Family2"]
+    assert [r["location"]["name"] for r in rows] == ["North Pool"] * 3
+    assert all(isinstance(r["noticeDays"], int) for r in rows)
+    assert with_records == bare, statements
+
+
 async def test_first_with_before_and_last_with_after_stay_inside_the_cursor(
     api: Api, world: World, services: Services
 ) -> None:
