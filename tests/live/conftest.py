@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.db import Database
-from service.provisioning import FULL_RIGHTS, create_staff
+from service.provisioning import FULL_RIGHTS, create_organisation, create_staff
 from service.settings import _normalise_database_url
 from tests.conftest import DATABASE_URL, _migrate
 from tests.live.servers import ALLOWED_ORIGIN, RedisServer, Server
@@ -189,3 +189,25 @@ def new_staff(live_database: str, live_world: World) -> Callable[[], Awaitable[s
             await database.dispose()
 
     return make
+
+
+async def fresh_tenant(database_url: str, slug: str) -> tuple[str, str]:
+    """An organisation of its own, for a test's own server processes:
+    (portal key, a full-rights staff token)."""
+    database = Database(database_url)
+    unique = uuid.uuid4().hex[:10]
+    try:
+        async with database.write() as session:
+            org = await create_organisation(
+                session, slug=f"{slug}-{unique}", name=slug.title(), locations=[("main", "Main")]
+            )
+            _, token = await create_staff(
+                session,
+                organisation_id=org.id,
+                name="Desk",
+                email=f"desk.{unique}@{slug}.test",
+                permissions=FULL_RIGHTS,
+            )
+        return org.portal_key, token
+    finally:
+        await database.dispose()

@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 
-from models.db import Database
 from service.cli import SCHEMA_FILE
-from service.provisioning import FULL_RIGHTS, create_organisation, create_staff
 from tests.live.client import LiveSocket, graphql
-from tests.live.conftest import server_env
+from tests.live.conftest import fresh_tenant, server_env
 from tests.live.servers import RedisServer, Server
 
 RECORD = """
@@ -61,27 +59,6 @@ query Audit($filter: AuditFilter) {
 LOYALTY_ONLY = {"types": ["LOYALTY"]}
 
 
-async def _tenant(database_url: str) -> tuple[str, str]:
-    """A fresh organisation: (portal key, full-rights staff token)."""
-    database = Database(database_url)
-    unique = uuid.uuid4().hex[:10]
-    try:
-        async with database.write() as session:
-            org = await create_organisation(
-                session, slug=f"loyal-{unique}", name="Loyal", locations=[("main", "Main")]
-            )
-            _, token = await create_staff(
-                session,
-                organisation_id=org.id,
-                name="Desk",
-                email=f"desk.{unique}@loyal.test",
-                permissions=FULL_RIGHTS,
-            )
-        return org.portal_key, token
-    finally:
-        await database.dispose()
-
-
 @pytest.fixture
 def loyalty_server(live_database: str, redis_server: RedisServer | None, tmp_path: Path) -> Any:
     env = {**server_env(live_database, redis_server, tmp_path), "REQUIRE_EDIT_LOCK": "0"}
@@ -97,7 +74,7 @@ async def test_a_kind_registered_by_its_launcher_goes_the_whole_way(
     loyalty_server: Server, live_database: str
 ) -> None:
     http = loyalty_server.http
-    portal_key, staff = await _tenant(live_database)
+    portal_key, staff = await fresh_tenant(live_database, "loyal")
     socket = await LiveSocket.open(loyalty_server.ws, staff)
     try:
         live = await socket.subscribe(EVENTS, {"filter": LOYALTY_ONLY})

@@ -24,10 +24,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from models.db import Database
-from service.provisioning import FULL_RIGHTS, create_organisation, create_staff
 from tests.live.client import PROTOCOL
-from tests.live.conftest import server_env
+from tests.live.conftest import fresh_tenant, server_env
 from tests.live.recording import RECORD
 from tests.live.servers import RedisServer, Server
 
@@ -40,27 +38,6 @@ subscription Follow($after: Int) {
 """
 SUBSCRIBERS_PER_PROCESS = 3
 GOING_AWAY = 1001
-
-
-async def _tenant(database_url: str) -> tuple[str, str]:
-    """A fresh organisation of its own: (portal key, full-rights staff token)."""
-    database = Database(database_url)
-    unique = uuid.uuid4().hex[:10]
-    try:
-        async with database.write() as session:
-            org = await create_organisation(
-                session, slug=f"restart-{unique}", name="Restart", locations=[("main", "Main")]
-            )
-            _, token = await create_staff(
-                session,
-                organisation_id=org.id,
-                name="Watcher",
-                email=f"watcher.{unique}@restart.test",
-                permissions=FULL_RIGHTS,
-            )
-        return org.portal_key, token
-    finally:
-        await database.dispose()
 
 
 class Follower:
@@ -158,7 +135,7 @@ async def test_restarting_one_of_two_processes_under_load_loses_no_change(
     # and subscribers on each of them
     env = server_env(live_database, redis_server, tmp_path)
     a, b = Server("restart-a", env, tmp_path), server_b
-    portal_key, token = await _tenant(live_database)
+    portal_key, token = await fresh_tenant(live_database, "restart")
     followers: list[Follower] = []
     try:
         await asyncio.to_thread(a.wait_ready)
