@@ -203,6 +203,14 @@ class Database:
         self.writes_in_flight = 0
         self.writes_idle = asyncio.Event()
         self.writes_idle.set()
+        # SQLite has one writer at a time, and a writer that finds the file
+        # locked polls (``busy_timeout``: sleeps of up to 100 ms, first come
+        # not first served), so under a burst of writes some wait their whole
+        # ``write_wait`` and fail while others go. This process's writers
+        # queue here instead, in order; the lock is only ever contended by
+        # another process (the CLI, a migration), for which busy_timeout stays.
+        self._write_turn = asyncio.Lock() if self.is_sqlite else None
+        self._write_wait = wait
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -228,13 +236,30 @@ class Database:
         """One unit of work: commits once when the block succeeds, else rolls back."""
         try:
             with self.writing():
-                async with self._writer() as session, session.begin():
+                async with self._turn(), self._writer() as session, session.begin():
                     yield session
                     for hook in session.info.pop(BEFORE_COMMIT, ()):
                         await hook()
         except Exception as error:
             self._raise_busy(error)
             raise
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """This process's turn to write (SQLite; see ``__init__``), in order,
+        within ``write_wait`` seconds or DatabaseBusy."""
+        if self._write_turn is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(self._write_wait):
+                await self._write_turn.acquire()
+        except TimeoutError:
+            raise DatabaseBusy("the database was locked too long", self.retry_after) from None
+        try:
+            yield
+        finally:
+            self._write_turn.release()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
