@@ -435,7 +435,9 @@ async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_
     p99 = _p99(latencies)
     bound, max_bound = _bounds(quiet.latencies)
     acted = len(actions.latencies)
-    action_p99 = _p99(sorted(actions.latencies))
+    # (some 20 staff actions: their p99 would be the second slowest one, so
+    # their tail is held by the p90 here and by the max bound below)
+    action_p90 = sorted(actions.latencies)[int(0.9 * (acted - 1))]
     # (staff actions are writes too; a few seconds of them alone are too few
     # for a p99, so their baseline is every write with nobody subscribed)
     action_bound, action_max_bound = _bounds(quiet.latencies + quiet_actions.latencies)
@@ -444,7 +446,7 @@ async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_
         f"{sent} writes at {RATE}/s: {_figures(writes.latencies)} (p99 bound {bound:.3f} s; "
         f"with nobody subscribed {_figures(quiet.latencies)}), {len(writes.refused)} answered "
         f"503; {acted} staff actions at {ACTION_RATE:.1f}/s ({len(actions.dismissed)} "
-        f"dismissals, {len(actions.emailed)} emails): {_figures(actions.latencies)} (p99 bound "
+        f"dismissals, {len(actions.emailed)} emails): {_figures(actions.latencies)} (p90 bound "
         f"{action_bound:.3f} s; with nobody subscribed {_figures(quiet_actions.latencies)}), "
         f"{actions.refused} answered 503; {SOCKETS * OPERATIONS} subscribers at load end: "
         f"{behind}; caught up {caught_up_after:.1f} s after the load, "
@@ -462,7 +464,7 @@ async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_
     assert latencies[-1] < max_bound, report
     assert len(writes.refused) <= MAX_REFUSED * sent, report
     assert acted >= ACTION_RATE * LOAD_SECONDS - 2, report
-    assert action_p99 < action_bound, report
+    assert action_p90 < action_bound, report
     assert max(actions.latencies) < action_max_bound, report
     assert actions.refused <= MAX_REFUSED * acted, report
     # And every subscriber has every change exactly once, in order: each portal
