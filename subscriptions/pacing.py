@@ -31,7 +31,6 @@ from typing import Final
 
 DELIVERY_SLOTS: Final = 8  # live events being executed and sent at once, per process
 WRITES_FIRST: Final = 0.25  # the longest a live event waits for the writes in flight
-WRITES_FIRST_WHEN_LATE: Final = 2.0  # the same while the loop runs late
 LAG_BOUND: Final = 0.05  # seconds the loop may run late before live work backs off
 BACKOFF: Final = 0.1  # seconds a live event waits, on average, while it is late
 _TICK: Final = 0.02
@@ -90,15 +89,11 @@ async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterat
     that socket is closed (``service.backpressure``), then frees it.
 
     Writes go first: while a unit of work is in flight (``writes_idle``
-    clear) the event waits for it, up to ``WRITES_FIRST`` seconds, or
-    ``WRITES_FIRST_WHEN_LATE`` while the loop runs late (short of CPU, the
-    process spends it on the writes first: a SQLite write holds the file's
-    lock across a dozen statements, each a turn of the loop).
+    clear) the event waits for it, up to ``WRITES_FIRST`` seconds.
     """
     if writes_idle is not None and not writes_idle.is_set():
-        late = loop_lag().late > LAG_BOUND
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(WRITES_FIRST_WHEN_LATE if late else WRITES_FIRST):
+            async with asyncio.timeout(WRITES_FIRST):
                 await writes_idle.wait()
     await turn()
     loop = asyncio.get_running_loop()
