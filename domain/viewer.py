@@ -7,11 +7,12 @@ sha256 is stored.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -128,6 +129,11 @@ class ViewerCache:
     0 disables the cache, so they take effect on the next request). Only
     valid tokens are kept (a bad token is looked up every time), at most
     ``size`` of them, least recently used first out.
+
+    Concurrent misses for one token share one lookup (``resolve``): every
+    websocket re-checks its token on the cache's clock
+    (``service.socket_rights``), so when a token shared by many sockets
+    expires they would all look it up at once.
     """
 
     def __init__(
@@ -137,6 +143,31 @@ class ViewerCache:
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[str, tuple[float, Viewer]] = OrderedDict()
+        self._lookups: dict[str, asyncio.Future[Viewer | None]] = {}
+
+    async def resolve(
+        self, token: str, lookup: Callable[[], Awaitable[Viewer | None]]
+    ) -> Viewer | None:
+        """The token's cached viewer, else ``lookup()``'s (kept if valid),
+        one lookup for however many callers miss at the same time."""
+        viewer = self.get(token)
+        if viewer is not None:
+            return viewer
+        key = hash_secret(token)
+        pending = self._lookups.get(key)
+        if pending is None:
+            pending = self._lookups[key] = asyncio.ensure_future(lookup())
+            pending.add_done_callback(lambda done: self._looked_up(key, done))
+        # (a caller that gives up does not cancel the others' lookup)
+        viewer = await asyncio.shield(pending)
+        if viewer is not None:
+            self.put(token, viewer)
+        return viewer
+
+    def _looked_up(self, key: str, done: asyncio.Future[Viewer | None]) -> None:
+        self._lookups.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # retrieved: the callers still waiting get it raised
 
     def get(self, token: str) -> Viewer | None:
         if self.ttl <= 0:

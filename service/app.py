@@ -65,17 +65,16 @@ async def authenticate(
     staff token resolved in the last ``TOKEN_CACHE_SECONDS`` comes from ``viewers``."""
     if token is None:
         return
-    if viewers is not None and not token.startswith(PORTAL_KEY_PREFIX):
-        context.viewer = viewers.get(token)
-        if context.viewer is not None:
-            return
-    async with services.database.read() as session:
-        if token.startswith(PORTAL_KEY_PREFIX):
+    if token.startswith(PORTAL_KEY_PREFIX):
+        async with services.database.read() as session:
             context.portal = await portal_for_key(session, token)
-        else:
-            context.viewer = await viewer_for_token(session, token)
-    if viewers is not None and context.viewer is not None:
-        viewers.put(token, context.viewer)
+        return
+
+    async def lookup() -> Viewer | None:
+        async with services.database.read() as session:
+            return await viewer_for_token(session, token)
+
+    context.viewer = await (lookup() if viewers is None else viewers.resolve(token, lookup))
 
 
 def _is_portal_call(scope: Scope) -> bool:

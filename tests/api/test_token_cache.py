@@ -92,3 +92,30 @@ async def test_a_remembered_token_is_not_looked_up_again(settings: Settings, wor
         assert statements
         assert not [s for s in statements if "staff_tokens" in s]
         assert await api.error_codes(WINDOW, token="oas_forged") == ["UNAUTHENTICATED"]
+
+
+async def test_requests_that_miss_together_share_one_lookup(
+    settings: Settings, world: World
+) -> None:
+    # given a server that has not seen a staff token yet (as when a token that
+    # many sockets re-check expires: service.socket_rights)
+    async with _server(settings, Settings().token_cache_seconds) as (api, services):
+        token = world.riverside.full
+        lookups: list[str] = []
+
+        def record(*args: Any) -> None:
+            if "staff_tokens" in str(args[2]):
+                lookups.append(str(args[2]))
+
+        engine = services.database.read_engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            # when ten requests with it arrive at once
+            answers = await asyncio.gather(
+                *(api.error_codes(WINDOW, token=token) for _ in range(10))
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        # then each is served, and the token was looked up once
+        assert answers == [[]] * 10
+        assert len(lookups) == 1, lookups
