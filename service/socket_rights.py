@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from typing import Protocol
 
 from graphql import GraphQLError
@@ -115,7 +116,8 @@ class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
         source: ViewerSource = self.view  # type: ignore[assignment]
         interval = check_interval(source.token_cache_seconds)
         while True:
-            await asyncio.sleep(interval)
+            # (jittered: sockets that connected together do not all wake together)
+            await asyncio.sleep(interval * (0.5 + random.random() / 2))
             try:
                 viewer = await source.current_viewer(self.context)
             except Exception as error:
