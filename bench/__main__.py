@@ -150,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     for backend in backends:
         if only & set(HTTP_STEPS):
             figures += http_backend(backend, args.quick, only)
+        else:  # (the live steps seed their own organisations, on a migrated database)
+            prepare(backend)
         for step, run in (("live", live), ("orgs", organisations)):
             if step in only:
                 began = time.perf_counter()
