@@ -88,10 +88,14 @@ async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterat
     backlog. A send to a client that stopped reading holds its slot until
     that socket is closed (``service.backpressure``), then frees it.
 
-    Writes go first: while a unit of work is in flight (``writes_idle``
-    clear) the event waits for it, up to ``WRITES_FIRST`` seconds.
+    Writes go first while the loop runs late: then, while a unit of work is
+    in flight (``writes_idle`` clear), the event waits for it, up to
+    ``WRITES_FIRST`` seconds. On time there is CPU to spare and the event
+    goes beside the write: a subscriber's events go one after another, so
+    waiting for every write in flight capped it at 1 / ``WRITES_FIRST``
+    events a second whenever portal events came back to back.
     """
-    if writes_idle is not None and not writes_idle.is_set():
+    if writes_idle is not None and not writes_idle.is_set() and loop_lag().late > LAG_BOUND:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(WRITES_FIRST):
                 await writes_idle.wait()
