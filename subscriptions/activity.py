@@ -250,7 +250,7 @@ class ActivityFeed:
                             continue
                         self.last = fresh[-1].sequence
                         for event in await self._events_for(fresh):
-                            async with delivery_slot(self.database.writes_idle):
+                            async with delivery_slot(self.database):
                                 yield event
                     return  # the broadcaster shut down: the server is stopping
                 except SubscriberOverflow:
@@ -276,7 +276,7 @@ class ActivityFeed:
             changes = [_from_row(r) for r in rows]
             self.last = changes[-1].sequence
             for event in await self._events_for(changes):
-                async with delivery_slot(self.database.writes_idle):
+                async with delivery_slot(self.database):
                     yield event
             if len(rows) < REPLAY_BATCH:
                 return

@@ -66,7 +66,7 @@ async def badge_updates(
                         continue  # another location's entries: this badge is unchanged
                     if inbox.backlog:
                         continue  # behind: only the newest message's recount is shown
-                    async with delivery_slot(database.writes_idle):
+                    async with delivery_slot(database):
                         pass
                     # Every subscriber of the process recounts after the same
                     # message: the first reads, the others share its value.

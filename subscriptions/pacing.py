@@ -27,7 +27,7 @@ import random
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Final, Protocol
 
 DELIVERY_SLOTS: Final = 8  # live events being executed and sent at once, per process
 WRITES_FIRST: Final = 0.25  # the longest a live event waits for the writes in flight
@@ -78,8 +78,15 @@ async def turn() -> None:
         await asyncio.sleep(BACKOFF * (0.5 + random.random()))
 
 
+class Writes(Protocol):
+    """The process's writes in flight (``models.db.Database``)."""
+
+    writes_in_flight: int
+    writes_idle: asyncio.Event
+
+
 @asynccontextmanager
-async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterator[None]:
+async def delivery_slot(writes: Writes | None = None) -> AsyncIterator[None]:
     """Hold one of the process's ``DELIVERY_SLOTS`` while an event is
     delivered (a feed holds it across its ``yield``: the GraphQL execution
     and the send happen then). However many subscribers have a backlog, at
@@ -88,17 +95,19 @@ async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterat
     backlog. A send to a client that stopped reading holds its slot until
     that socket is closed (``service.backpressure``), then frees it.
 
-    Writes go first while the loop runs late: then, while a unit of work is
-    in flight (``writes_idle`` clear), the event waits for it, up to
-    ``WRITES_FIRST`` seconds. On time there is CPU to spare and the event
-    goes beside the write: a subscriber's events go one after another, so
-    waiting for every write in flight capped it at 1 / ``WRITES_FIRST``
-    events a second whenever portal events came back to back.
+    Writes go first when they need it: while writes queue (more than one
+    in flight: SQLite's writers wait for the file's lock, which the one
+    writing holds across a dozen statements, each a turn of the loop) or the
+    loop runs late (short of CPU), the event waits for the writes in flight
+    to end, up to ``WRITES_FIRST`` seconds. Otherwise it goes beside the
+    one write: a subscriber's events go one after another, so waiting for
+    every write in flight capped it at 1 / ``WRITES_FIRST`` events a second
+    whenever portal events came back to back.
     """
-    if writes_idle is not None and not writes_idle.is_set() and loop_lag().late > LAG_BOUND:
+    if writes is not None and not writes.writes_idle.is_set() and _writes_need_it(writes):
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(WRITES_FIRST):
-                await writes_idle.wait()
+                await writes.writes_idle.wait()
     await turn()
     loop = asyncio.get_running_loop()
     slots = _SLOTS.get(loop)
@@ -106,3 +115,7 @@ async def delivery_slot(writes_idle: asyncio.Event | None = None) -> AsyncIterat
         slots = _SLOTS[loop] = asyncio.Semaphore(DELIVERY_SLOTS)
     async with slots:
         yield
+
+
+def _writes_need_it(writes: Writes) -> bool:
+    return writes.writes_in_flight > 1 or loop_lag().late > LAG_BOUND
