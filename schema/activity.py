@@ -50,6 +50,18 @@ strawberry.enum(Resolution, name="Resolution")
 strawberry.enum(EntryAction, name="EntryAction")
 
 
+@strawberry.type(description="An activity type and what the window calls it.")
+class ActivityKind:
+    type: ActivityType
+    label: str = strawberry.field(description='As the window shows it, e.g. "Drop".')
+
+
+def activity_kinds() -> list[ActivityKind]:
+    """Every registered kind with its label, in the window's order: "There are
+    notification types for the following Customer Portal events"."""
+    return [ActivityKind(type=kind.type, label=kind.label) for kind in registry.kinds()]
+
+
 @strawberry.interface(description="An entry of the Online Activity window.")
 class ActivityEntry(relay.Node):
     entry_id: relay.NodeID[int]

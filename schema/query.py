@@ -15,7 +15,7 @@ from resolvers import actions as action_resolvers
 from resolvers import audit as audit_resolvers
 from resolvers import locations as location_resolvers
 from resolvers import window as window_resolvers
-from schema.activity import ActivityEntry
+from schema.activity import ActivityEntry, ActivityKind, activity_kinds
 from schema.audit import AuditConnection, AuditFilter, AuditLogResult, audit_filter
 from schema.context import Info
 from schema.email import (
@@ -167,6 +167,14 @@ class Query(SettingsQueries):
     def email_variables(self, info: Info) -> list[EmailVariable]:
         info.context.require_viewer()
         return email_variables()
+
+    @strawberry.field(
+        description="The activity types, in the window's order, with the label the window "
+        "shows for each: what a client names types by (a type filter offers these)."
+    )
+    def activity_types(self, info: Info) -> list[ActivityKind]:
+        info.context.require_viewer()
+        return activity_kinds()
 
     @strawberry.field
     def me(self, info: Info) -> Me:

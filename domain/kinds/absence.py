@@ -113,6 +113,7 @@ class AbsenceDetails(Details):
 
 class AbsenceKind(Kind[AbsenceDetails]):
     name = NAME
+    label = "Absence"
     event = AbsenceEvent
     details = AbsenceDetails
     task = Task.ATTENDANCE

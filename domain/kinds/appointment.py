@@ -68,6 +68,7 @@ class AppointmentDetails(BookingDetails):
 
 class Appointment(Kind[AppointmentDetails]):
     name = NAME
+    label = "Appointment"
     event = AppointmentEvent
     details = AppointmentDetails
     task = Task.APPOINTMENTS

@@ -47,6 +47,7 @@ class AppointmentCanceledEvent(PortalEvent):
 
 class AppointmentCanceled(Kind[BookingDetails]):
     name = NAME
+    label = "Appointment Booking Canceled"
     event = AppointmentCanceledEvent
     details = BookingDetails
     task = Task.APPOINTMENTS

@@ -119,6 +119,7 @@ class RescheduleDetails(BookingDetails):
 
 class AppointmentReschedule(Kind[RescheduleDetails]):
     name = NAME
+    label = "Appointment Reschedule Request"
     event = AppointmentRescheduleEvent
     details = RescheduleDetails
     task = Task.APPOINTMENTS

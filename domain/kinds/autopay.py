@@ -45,6 +45,7 @@ class AutopayDetails(Details):
 
 class Autopay(Kind[AutopayDetails]):
     name = NAME
+    label = "Autopay"
     event = AutopayEvent
     details = AutopayDetails
     task = Task.PAYMENTS

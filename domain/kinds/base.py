@@ -126,6 +126,10 @@ class Kind(ABC, Generic[D]):
 
     # The stored name ("DROP"); its module's portal event and details.
     name: ClassVar[str]
+    # What the window calls it, as the help article lists "notification types
+    # for the following Customer Portal events" ("Drop - Enrollment Drop
+    # requests"): served as ``activityTypes``, so clients name no kind.
+    label: ClassVar[str]
     event: ClassVar[type[PortalEvent]]
     details: type[D]
     # "as well as any other permissions to handle specific tasks (such as

@@ -46,6 +46,7 @@ class DeletionRequestDetails(Details):
 
 class DeletionRequest(Kind[DeletionRequestDetails]):
     name = NAME
+    label = "Deletion Request"
     event = DeletionRequestEvent
     details = DeletionRequestDetails
     task = Task.FAMILIES

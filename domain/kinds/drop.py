@@ -63,6 +63,7 @@ class DropDetails(Details):
 
 class Drop(Kind[DropDetails]):
     name = NAME
+    label = "Drop"
     event = DropEvent
     details = DropDetails
     task = Task.ENROLLMENTS

@@ -84,6 +84,7 @@ class EnrollmentDetails(Details):
 
 class EnrollmentKind(Kind[EnrollmentDetails]):
     name = NAME
+    label = "Enrollment"
     event = EnrollmentEvent
     details = EnrollmentDetails
     task = Task.ENROLLMENTS

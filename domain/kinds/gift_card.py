@@ -66,6 +66,7 @@ class GiftCardDetails(Details):
 
 class GiftCardKind(Kind[GiftCardDetails]):
     name = NAME
+    label = "Gift Card"
     event = GiftCardEvent
     details = GiftCardDetails
     task = Task.POINT_OF_SALE

@@ -41,6 +41,7 @@ class NewAccountDetails(Details):
 
 class NewAccount(Kind[NewAccountDetails]):
     name = NAME
+    label = "New Account"
     event = NewAccountEvent
     details = NewAccountDetails
     task = Task.FAMILIES

@@ -33,6 +33,7 @@ class NewStudentEvent(PortalEvent):
 
 class NewStudent(Kind[Details]):
     name = NAME
+    label = "Student"
     event = NewStudentEvent
     details = Details
     task = Task.FAMILIES

@@ -122,6 +122,7 @@ class OnlineOrderDetails(Details):
 
 class OnlineOrderKind(Kind[OnlineOrderDetails]):
     name = NAME
+    label = "Online Order"
     event = OnlineOrderEvent
     details = OnlineOrderDetails
     task = Task.POINT_OF_SALE

@@ -52,6 +52,7 @@ class OptOutDetails(Details):
 
 class OptOut(Kind[OptOutDetails]):
     name = NAME
+    label = "Opt Out"
     event = OptOutEvent
     details = OptOutDetails
     task = Task.PAYMENTS

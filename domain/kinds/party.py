@@ -73,6 +73,7 @@ class PartyDetails(Details):
 
 class Party(Kind[PartyDetails]):
     name = NAME
+    label = "Party"
     event = PartyEvent
     details = PartyDetails
     task = Task.PARTIES

@@ -120,6 +120,7 @@ class PaymentDetails(Details):
 
 class PaymentKind(Kind[PaymentDetails]):
     name = NAME
+    label = "Payment"
     event = PaymentEvent
     details = PaymentDetails
     task = Task.PAYMENTS

@@ -49,6 +49,7 @@ class PolicyDetails(Details):
 
 class Policy(Kind[PolicyDetails]):
     name = NAME
+    label = "Policy"
     event = PolicyEvent
     details = PolicyDetails
     task = Task.POLICIES

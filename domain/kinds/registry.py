@@ -48,6 +48,8 @@ def _load(name: str, module: str) -> None:
     kind: Kind[Any] = importlib.import_module(module).KIND
     if kind.name != name:
         raise ValueError(f"{module} defines {kind.name}, registered as {name}")
+    if not getattr(kind, "label", ""):
+        raise ValueError(f"{module} gives {name} no label (Kind.label)")
     _kinds[name] = kind
     _events[kind.event] = kind
 

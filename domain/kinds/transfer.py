@@ -152,6 +152,7 @@ class TransferDetails(Details):
 
 class Transfer(Kind[TransferDetails]):
     name = NAME
+    label = "Transfer"
     event = TransferEvent
     details = TransferDetails
     task = Task.ENROLLMENTS

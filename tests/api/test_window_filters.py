@@ -13,6 +13,7 @@ from typing import Any
 
 from strawberry import relay
 
+from domain.kinds import registry
 from models.base import utcnow
 from service.services import Services
 from tests.factories import add_entries
@@ -69,6 +70,28 @@ async def test_newest_first_on_request(api: Api, world: World, services: Service
     await add_entries(services.database, world.riverside.id, *({"type": t} for t in ALL_TYPES))
     result = await window(api, world.riverside.full, order="NEWEST_FIRST")
     assert types_of(result) == ALL_TYPES[::-1][:10]
+
+
+TYPES = "{ activityTypes { type label } }"
+
+
+async def test_the_types_to_filter_by_are_served_with_the_labels_of_their_kinds(
+    api: Api, world: World
+) -> None:
+    # when any staff member (view only here) asks which types there are
+    served = (await api.data(TYPES, token=world.riverside.view_only))["activityTypes"]
+    # then every type comes, in the window's order, labelled as its kind says:
+    # the web client's filter and rows name none of them
+    assert [t["type"] for t in served] == ALL_TYPES
+    assert served == [{"type": k.name, "label": k.label} for k in registry.kinds()]
+    labels = {t["type"]: t["label"] for t in served}
+    # as the help article words them ("Appointment Booking Canceled - Notification of ...")
+    assert labels["APPOINTMENT_CANCELED"] == "Appointment Booking Canceled"
+    assert labels["DELETION_REQUEST"] == "Deletion Request"
+    assert labels["NEW_STUDENT"] == "Student"
+    assert len(set(labels.values())) == len(labels)
+    # and nobody signed out learns them
+    assert await api.error_codes(TYPES) == ["UNAUTHENTICATED"]
 
 
 async def test_type_filter_shows_only_those_types(

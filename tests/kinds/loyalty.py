@@ -47,6 +47,7 @@ class LoyaltyDetails(Details):
 
 class Loyalty(Kind[LoyaltyDetails]):
     name = NAME
+    label = "Loyalty Reward"
     event = LoyaltyEvent
     details = LoyaltyDetails
     task = Task.FAMILIES

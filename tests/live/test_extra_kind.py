@@ -2,8 +2,8 @@
 ``tests/kinds/`` and is registered only by its launcher
 (``python -m tests.kinds.serve``). Run as a real server process, it goes
 the whole way of a built-in kind: recorded through the portal, listed,
-filtered, counted in the badge, pushed live, dismissed and audited; and the
-production schema never shows it."""
+filtered, labelled for the web client's filter, counted in the badge, pushed
+live, dismissed and audited; and the production schema never shows it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from domain.kinds.builtin import BUILTIN_KINDS
 from service.cli import SCHEMA_FILE
 from tests.live.client import LiveSocket, graphql
 from tests.live.conftest import fresh_tenant, server_env
@@ -44,6 +45,7 @@ query Window($filter: ActivityFilter) {
 }
 """
 BADGE = "{ activityBadge { waiting pending } }"
+TYPES = "{ activityTypes { type label } }"
 DISMISS = """
 mutation Dismiss($ids: [ID!]) {
   dismissActivities(input: {ids: $ids}) { dismissedCount userErrors { code } }
@@ -127,6 +129,11 @@ async def test_a_kind_registered_by_its_launcher_goes_the_whole_way(
         assert (await graphql(http, WINDOW, {"filter": other}, staff))["onlineActivity"][
             "totalCount"
         ] == 0
+
+        # offered to the web client's type filter with its own label, after the built-in ones
+        types = (await graphql(http, TYPES, token=staff))["activityTypes"]
+        assert [t["type"] for t in types] == [name for name, _ in BUILTIN_KINDS] + ["LOYALTY"]
+        assert types[-1] == {"type": "LOYALTY", "label": "Loyalty Reward"}
 
         # counted in the badge
         assert (await graphql(http, BADGE, token=staff))["activityBadge"] == {

@@ -1,27 +1,28 @@
 // How the window words things: type and status names, dates, outcomes.
-import type { ActivityType, StatusFilter, WindowStatus } from "./types";
+import type { ActivityKind, ActivityType, StatusFilter, WindowStatus } from "./types";
 
-export const TYPE_LABELS: Record<ActivityType, string> = {
-  ABSENCE: "Absence",
-  APPOINTMENT: "Appointment",
-  APPOINTMENT_CANCELED: "Appointment Booking Canceled",
-  APPOINTMENT_RESCHEDULE: "Appointment Reschedule Request",
-  AUTOPAY: "Autopay",
-  PAYMENT: "Payment",
-  GIFT_CARD: "Gift Card",
-  NEW_ACCOUNT: "New Account",
-  ENROLLMENT: "Enrollment",
-  DROP: "Drop",
-  TRANSFER: "Transfer",
-  PARTY: "Party",
-  POLICY: "Policy",
-  NEW_STUDENT: "Student",
-  ONLINE_ORDER: "Online Order",
-  OPT_OUT: "Opt Out",
-  DELETION_REQUEST: "Deletion Request",
-};
+/**
+ * The activity types and their labels, as the server lists them
+ * (`activityTypes`, read once at sign-in): a kind the server adds reaches
+ * the filter and the rows without a change here.
+ */
+let kinds: ActivityKind[] = [];
+let labels = new Map<ActivityType, string>();
 
-export const ACTIVITY_TYPES = Object.keys(TYPE_LABELS) as ActivityType[];
+export function setActivityKinds(list: ActivityKind[]): void {
+  kinds = list;
+  labels = new Map(list.map((kind) => [kind.type, kind.label]));
+}
+
+/** Every activity type, in the window's order. */
+export function activityKinds(): readonly ActivityKind[] {
+  return kinds;
+}
+
+/** What the window calls a type (its name, should the server not list it). */
+export function typeLabel(type: ActivityType): string {
+  return labels.get(type) ?? type;
+}
 
 export const STATUS_LABELS: Record<WindowStatus, string> = {
   NOTIFICATION: "Notification",

@@ -44,6 +44,7 @@ query Me {
     permissions { task level }
     organisation { name timeZone }
   }
+  activityTypes { type label }
 }`;
 
 export const WINDOW = `

@@ -1,9 +1,9 @@
 // Signing in: paste a staff token, or (dev mode only) pick a demo staff member.
 import { Api, ApiError } from "./api";
 import { h, replace } from "./dom";
-import { setTimeZone } from "./format";
+import { setActivityKinds, setTimeZone } from "./format";
 import { ME } from "./queries";
-import type { Me } from "./types";
+import type { ActivityKind, Me } from "./types";
 
 const STORAGE_KEY = "onlineActivity.staffToken";
 
@@ -38,8 +38,9 @@ export function signOut(): void {
 
 async function check(token: string): Promise<Session> {
   const api = new Api(token);
-  const data = await api.request<{ me: Me }>(ME);
+  const data = await api.request<{ me: Me; activityTypes: ActivityKind[] }>(ME);
   setTimeZone(data.me.organisation.timeZone);
+  setActivityKinds(data.activityTypes);
   return { api, me: data.me };
 }
 

@@ -4,7 +4,7 @@
 import type { UserError } from "../lib/api";
 import { renderLockBar, startBadge } from "../lib/chrome";
 import { announce, byId, h, replace } from "../lib/dom";
-import { formatInstant, outcomeReason, TYPE_LABELS } from "../lib/format";
+import { formatInstant, outcomeReason, typeLabel } from "../lib/format";
 import { connectLive, subscribe } from "../lib/live";
 import { EditLock, lockLost } from "../lib/lock";
 import { DISMISS_MANY, ENTRY_FIELDS, EVENTS_LIVE } from "../lib/queries";
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
               h(
                 "div",
                 { class: "widget-entry" },
-                h("span", { class: `status status-${entry.status.toLowerCase()}` }, TYPE_LABELS[entry.type]),
+                h("span", { class: `status status-${entry.status.toLowerCase()}` }, typeLabel(entry.type)),
                 h("span", { class: "summary" }, entry.summary),
                 h("time", { datetime: entry.occurredAt, class: "muted" }, formatInstant(entry.occurredAt)),
               ),
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
                     type: "button",
                     class: "icon dismiss",
                     disabled: !editable,
-                    "aria-label": `Dismiss ${TYPE_LABELS[entry.type]}: ${entry.summary}`,
+                    "aria-label": `Dismiss ${typeLabel(entry.type)}: ${entry.summary}`,
                     onclick: () => void dismiss(entry),
                   },
                   "✕",

@@ -1,6 +1,6 @@
 // What the window's parts (table, detail view, e-mail) share.
 import type { Api, UserError } from "../lib/api";
-import { TYPE_LABELS } from "../lib/format";
+import { typeLabel } from "../lib/format";
 import type { EditLock } from "../lib/lock";
 import type { ActionResult, Entry, WindowFilter } from "../lib/types";
 
@@ -37,5 +37,5 @@ export function filterInput(filter: WindowFilter): Record<string, unknown> {
 /** "Drop — Ben Lee (TRIAL)": an entry named in results and dialogs. */
 export function entryLabel(entry: Entry): string {
   const who = entry.studentLabel ?? entry.family?.name;
-  return who ? `${TYPE_LABELS[entry.type]} — ${who}` : entry.summary;
+  return who ? `${typeLabel(entry.type)} — ${who}` : entry.summary;
 }

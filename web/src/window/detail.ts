@@ -2,7 +2,7 @@
 // deny / dismiss / review / suspend as its type allows.
 import { userErrorText, type UserError } from "../lib/api";
 import { h, magnifier, replace } from "../lib/dom";
-import { formatDate, formatInstant, formatMoney, STATUS_LABELS, TYPE_LABELS } from "../lib/format";
+import { formatDate, formatInstant, formatMoney, STATUS_LABELS, typeLabel } from "../lib/format";
 import { lockLost } from "../lib/lock";
 import { APPROVE_ONE, DENY_ONE, DISMISS_MANY, REVIEW_ORDER, SUSPEND_FAMILY } from "../lib/queries";
 import type { ActionResult, Entry, OrderLine } from "../lib/types";
@@ -18,7 +18,7 @@ type Fact = [string, string | number | null | undefined | false];
 
 function facts(entry: Entry): Fact[] {
   const common: Fact[] = [
-    ["Type", TYPE_LABELS[entry.type]],
+    ["Type", typeLabel(entry.type)],
     ["Status", STATUS_LABELS[entry.status]],
     ["When", formatInstant(entry.occurredAt)],
     ["Family", entry.family ? `${entry.family.name}${entry.family.email ? ` <${entry.family.email}>` : ""}` : null],
@@ -33,7 +33,8 @@ function facts(entry: Entry): Fact[] {
     ["Current drop date", formatDate(entry.currentDropDate)],
     ["Start date", formatDate(entry.startDate)],
     ["Drop date", formatDate(entry.dropDate)],
-    ["Drop reason", entry.type === "DROP" ? (entry.dropReason ?? "None given") : null],
+    // A drop and a deletion request always say their reason (their fragments select it).
+    ["Drop reason", entry.dropReason !== undefined ? (entry.dropReason ?? "None given") : null],
     ["Enrollment type", entry.enrollmentType],
     ["Punch pass", entry.punchPass ? "Created by redeeming a punch pass" : null],
     ["Absence date", formatDate(entry.absenceDate)],
@@ -51,7 +52,7 @@ function facts(entry: Entry): Fact[] {
     ["Package", entry.package],
     ["Policy", entry.policyName ? `${entry.policyName}: ${entry.accepted ? "accepted" : "rejected"}` : null],
     ["Order total", formatMoney(entry.total)],
-    ["Deletion reason", entry.type === "DELETION_REQUEST" ? (entry.deletionReason ?? "None given") : null],
+    ["Deletion reason", entry.deletionReason !== undefined ? (entry.deletionReason ?? "None given") : null],
     ["Auto-approved", entry.autoApproved ? "Yes" : null],
   ];
   return [...common, ...byType].filter(([, value]) => value !== null && value !== undefined && value !== "" && value !== false);
@@ -72,7 +73,7 @@ function lines(items: OrderLine[]): HTMLElement {
 }
 
 export function openDetail(entry: Entry, ctx: WindowContext): void {
-  const dialog = openDialog(`${TYPE_LABELS[entry.type]}: ${entry.studentLabel ?? entry.family?.name ?? ""}`, "detail");
+  const dialog = openDialog(`${typeLabel(entry.type)}: ${entry.studentLabel ?? entry.family?.name ?? ""}`, "detail");
   const message = h("p", { class: "form-error", role: "alert" });
   let current = entry;
 
@@ -235,8 +236,8 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
             h("li", {}, `${c.description}: ${formatMoney(c.amount)}`, c.discountScheduleDeleted && h("span", { class: "warning-mark" }, " (deleted discount schedule)")),
           ),
         ),
-      current.type === "ONLINE_ORDER" && current.items && !current.reviewed && lines(current.items),
-      current.type === "DELETION_REQUEST" && current.advice && h("p", { class: "notice" }, current.advice),
+      current.items && !current.reviewed && lines(current.items),
+      current.advice && h("p", { class: "notice" }, current.advice),
       reviewArea,
       transfer?.element,
       drop?.element,

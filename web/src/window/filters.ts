@@ -1,7 +1,7 @@
 // The filter bar: type, has notes, status, location, and the sort order.
 import { h } from "../lib/dom";
-import { ACTIVITY_TYPES, STATUS_FILTER_LABELS, TYPE_LABELS } from "../lib/format";
-import type { ActivityType, HasNotesFilter, Location, Order, StatusFilter, WindowFilter } from "../lib/types";
+import { activityKinds, STATUS_FILTER_LABELS } from "../lib/format";
+import type { HasNotesFilter, Location, Order, StatusFilter, WindowFilter } from "../lib/types";
 
 export const DEFAULT_FILTER: WindowFilter = { types: null, hasNotes: "BOTH", status: "ALL", location: null };
 
@@ -42,9 +42,9 @@ export function renderFilters(
     select(
       "filter-type",
       "Type",
-      [["ALL", "All types"], ...ACTIVITY_TYPES.map((t): [string, string] => [t, TYPE_LABELS[t]])],
+      [["ALL", "All types"], ...activityKinds().map((k): [string, string] => [k.type, k.label])],
       filter.types?.[0] ?? "ALL",
-      (value) => update({ types: value === "ALL" ? null : [value as ActivityType] }),
+      (value) => update({ types: value === "ALL" ? null : [value] }),
     ),
     select(
       "filter-notes",

@@ -1,6 +1,6 @@
 // The entries of one page: check boxes, the magnifying glass, the (x) action.
 import { h, magnifier } from "../lib/dom";
-import { formatInstant, STATUS_LABELS, TYPE_LABELS } from "../lib/format";
+import { formatInstant, STATUS_LABELS, typeLabel } from "../lib/format";
 import type { Entry } from "../lib/types";
 
 export interface TableHandlers {
@@ -76,11 +76,11 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
           id: `check-${entry.id}`,
           checked,
           disabled: handlers.allMatching,
-          "aria-label": `Check ${TYPE_LABELS[entry.type]}: ${name}`,
+          "aria-label": `Check ${typeLabel(entry.type)}: ${name}`,
           onchange: (event: Event) => handlers.onCheck(entry.id, (event.target as HTMLInputElement).checked),
         }),
     ),
-    h("td", {}, TYPE_LABELS[entry.type]),
+    h("td", {}, typeLabel(entry.type)),
     h("td", {}, h("span", { class: `status status-${entry.status.toLowerCase()}` }, STATUS_LABELS[entry.status])),
     h("td", { class: "when" }, h("time", { datetime: entry.occurredAt }, formatInstant(entry.occurredAt))),
     h(
@@ -106,7 +106,7 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
           type: "button",
           id: `open-${entry.id}`,
           class: "icon",
-          "aria-label": `Open ${TYPE_LABELS[entry.type]}: ${name}`,
+          "aria-label": `Open ${typeLabel(entry.type)}: ${name}`,
           title: "Open the entry",
           onclick: () => handlers.onOpen(entry),
         },
@@ -119,7 +119,7 @@ function row(entry: Entry, handlers: TableHandlers): HTMLElement {
             type: "button",
             id: `dismiss-${entry.id}`,
             class: "icon dismiss",
-            "aria-label": `Dismiss ${TYPE_LABELS[entry.type]}: ${name}`,
+            "aria-label": `Dismiss ${typeLabel(entry.type)}: ${name}`,
             title: "Dismiss",
             disabled: !handlers.editable,
             onclick: () => handlers.onDismiss(entry),
