@@ -1,9 +1,10 @@
 """Fast seeding of the benchmark database: set-based INSERTs, no ORM per row.
 
 One large organisation ("bench-main": 100,000 open entries, 10,000 with
-``--quick``, across 3 locations and all 17 types, spread over the last 89
-days), 20 small ones beside it (the window must stay fast when the tables
-hold other tenants), one for the mass actions ("bench-actions": N
+``--quick``, across 3 locations and every registered type, with the demo's
+facts for each (``bench/samples.py``), spread over the last 89 days), 20
+small ones beside it (the window must stay fast when the tables hold other
+tenants), one for the mass actions ("bench-actions": N
 notifications and N pending appointment/absence requests with their records)
 and an empty one the ingestion figure records into ("bench-ingest").
 
@@ -22,7 +23,10 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench import samples
+from bench.samples import Sample, Samples, demo_samples
 from domain.journal import CHANGE_ROW_COLUMNS
+from domain.kinds import registry
 from domain.vocabulary import (
     ALWAYS_PENDING_TYPES,
     AUTO_APPROVABLE_TYPES,
@@ -47,17 +51,6 @@ from service.provisioning import FULL_RIGHTS, create_organisation, create_staff
 
 LOCATIONS = (("pool", "Riverside Pool"), ("gym", "Riverside Gym"), ("studio", "Dance Studio"))
 CLASS_NAMES = ("Tadpoles (Mon 4:00pm)", "Junior Gymnastics (Tue 6:00pm)", "Ballet I (Thu 4:30pm)")
-LOCATED = {
-    ActivityType.ABSENCE,
-    ActivityType.APPOINTMENT,
-    ActivityType.APPOINTMENT_CANCELED,
-    ActivityType.APPOINTMENT_RESCHEDULE,
-    ActivityType.ENROLLMENT,
-    ActivityType.DROP,
-    ActivityType.TRANSFER,
-    ActivityType.PARTY,
-    ActivityType.ONLINE_ORDER,
-}
 TYPES = list(ActivityType)
 BATCH = 5000
 SMALL_ORGS = 20
@@ -91,76 +84,20 @@ def _status(kind: ActivityType, i: int) -> WindowStatus:
 
 
 def details(
-    kind: ActivityType, i: int, family: str, student: str, when: datetime
+    sample: Sample, kind: ActivityType, i: int, family: str, student: str
 ) -> dict[str, Any]:
-    """Per-type facts with the keys the demo (``service/demo/events.py``) writes."""
-    day = when.date()
-    klass = CLASS_NAMES[i % 3]
-    facts: dict[str, Any] = {"family_name": family}
-    if kind not in {ActivityType.NEW_ACCOUNT, ActivityType.PAYMENT, ActivityType.GIFT_CARD}:
-        facts["student_name"] = student
+    """The demo's facts of this type (``bench/samples.py``), about this
+    family, approved by the portal when the status says so."""
+    facts = samples.facts(sample, family, student)
     if kind in AUTO_APPROVABLE_TYPES:
         facts["auto_approved"] = _status(kind, i) is WindowStatus.APPROVED
-    later = (day + timedelta(days=7 + i % 30)).isoformat()
-    starts = datetime.combine(day + timedelta(days=5), datetime.min.time(), UTC).isoformat()
-    extra: dict[ActivityType, dict[str, Any]] = {
-        ActivityType.ABSENCE: {"absence_date": later, "class_name": klass, "reason": "Holiday"},
-        ActivityType.APPOINTMENT: {"title": "Private swim lesson", "starts_at": starts},
-        ActivityType.APPOINTMENT_CANCELED: {"title": "Assessment", "starts_at": starts},
-        ActivityType.APPOINTMENT_RESCHEDULE: {
-            "title": "Private swim lesson",
-            "starts_at": starts,
-            "previous_starts_at": starts,
-        },
-        ActivityType.AUTOPAY: {"card_brand": "Visa", "card_last4": f"{4000 + i % 999}"},
-        ActivityType.PAYMENT: {
-            "amount": "85.00",
-            "method": "Visa",
-            "charges": [
-                {
-                    "description": "Tuition",
-                    "amount": "85.00",
-                    "discount_schedule_deleted": i % 7 == 0,
-                }
-            ],
-        },
-        ActivityType.GIFT_CARD: {
-            "amount": "50.00",
-            "recipient_name": "Rania Haddad",
-            "recipient_email": "rania@example.com",
-        },
-        ActivityType.NEW_ACCOUNT: {"email": f"family{i}@families.example"},
-        ActivityType.ENROLLMENT: {
-            "class_name": klass,
-            "start_date": later,
-            "enrollment_type": "STANDARD",
-            "punch_pass": i % 11 == 0,
-        },
-        ActivityType.DROP: {
-            "class_name": klass,
-            "drop_date": later,
-            "reason": "Schedule conflict",
-            "enrollment_type": "TRIAL" if i % 5 == 0 else "STANDARD",
-        },
-        ActivityType.TRANSFER: {
-            "from_class_name": klass,
-            "to_class_name": CLASS_NAMES[(i + 1) % 3],
-            "transfer_date": later,
-            "enrollment_type": "STANDARD",
-        },
-        ActivityType.PARTY: {"party_at": starts, "guests": 12, "package": "Gold gym party"},
-        ActivityType.POLICY: {"policy_name": "Liability Waiver", "accepted": i % 4 != 0},
-        ActivityType.ONLINE_ORDER: {
-            "total": "51.50",
-            "items": [
-                {"product_name": "Club leotard", "quantity": 1, "unit_price": "39.00"},
-                {"product_name": "Grip tape (roll)", "quantity": 2, "unit_price": "6.25"},
-            ],
-        },
-        ActivityType.DELETION_REQUEST: {"reason": "We moved away."},
-    }
-    facts.update(extra.get(kind, {}))
     return facts
+
+
+def _sample(found: Samples, kind: ActivityType, i: int) -> Sample:
+    """The demo's entries of a type in turn, so a type's rows vary as the demo's do."""
+    of_kind = found[kind]
+    return of_kind[(i // len(TYPES)) % len(of_kind)]
 
 
 async def _bulk(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -271,10 +208,12 @@ async def _tenant(session: AsyncSession, slug: str) -> tuple[Tenant, list[int]]:
 async def _window(session: AsyncSession, tenant: Tenant, count: int, now: datetime) -> None:
     families = max(10, min(2000, count // 50))
     family_ids, student_ids, names, students = await _people(session, tenant.id, families)
+    found = await demo_samples(session, now)
     span = timedelta(days=89)
     rows = []
     for i in range(count):
         kind = TYPES[i % len(TYPES)]
+        sample = _sample(found, kind, i)
         who = (i * 7919) % families
         when = now - span + span * (i / count)
         rows.append(
@@ -284,14 +223,14 @@ async def _window(session: AsyncSession, tenant: Tenant, count: int, now: dateti
                 "updated_seq": i + 1,
                 "type": kind.value,
                 "status": _status(kind, i).value,
-                "location_id": tenant.location_ids[i % 3] if kind in LOCATED else None,
+                "location_id": tenant.location_ids[i % 3] if sample.located else None,
                 "family_id": family_ids[who],
                 "student_id": student_ids[who],
                 "occurred_at": when,
                 "recorded_at": when,
                 "notes": "Please call me back." if i % 9 == 0 else None,
                 "has_notes": i % 9 == 0,
-                "details": details(kind, i, names[who], students[who], when),
+                "details": details(sample, kind, i, names[who], students[who]),
                 "version": 1,
             }
         )
@@ -369,12 +308,16 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
             for i, enrollment in enumerate(enrollments)
         ],
     )
+    found = await demo_samples(session, now)
+    # The notifications staff dismiss as they are: every location-independent
+    # kind that is only ever a notification, left in the "Notification" filter
+    # and dismissed without a review.
     notification_kinds = [
-        ActivityType.AUTOPAY,
-        ActivityType.PAYMENT,
-        ActivityType.NEW_STUDENT,
-        ActivityType.POLICY,
-        ActivityType.OPT_OUT,
+        kind.type
+        for kind in registry.kinds()
+        if not (kind.requestable or kind.auto_approvable or kind.always_pending)
+        and not (kind.review_before_dismiss or kind.excluded_from_notification_filter)
+        and not any(sample.located for sample in found[kind.type])
     ]
     rows: list[dict[str, Any]] = []
     for i in range(2 * count):
@@ -390,7 +333,8 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
             links["absence_id"] = absences[i - count - half]
             links["enrollment_id"] = enrollments[i - count - half]
         when = now - timedelta(days=30) + timedelta(seconds=i)
-        facts = details(kind, i, names[i % 100], students[i % 100], when)
+        sample = _sample(found, kind, i)
+        facts = details(sample, kind, i, names[i % 100], students[i % 100])
         facts.pop("auto_approved", None)
         rows.append(
             {
@@ -399,7 +343,7 @@ async def _actions(session: AsyncSession, tenant: Tenant, count: int, now: datet
                 "updated_seq": i + 1,
                 "type": kind.value,
                 "status": status.value,
-                "location_id": location if kind in LOCATED else None,
+                "location_id": location if sample.located else None,
                 "family_id": family_ids[i % 100],
                 "student_id": student_ids[i % 100],
                 "occurred_at": when,
