@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
+from bench import samples
 from bench.baselines import EXTENSIONS, activity_type_names
 from bench.orgs_report import check_delivery
+from domain.kinds import registry
+from domain.vocabulary import ActivityType
+from models import Organisation
+from models.base import utcnow
 from schema.build import build_schema
 from schema.telemetry import OperationTelemetry
+from service.services import Services
 
 
 def _signature(factory: Any) -> tuple[str, ...]:
@@ -38,6 +46,28 @@ def test_the_baseline_knows_every_activity_type_of_the_published_schema() -> Non
     names = activity_type_names()
     assert len(names) == 17
     assert {"DropActivity", "TransferActivity"} <= set(names)
+
+
+async def test_the_bench_seeds_each_type_with_the_facts_of_the_demos_entries(
+    services: Services,
+) -> None:
+    # when the bench takes its facts from the demo's story
+    async with services.database.write() as session:
+        found = await samples._play(session, utcnow())
+        left = await session.scalar(select(func.count()).select_from(Organisation))
+    # then every registered type has some, each valid for its kind, and no
+    # record id of the scratch organisation, which is gone again
+    assert list(found) == list(ActivityType)
+    for kind, of_kind in found.items():
+        assert of_kind
+        for sample in of_kind:
+            assert registry.kind(kind).read(sample.details)
+            assert not [key for key in sample.details if key.endswith(("_id", "_ids"))]
+    assert left == 0
+    assert (
+        samples.facts(found[ActivityType("DROP")][0], "Okafor", "Ada Okafor")["student_name"]
+        == "Ada Okafor"
+    )
 
 
 def test_delivery_counts_missing_duplicate_and_late_frames() -> None:

@@ -16,6 +16,7 @@ from domain.vocabulary import (
     WindowStatus,
     task_for,
 )
+from tests.kinds.loyalty import Loyalty
 
 
 def test_a_kind_name_is_typed_like_an_enum_member() -> None:
@@ -64,3 +65,10 @@ def test_instants_are_stored_as_ingestion_writes_them() -> None:
     assert stored == {"v": 1, "title": "Lesson", "starts_at": "2031-05-02T16:00:00+00:00"}
     read = registry.kind("APPOINTMENT").read(stored)
     assert read.starts_at == datetime(2031, 5, 2, 16, 0, tzinfo=UTC)
+
+
+def test_a_kind_without_a_label_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every type is served with its label (activityTypes): none may lack one
+    monkeypatch.setattr(Loyalty, "label", "")
+    with pytest.raises(ValueError, match="no label"):
+        registry._load("LOYALTY", "tests.kinds.loyalty")

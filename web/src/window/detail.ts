@@ -82,7 +82,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
     // Staff judge: a full class is shown, and overbooking is their explicit choice.
     if (errors.some((e) => e.code === "CLASS_FULL") || result?.code === "CLASS_FULL") overbookRow.hidden = false;
     const codes = [...errors.map((e) => e.code), result?.code];
-    if (current.type === "DROP" && codes.some((c) => c && CRITERIA_CODES.has(c))) {
+    if (current.missedCriteria !== undefined && codes.some((c) => c && CRITERIA_CODES.has(c))) {
       message.textContent = "This drop misses the school's criteria above: tick “Approve anyway” for each one to approve it.";
       return;
     }
@@ -106,9 +106,11 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
 
   const editable = (): boolean => ctx.canAct && ctx.lock.held;
 
-  // Approve, with what review needs for transfers and drops.
-  const transfer = current.type === "TRANSFER" && current.availableActions.includes("APPROVE") ? transferFields(current) : null;
-  const drop = current.type === "DROP" ? dropCriteria(current, current.availableActions.includes("APPROVE")) : null;
+  // Approve, with what review needs for transfers and drops: the entries whose
+  // fragments (queries.ts) select a transfer's dates or a drop's criteria.
+  const transfer =
+    current.suggestedPreviousClassDropDate !== undefined && current.availableActions.includes("APPROVE") ? transferFields(current) : null;
+  const drop = current.missedCriteria !== undefined ? dropCriteria(current, current.availableActions.includes("APPROVE")) : null;
   const overbook = h("input", { type: "checkbox", id: "overbook" });
   const overbookRow = h(
     "div",
@@ -265,7 +267,8 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
             h("p", { class: "muted" }, "Denying an enrollment request deletes the request and the enrollment, with its notes."),
           button("Deny", deny, "danger"),
         ),
-      current.type === "DELETION_REQUEST" &&
+      // A deletion request advises suspending the family instead.
+      current.advice !== undefined &&
         ctx.canAct &&
         h(
           "div",
