@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,10 +177,10 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """A migrated, seeded SQLite file and `python -m service serve` over it."""
-    env = _cli_env(tmp_path)
+@contextmanager
+def _serving_the_demo(directory: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A migrated, seeded SQLite file in ``directory`` and `python -m service serve` over it."""
+    env = _cli_env(directory)
     port = _free_port()
     _cli(env, "migrate")
     banner = _cli(env, "seed-demo", "--port", str(port))
@@ -215,6 +216,20 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The demo served once for the tests that only add to it (each its own staff)."""
+    with _serving_the_demo(tmp_path_factory.mktemp("served-demo")) as served:
+        yield served
+
+
+@pytest.fixture
+def own_served_demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The demo served for one test that takes away from it."""
+    with _serving_the_demo(tmp_path) as served:
+        yield served
+
+
 def _printed_header(banner: str, label: str) -> dict[str, str]:
     match = re.search(rf"^\s+{re.escape(label)}\s+(\{{.*\}})$", banner, re.MULTILINE)
     assert match, f"no {label!r} token in:\n{banner}"
@@ -224,10 +239,10 @@ def _printed_header(banner: str, label: str) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_a_printed_token_reads_the_demo_window_from_the_served_url(
-    server: tuple[str, dict[str, str]],
+    served_demo: tuple[str, dict[str, str]],
 ) -> None:
     # given the seeded demo and its server, as `make run` starts them
-    banner, env = server
+    banner, env = served_demo
     base = env["base"]
     assert f"{base}/graphql" in banner
     headers = _printed_header(banner, "full rights")
@@ -268,10 +283,10 @@ def test_a_printed_token_reads_the_demo_window_from_the_served_url(
 
 @pytest.mark.slow
 def test_purge_as_of_a_later_date_empties_the_served_window(
-    server: tuple[str, dict[str, str]],
+    own_served_demo: tuple[str, dict[str, str]],
 ) -> None:
     # given the demo served, all of it younger than 90 days
-    banner, env = server
+    banner, env = own_served_demo
     headers = _printed_header(banner, "view only")
     query = {"query": WINDOW, "variables": {}}
     before = httpx.post(f"{env['base']}/graphql", json=query, headers=headers, timeout=10)
@@ -286,10 +301,10 @@ def test_purge_as_of_a_later_date_empties_the_served_window(
 
 @pytest.mark.slow
 def test_create_staff_gives_the_settings_task_and_the_demo_school_has_its_time_zone(
-    server: tuple[str, dict[str, str]],
+    served_demo: tuple[str, dict[str, str]],
 ) -> None:
     # given the demo served; when a manager is added with the Settings task alone
-    _, env = server
+    _, env = served_demo
     token = _cli(
         env,
         "create-staff",
