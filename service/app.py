@@ -291,6 +291,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 drain=drain,
                 metrics=services.telemetry.metrics,
                 ws_send_timeout=services.settings.ws_send_timeout_seconds,
+                ws_close_grace=services.settings.ws_close_grace_seconds,
             ),
             Middleware(BodyLimit),  # 413 past MAX_BODY_BYTES (service/request_limits.py)
         ],

@@ -19,8 +19,9 @@ the kernel's buffers) until uvicorn's keepalive gives up. So when one frame
 has waited ``send_timeout`` seconds to be sent, the socket is closed with
 ``SLOW_CONSUMER`` (1013, "try again later") and what its operations still
 send is dropped. The close frame waits behind what the client has not read:
-a client that reads again within ``CLOSE_GRACE_SECONDS`` gets it, else the
-connection is dropped (``transport_abort``). The client reconnects and
+a client that reads again within ``close_grace`` seconds
+(``WS_CLOSE_GRACE_SECONDS``, by default ``CLOSE_GRACE_SECONDS``) gets it,
+else the connection is dropped (``transport_abort``). The client reconnects and
 resubscribes with the last ``sequence`` it saw as ``afterSequence``: the
 database replays the rest.
 """
@@ -58,14 +59,19 @@ def transport_abort(send: Send) -> Callable[[], None] | None:
 class StalledSocketGuard:
     """One websocket's ``send``, closing the socket when a frame cannot go out in time."""
 
-    __slots__ = ("_abort", "_send", "closed", "send_timeout")
+    __slots__ = ("_abort", "_send", "close_grace", "closed", "send_timeout")
 
     def __init__(
-        self, send: Send, send_timeout: float, abort: Callable[[], None] | None = None
+        self,
+        send: Send,
+        send_timeout: float,
+        abort: Callable[[], None] | None = None,
+        close_grace: float = CLOSE_GRACE_SECONDS,
     ) -> None:
         self._send = send
         self._abort = abort
         self.send_timeout = send_timeout
+        self.close_grace = close_grace
         self.closed = False
 
     async def send(self, message: Message) -> None:
@@ -96,7 +102,7 @@ class StalledSocketGuard:
         )
         close = {"type": "websocket.close", "code": SLOW_CONSUMER, "reason": SLOW_CONSUMER_REASON}
         try:
-            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+            async with asyncio.timeout(self.close_grace):
                 await self._send(close)
         except TimeoutError:
             if self._abort is not None:

@@ -19,7 +19,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.backpressure import StalledSocketGuard, transport_abort
+from service.backpressure import CLOSE_GRACE_SECONDS, StalledSocketGuard, transport_abort
 from service.logs import REQUEST_ID
 from service.metrics import Metrics
 from service.readiness import StartupRefused
@@ -38,12 +38,19 @@ def _request_id(scope: Scope) -> str:
 
 class OperatorMiddleware:
     def __init__(
-        self, app: ASGIApp, *, drain: Drain, metrics: Metrics, ws_send_timeout: float = 0.0
+        self,
+        app: ASGIApp,
+        *,
+        drain: Drain,
+        metrics: Metrics,
+        ws_send_timeout: float = 0.0,
+        ws_close_grace: float = CLOSE_GRACE_SECONDS,
     ) -> None:
         self.app = app
         self.drain = drain
         self.metrics = metrics
         self.ws_send_timeout = ws_send_timeout
+        self.ws_close_grace = ws_close_grace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -81,7 +88,9 @@ class OperatorMiddleware:
         self.drain.opened(socket)
         self.metrics.sockets.inc()
         try:
-            guard = StalledSocketGuard(socket.send, self.ws_send_timeout, transport_abort(send))
+            guard = StalledSocketGuard(
+                socket.send, self.ws_send_timeout, transport_abort(send), self.ws_close_grace
+            )
             await self.app(scope, receive, guard.send)
         finally:
             self.metrics.sockets.dec()

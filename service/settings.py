@@ -214,6 +214,12 @@ class Settings(BaseSettings):
         "a websocket whose client has not taken one frame in this long (it stopped reading) is "
         "closed with 1013; the client resumes with `afterSequence`. `0` disables",
     )
+    ws_close_grace_seconds: PositiveSeconds = _var(
+        "WS_CLOSE_GRACE_SECONDS",
+        10.0,
+        "how long such a socket's 1013 close frame may wait for its client to read it before the "
+        "connection is dropped",
+    )
     token_cache_seconds: Seconds = _var(
         "TOKEN_CACHE_SECONDS",
         5.0,

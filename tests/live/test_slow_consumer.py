@@ -24,7 +24,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from service.backpressure import CLOSE_GRACE_SECONDS, SLOW_CONSUMER
+from service.backpressure import SLOW_CONSUMER
 from tests.live.client import PROTOCOL, LiveSocket, graphql
 from tests.live.conftest import server_env
 from tests.live.recording import RECORD
@@ -32,6 +32,8 @@ from tests.live.servers import RedisServer, Server
 from tests.support import World
 
 SEND_TIMEOUT = 2.0
+# Shorter than the default, with room for the resuming client to start reading.
+CLOSE_GRACE = 5.0
 OPERATIONS = 10  # per socket: each event is one frame per operation
 
 # Large frames (each event carries its entry's long notes), so the kernel's
@@ -79,6 +81,7 @@ def stall_server(
     env = {
         **server_env(live_database, redis_server, logs),
         "WS_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT),
+        "WS_CLOSE_GRACE_SECONDS": str(CLOSE_GRACE),
     }
     server = Server("stall", env, logs)
     try:
@@ -189,7 +192,7 @@ async def test_a_client_that_stops_reading_is_closed_with_1013_and_resumes_from_
 
     # And the server let go of the client that never reads (uvicorn's closing
     # handshake wait included), long before its keepalive would have
-    deadline = time.monotonic() + CLOSE_GRACE_SECONDS + 15
+    deadline = time.monotonic() + CLOSE_GRACE + 15
     while await _open_sockets(stall_server) > 0:
         assert time.monotonic() < deadline, "the socket that never reads is still open"
         await asyncio.sleep(0.5)
