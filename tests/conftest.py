@@ -58,12 +58,31 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(template)
 
 
-async def _truncate_all(url: str) -> None:
+def _emptying_statement() -> str:
+    """One statement that empties every table and restarts every sequence.
+
+    What ``TRUNCATE ... RESTART IDENTITY`` does, without its cost: TRUNCATE
+    gives each of the tables a new file, about a second for all of them on a
+    loaded machine, and the suite empties them before every test. DELETE on
+    the few rows a test leaves (children first) and ``setval`` back to each
+    sequence's start take a fraction of that.
+    """
+    deletes = " ".join(f"DELETE FROM {t.name};" for t in reversed(Base.metadata.sorted_tables))
+    return (
+        "DO $$ BEGIN "
+        f"{deletes} "
+        "PERFORM setval(seqrelid, seqstart, false) FROM pg_sequence "
+        "JOIN pg_class ON pg_class.oid = seqrelid "
+        "WHERE relnamespace = current_schema()::regnamespace; "
+        "END $$"
+    )
+
+
+async def _empty_all(url: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await connection.execute(text(_emptying_statement()))
     except OSError as error:
         pytest.fail(f"PostgreSQL at {url} is not reachable: {error}", pytrace=False)
     finally:
@@ -73,7 +92,7 @@ async def _truncate_all(url: str) -> None:
 @pytest.fixture
 async def database_url(migrated_template: str, tmp_path: Path) -> str:
     if DATABASE_URL:
-        await _truncate_all(migrated_template)
+        await _empty_all(migrated_template)
         return migrated_template
     path = tmp_path / "online_activity.db"
     shutil.copyfile(migrated_template, path)
