@@ -178,12 +178,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "needs_postgres: needs a database server to take away or to lock"
         " (deselected on SQLite, not skipped)",
     )
+    config.addinivalue_line(
+        "markers",
+        "backend_free: uses neither TEST_DATABASE_URL nor TEST_BROADCAST_URL, so it runs"
+        " in the SQLite run of `make test` only (deselected on PostgreSQL, not skipped)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     postgres = DATABASE_URL.startswith("postgresql")
-    other = "sqlite_only" if postgres else "needs_postgres"
-    deselected = [item for item in items if item.get_closest_marker(other)]
+    others = ("sqlite_only", "backend_free") if postgres else ("needs_postgres",)
+    deselected = [item for item in items if any(item.get_closest_marker(o) for o in others)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]

@@ -20,6 +20,9 @@ import pytest
 
 from service.settings import REPO_ROOT
 
+# make and a fake Python, whatever the backend: in the SQLite run of `make test` only.
+pytestmark = pytest.mark.backend_free
+
 FAKE_310 = '''
 import sys
 from collections import namedtuple

@@ -238,6 +238,7 @@ def _printed_header(banner: str, label: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # the SQLite file `make run` uses, whatever the backend
 def test_a_printed_token_reads_the_demo_window_from_the_served_url(
     served_demo: tuple[str, dict[str, str]],
 ) -> None:
@@ -282,6 +283,7 @@ def test_a_printed_token_reads_the_demo_window_from_the_served_url(
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # the SQLite file `make run` uses, whatever the backend
 def test_purge_as_of_a_later_date_empties_the_served_window(
     own_served_demo: tuple[str, dict[str, str]],
 ) -> None:
@@ -300,6 +302,7 @@ def test_purge_as_of_a_later_date_empties_the_served_window(
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # the SQLite file `make run` uses, whatever the backend
 def test_create_staff_gives_the_settings_task_and_the_demo_school_has_its_time_zone(
     served_demo: tuple[str, dict[str, str]],
 ) -> None:

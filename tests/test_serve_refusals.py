@@ -100,6 +100,7 @@ def test_an_unmigrated_or_older_database_is_one_line_that_says_run_migrate(
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # its own database URL, whatever the backend
 @pytest.mark.parametrize(
     ("database_url", "expected"),
     [
@@ -117,6 +118,7 @@ def test_a_bad_database_url_is_one_clear_line(database_url: str, expected: str) 
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # its own database URL, whatever the backend
 def test_migrate_on_an_unreachable_database_is_one_line() -> None:
     base = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "BROADCAST_URL"}}
     result = subprocess.run(
@@ -164,6 +166,7 @@ BAD_SETTINGS = {
 
 
 @pytest.mark.slow
+@pytest.mark.backend_free  # its own database URL, whatever the backend
 def test_bad_settings_are_one_line_naming_each_variable(tmp_path: Path) -> None:
     # given an environment with values that do not parse
     database = tmp_path / "unused.db"

@@ -12,6 +12,9 @@ from service.settings import REPO_ROOT
 
 WEB = REPO_ROOT / "web"
 
+# The same build whatever the backend: once per `make test`, in the SQLite run.
+pytestmark = pytest.mark.backend_free
+
 
 def _files(root: Path) -> dict[str, bytes]:
     return {
