@@ -3,7 +3,8 @@
 - ``sqlite``: the embedded default, a SQLite file (``var/bench/bench.db``)
   and the in-process broadcast (``memory://``).
 - ``postgres``: PostgreSQL database ``bench`` (or ``$BENCH_NAME``) on
-  127.0.0.1:5432 (dropped and recreated each run; never ``test``) and Redis on 127.0.0.1:6379.
+  127.0.0.1:5432 (dropped and recreated each run; never ``test``) and Redis on 127.0.0.1:6379
+  (or ``$BENCH_REDIS_URL``: a Redis of its own beside other runs on the machine).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from service.settings import REPO_ROOT
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_BENCH = f"postgresql://postgres@127.0.0.1:5432/{BENCH_NAME}"
-REDIS = "redis://127.0.0.1:6379/0"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -89,35 +89,48 @@ def _parse_permissions(raw: dict[str, str]) -> dict[Task, PermissionLevel]:
 
 async def viewer_for_token(session: AsyncSession, token: str) -> Viewer | None:
     """The staff member a bearer token belongs to, or None for any bad token."""
-    if not token.startswith(STAFF_TOKEN_PREFIX):
-        return None
-    row = (
+    return (await viewers_for_tokens(session, [token])).get(token)
+
+
+async def viewers_for_tokens(session: AsyncSession, tokens: Sequence[str]) -> dict[str, Viewer]:
+    """The staff member of each token that resolves (a bad token is absent):
+    one statement for any number of tokens (two when some staff member sees
+    only some locations), so a process re-checking many open sockets does
+    not read once per socket."""
+    hashes = {hash_secret(t): t for t in tokens if t.startswith(STAFF_TOKEN_PREFIX)}
+    if not hashes:
+        return {}
+    rows = (
         await session.execute(
-            select(Staff)
+            select(StaffToken.token_hash, Staff)
             .join(StaffToken, StaffToken.staff_id == Staff.id)
             .where(
-                StaffToken.token_hash == hash_secret(token),
+                StaffToken.token_hash.in_(list(hashes)),
                 StaffToken.revoked_at.is_(None),
                 Staff.active.is_(True),
             )
         )
-    ).first()
-    if row is None:
-        return None
-    [staff] = row
-    location_ids: frozenset[int] | None = None
-    if not staff.all_locations:
-        ids = await session.scalars(
-            select(StaffLocation.location_id).where(StaffLocation.staff_id == staff.id)
+    ).all()
+    limited = sorted({staff.id for _, staff in rows if not staff.all_locations})
+    locations: dict[int, set[int]] = {staff_id: set() for staff_id in limited}
+    if limited:
+        pairs = await session.execute(
+            select(StaffLocation.staff_id, StaffLocation.location_id).where(
+                StaffLocation.staff_id.in_(limited)
+            )
         )
-        location_ids = frozenset(ids)
-    return Viewer(
-        staff_id=staff.id,
-        organisation_id=staff.organisation_id,
-        name=staff.name,
-        permissions=_parse_permissions(staff.permissions),
-        location_ids=location_ids,
-    )
+        for staff_id, location_id in pairs:
+            locations[staff_id].add(location_id)
+    return {
+        hashes[token_hash]: Viewer(
+            staff_id=staff.id,
+            organisation_id=staff.organisation_id,
+            name=staff.name,
+            permissions=_parse_permissions(staff.permissions),
+            location_ids=None if staff.all_locations else frozenset(locations[staff.id]),
+        )
+        for token_hash, staff in rows
+    }
 
 
 class ViewerCache:
@@ -130,10 +143,10 @@ class ViewerCache:
     valid tokens are kept (a bad token is looked up every time), at most
     ``size`` of them, least recently used first out.
 
-    Concurrent misses for one token share one lookup (``resolve``): every
-    websocket re-checks its token on the cache's clock
-    (``service.socket_rights``), so when a token shared by many sockets
-    expires they would all look it up at once.
+    Concurrent misses for one token share one lookup (``resolve``): many
+    sockets or requests of one staff member arriving together look it up
+    once. (Open sockets' re-checks go through ``service.socket_rights``'s
+    one watch per process, which reads its misses together.)
     """
 
     def __init__(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from domain.viewer import (
     ViewerCache,
     portal_for_key,
     viewer_for_token,
+    viewers_for_tokens,
 )
 from models.db import DatabaseBusy
 from schema.build import schema
@@ -44,7 +45,7 @@ from service.settings import Settings
 from service.shutdown import Drain
 from service.socket_limits import LEASE, CheckedTransportWS, LimitedWebSocketAdapter
 from service.socket_quota import socket_quota_for
-from service.socket_rights import RightsCheckedHandler
+from service.socket_rights import RightsCheckedHandler, RightsWatch, check_interval
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
 
@@ -90,6 +91,8 @@ REQUEST_READS = "online_activity.request_reads"
 # Subscriptions (and queries) in flight on one socket; the next gets an
 # "error" message for its id ("Subscription limit reached").
 MAX_OPERATIONS_PER_SOCKET = 20
+# Tokens of open sockets re-read in one statement (``current_viewers``).
+RESOLVE_AT_ONCE = 500
 
 
 def socket_token(context: Context) -> str | None:
@@ -128,6 +131,7 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         self.token_cache_seconds = services.settings.token_cache_seconds
         self.viewers = ViewerCache(self.token_cache_seconds)
         self.sockets = socket_quota_for(services.settings)  # service/socket_quota.py
+        self.rights = RightsWatch(self.current_viewers, check_interval(self.token_cache_seconds))
 
     @property
     def graphql_ide_html(self) -> str:
@@ -163,15 +167,31 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         # Past MAX_SOCKETS_PER_STAFF: closed with 4290 (service/socket_quota.py).
         context.request.scope[LEASE] = await self.sockets.admit(context.viewer.staff_id)
 
-    async def current_viewer(self, context: Context) -> Viewer | None:
-        """A socket's staff member as their token resolves now, through the
-        cache HTTP requests use (``service.socket_rights``)."""
-        token = socket_token(context)
-        if token is None:
-            return None
-        fresh = Context(services=self.services)
-        await authenticate(self.services, fresh, token, self.viewers)
-        return fresh.viewer
+    def token_of(self, context: Context) -> str | None:
+        """The staff token a socket was admitted with (``service.socket_rights``)."""
+        return socket_token(context)
+
+    async def current_viewers(self, tokens: Sequence[str]) -> dict[str, Viewer]:
+        """The open sockets' staff members as their tokens resolve now,
+        through the cache HTTP requests use; the tokens it does not hold are
+        read together (``RESOLVE_AT_ONCE`` a statement), not one by one."""
+        found: dict[str, Viewer] = {}
+        missing: list[str] = []
+        for token in tokens:
+            cached = self.viewers.get(token)
+            if cached is None:
+                missing.append(token)
+            else:
+                found[token] = cached
+        for start in range(0, len(missing), RESOLVE_AT_ONCE):
+            async with self.services.database.read() as session:
+                resolved = await viewers_for_tokens(
+                    session, missing[start : start + RESOLVE_AT_ONCE]
+                )
+            for token, viewer in resolved.items():
+                self.viewers.put(token, viewer)
+            found.update(resolved)
+        return found
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -273,6 +293,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield {}
         finally:
             drain.uninstall()
+            await graphql_app.rights.aclose()
             await graphql_app.sockets.aclose()
             await services.stop()
 

@@ -6,10 +6,15 @@ locations or permissions keep receiving entries. Re-check on the same clock
 as HTTP (within ``TOKEN_CACHE_SECONDS``) and end the affected operations (or
 the socket, with 4403)."
 
-Once a socket is acknowledged, ``RightsCheckedHandler`` re-resolves its
-token every ``check_interval`` seconds through the process's token cache
-(the one HTTP requests use), so a change takes effect on a socket within
-``TOKEN_CACHE_SECONDS`` (plus one check interval), as on HTTP:
+Once a socket is acknowledged, its token is re-resolved every
+``check_interval`` seconds through the process's token cache (the one HTTP
+requests use), so a change takes effect on a socket within
+``TOKEN_CACHE_SECONDS`` (plus one check interval), as on HTTP. One
+``RightsWatch`` per process does it for every open socket: each round
+resolves every distinct token once, the ones the cache no longer holds in
+one statement, whatever the number of sockets (issue 12: a task per socket
+looking its token up alone made 3,000 sockets' re-checks hundreds of token
+statements a second, and new sockets connected at 6 a second):
 
 - the token no longer resolves (revoked, staff member deactivated): the
   socket is closed with 4403;
@@ -31,9 +36,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
-import random
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -77,15 +83,79 @@ def narrowed(before: Viewer, after: Viewer) -> bool:
 
 
 class ViewerSource(Protocol):
-    """The view: resolves a socket's credential again (``service.app``)."""
+    """The view (``service.app``): a socket's credential, and the process's watch."""
 
-    token_cache_seconds: float
+    rights: RightsWatch
 
-    async def current_viewer(self, context: Context) -> Viewer | None: ...
+    def token_of(self, context: Context) -> str | None: ...
+
+
+Resolve = Callable[[Sequence[str]], Awaitable[dict[str, Viewer]]]
+
+
+class RightsWatch:
+    """Every acknowledged socket of this process by its token, re-checked
+    together every ``interval`` seconds by one task (started with the first
+    socket, ended with the last)."""
+
+    def __init__(self, resolve: Resolve, interval: float) -> None:
+        self.resolve = resolve  # token -> viewer of each token that still resolves
+        self.interval = interval
+        self.rounds = 0  # re-checks done (the tests count statements per round)
+        self._sockets: dict[str, set[RightsCheckedHandler]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, token: str, socket: RightsCheckedHandler) -> None:
+        self._sockets.setdefault(token, set()).add(socket)
+        if self._task is None or self._task.done():
+            # Not in the admitting request's context (its request id in the logs).
+            self._task = asyncio.create_task(
+                self._run(), name="socket-rights", context=contextvars.Context()
+            )
+
+    def discard(self, token: str, socket: RightsCheckedHandler) -> None:
+        held = self._sockets.get(token)
+        if held is not None:
+            held.discard(socket)
+            if not held:
+                del self._sockets[token]
+
+    async def check(self) -> None:
+        """One round: every token once, then each socket given what its
+        token resolves to now."""
+        tokens = list(self._sockets)
+        viewers = await self.resolve(tokens)
+        self.rounds += 1
+        changes = [
+            change
+            for token in tokens
+            for socket in list(self._sockets.get(token, ()))
+            if (change := socket.rights_now(viewers.get(token))) is not None
+        ]
+        # Closing a socket or ending its operations sends frames: one slow
+        # client must not hold up the others.
+        for failed in await asyncio.gather(*changes, return_exceptions=True):
+            if isinstance(failed, Exception):
+                logger.error("ending a socket's operations failed", exc_info=failed)
+
+    async def _run(self) -> None:
+        while self._sockets:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.check()
+            except Exception as error:
+                if not database_unavailable(error):
+                    logger.exception("re-checking the websockets' tokens failed")
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    _watch: asyncio.Task[None] | None = None
+    _watched: str | None = None  # the token this socket is watched under
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
@@ -102,37 +172,39 @@ class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
             close = TRY_AGAIN_LATER if code == DATABASE_UNAVAILABLE else INTERNAL_ERROR
             await self.websocket.close(code=close, reason=f"{code} (error id {identifier})")
             return
-        if self.connection_acknowledged and self._watch is None:
-            self._watch = asyncio.create_task(self._watch_rights(), name="socket-rights")
+        if self.connection_acknowledged and self._watched is None:
+            source: ViewerSource = self.view  # type: ignore[assignment]
+            token = source.token_of(self.context)
+            if token is not None:
+                self._watched = token
+                source.rights.add(token, self)
 
     async def shutdown(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watch
+        self.discard_watch()
         await super().shutdown()
 
-    async def _watch_rights(self) -> None:
-        source: ViewerSource = self.view  # type: ignore[assignment]
-        interval = check_interval(source.token_cache_seconds)
-        while True:
-            # (jittered: sockets that connected together do not all wake together)
-            await asyncio.sleep(interval * (0.5 + random.random() / 2))
-            try:
-                viewer = await source.current_viewer(self.context)
-            except Exception as error:
-                if not database_unavailable(error):
-                    logger.exception("re-checking a websocket's token failed")
-                continue
-            current = self.context.viewer
-            if viewer is None:
-                await self.websocket.close(
-                    code=FORBIDDEN, reason="Forbidden: the token is no longer valid"
-                )
-                return
-            self.context.viewer = viewer  # what later operations run with
-            if current is None or narrowed(current, viewer):
-                await self._end_operations()
+    def rights_now(self, viewer: Viewer | None) -> Coroutine[Any, Any, None] | None:
+        """What this socket must do now that its token resolves to ``viewer``
+        (None: no longer valid): a close or the end of its operations, or
+        nothing."""
+        if self._watched is None:  # closed meanwhile
+            return None
+        current = self.context.viewer
+        if viewer is None:
+            self.discard_watch()
+            return self.websocket.close(
+                code=FORBIDDEN, reason="Forbidden: the token is no longer valid"
+            )
+        self.context.viewer = viewer  # what later operations run with
+        if current is None or narrowed(current, viewer):
+            return self._end_operations()
+        return None
+
+    def discard_watch(self) -> None:
+        if self._watched is not None:
+            source: ViewerSource = self.view  # type: ignore[assignment]
+            source.rights.discard(self._watched, self)
+            self._watched = None
 
     async def _end_operations(self) -> None:
         """Every operation in flight ran with the old rights: end each with
