@@ -163,6 +163,23 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def sched_ns(pid: int) -> tuple[int, int]:
+    """Nanoseconds a process has run on a CPU and waited, runnable, for one
+    (``/proc/PID/schedstat``; zeros where the kernel does not keep it)."""
+    path = Path(f"/proc/{pid}/schedstat")
+    if not path.exists():
+        return 0, 0
+    ran, waited, _ = (int(x) for x in path.read_text().split())
+    return ran, waited
+
+
+def waited_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Of the time a process was runnable between two ``sched_ns``, the
+    share it spent waiting for a CPU (other processes of the machine had it)."""
+    ran, waited = after[0] - before[0], after[1] - before[1]
+    return waited / (ran + waited) if ran + waited > 0 else 0.0
+
+
 async def write_load(
     http: httpx.AsyncClient, servers: list[Server], orgs: list[Org], plan: Plan
 ) -> Writes:
@@ -282,6 +299,7 @@ async def run(processes: Processes, backend: Backend, plan: Plan) -> Outcome:
         pids = [s.process.pid for s in servers]
         rss_before = [rss_kib(p) for p in pids]
         began = time.monotonic()
+        cpu_unconnected = [cpu_ms(p) for p in pids]
         sockets = SocketProcesses(processes, socket_config(orgs, servers, plan))
         # Every badge subscriber has had its first frame (the badge now).
         badges_live = await _until(
@@ -292,9 +310,11 @@ async def run(processes: Processes, backend: Backend, plan: Plan) -> Outcome:
             f"   orgs: {sockets.connected:,} sockets connected in {connect_seconds:.0f}s",
             flush=True,
         )
+        connect_cpu = [cpu_ms(p) - c for p, c in zip(pids, cpu_unconnected, strict=True)]
         await asyncio.sleep(5.0)
         rss_idle = [rss_kib(p) for p in pids]
         cpu_before = [cpu_ms(p) for p in pids]
+        sched_before = [sched_ns(p) for p in pids]
         frames_before = sockets.frames()
         started = time.monotonic()
         reads = [  # started now: they run beside the writes
@@ -305,6 +325,7 @@ async def run(processes: Processes, backend: Backend, plan: Plan) -> Outcome:
         read_results = await asyncio.gather(*reads)
         loaded = time.monotonic() - started
         cpu_after = [cpu_ms(p) for p in pids]
+        waited = [waited_share(b, sched_ns(p)) for p, b in zip(pids, sched_before, strict=True)]
         # Each write: its entries to the window and the widget, one badge push.
         expected = frames_before + sum(2 * len(w.sequences) + 1 for w in writes.sent)
         await _until(lambda: sockets.frames() >= expected, 30)
@@ -327,6 +348,8 @@ async def run(processes: Processes, backend: Backend, plan: Plan) -> Outcome:
         rss_idle=rss_idle,
         rss_after=rss_after,
         cpu_ms=[a - b for a, b in zip(cpu_after, cpu_before, strict=True)],
+        connect_cpu_ms=connect_cpu,
+        cpu_waited=waited,
     )
 
 

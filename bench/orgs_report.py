@@ -41,6 +41,10 @@ class Outcome:
     rss_idle: list[int]
     rss_after: list[int]
     cpu_ms: list[float]
+    # Server CPU spent from the first socket opened to every badge's first frame.
+    connect_cpu_ms: list[float] = field(default_factory=list)
+    # Per server, the share of its runnable time during the load spent waiting for a CPU.
+    cpu_waited: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -140,12 +144,22 @@ def orgs_report(outcome: Outcome, label: str) -> list[Figure]:
     per_after = sum(after) / max(sockets, 1)
     cpu = [c / outcome.seconds / 10 for c in outcome.cpu_ms]  # percent of one core
     requests = len(outcome.sent) + sum(r.count for r in outcome.reads)
+    connect_cpu = sum(outcome.connect_cpu_ms) / max(sockets, 1)
     common = (
-        f"{scale}; {len(outcome.sent):,} portal events in {outcome.seconds:.0f} s "
+        f"{scale}; {len(outcome.sent):,} portal events recorded "
+        f"({len(outcome.write_errors):,} failed) in {outcome.seconds:.0f} s "
         f"({len(outcome.sent) / outcome.seconds:.1f}/s), {reads.count:,} window reads "
         f"({reads.count / outcome.seconds:.1f}/s), each of another organisation (no cache "
-        f"can answer twice); sockets connected in {outcome.connect_seconds:.0f} s."
+        f"can answer twice); sockets connected in {outcome.connect_seconds:.0f} s "
+        f"({sockets / max(outcome.connect_seconds, 0.001):.0f}/s, {connect_cpu:.1f} ms "
+        "of server CPU each)."
     )
+    if outcome.cpu_waited:
+        common += (
+            " During the load the servers waited for a CPU "
+            f"{', '.join(f'{w:.0%}' for w in outcome.cpu_waited)} of the time they were "
+            "runnable (/proc/PID/schedstat: other processes of the machine had the cores)."
+        )
     if problems:
         common += " Errors: " + "; ".join(problems)[:400]
     memory = Figure(
