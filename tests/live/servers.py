@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -10,12 +11,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from starlette.types import ASGIApp
 
-from service.settings import REPO_ROOT
+from service.settings import REPO_ROOT, Settings
 
 ALLOWED_ORIGIN = "https://dashboard.example"
 
@@ -118,3 +123,38 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+def in_process_settings(
+    database_url: str, redis_server: RedisServer | None, outbox: Path, **overrides: Any
+) -> Settings:
+    """A server's settings for a test that serves it in its own process."""
+    return Settings(
+        database_url=database_url,
+        broadcast_url=redis_server.url if redis_server else "memory://",
+        dev_mode=False,
+        purge_interval_seconds=0,
+        outbox_dir=outbox,
+        **overrides,
+    )
+
+
+@contextlib.asynccontextmanager
+async def serving_in_process(app: ASGIApp) -> AsyncIterator[int]:
+    """uvicorn serving ``app`` on the test's own event loop (the test can
+    look inside the server: its engine's statements, its caches); yields
+    the port, and stops the server after."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    for _ in range(400):
+        if server.started or serving.done():
+            break
+        await asyncio.sleep(0.025)
+    assert server.started, "the in-process server did not start"
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await serving

@@ -10,19 +10,16 @@ default and, with ``TEST_DATABASE_URL``, on PostgreSQL + Redis.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from schema.execution import SHARED_EXECUTIONS
 from service.app import create_app
-from service.settings import Settings
 from tests.live.client import LiveSocket
 from tests.live.recording import record_payment
-from tests.live.servers import RedisServer, free_port
+from tests.live.servers import RedisServer, in_process_settings, serving_in_process
 from tests.support import World
 
 EVENTS = """
@@ -47,31 +44,12 @@ class InProcessServer:
 async def server(
     live_database: str, live_world: World, redis_server: RedisServer | None, tmp_path: Path
 ) -> AsyncIterator[InProcessServer]:
-    settings = Settings(
-        database_url=live_database,
-        broadcast_url=redis_server.url if redis_server else "memory://",
-        dev_mode=False,
-        purge_interval_seconds=0,
-        outbox_dir=tmp_path / "outbox",
-        # All the subscribers are one staff member's sockets.
-        max_sockets_per_staff=SUBSCRIBERS,
+    # All the subscribers are one staff member's sockets.
+    settings = in_process_settings(
+        live_database, redis_server, tmp_path / "outbox", max_sockets_per_staff=SUBSCRIBERS
     )
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    uvicorn_server = uvicorn.Server(config)
-    serving = asyncio.create_task(uvicorn_server.serve())
-    for _ in range(400):
-        if uvicorn_server.started or serving.done():
-            break
-        await asyncio.sleep(0.025)
-    assert uvicorn_server.started, "the in-process server did not start"
-    try:
+    async with serving_in_process(create_app(settings)) as port:
         yield InProcessServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql")
-    finally:
-        uvicorn_server.should_exit = True
-        await serving
 
 
 async def subscribed(

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import event
 from starlette.routing import Route
 
@@ -30,9 +29,8 @@ from models.db import Database
 from service.app import OnlineActivityGraphQL, create_app
 from service.provisioning import FULL_RIGHTS, create_staff
 from service.services import Services
-from service.settings import Settings
 from tests.live.client import LiveSocket
-from tests.live.servers import RedisServer, free_port
+from tests.live.servers import RedisServer, in_process_settings, serving_in_process
 from tests.support import World
 
 STAFF = 4
@@ -51,32 +49,16 @@ class InProcessServer:
 async def server(
     live_database: str, live_world: World, redis_server: RedisServer | None, tmp_path: Path
 ) -> AsyncIterator[InProcessServer]:
-    settings = Settings(
-        database_url=live_database,
-        broadcast_url=redis_server.url if redis_server else "memory://",
-        dev_mode=False,
-        purge_interval_seconds=0,
-        outbox_dir=tmp_path / "outbox",
-        token_cache_seconds=0,  # every round reads every token
+    # every round reads every token
+    settings = in_process_settings(
+        live_database, redis_server, tmp_path / "outbox", token_cache_seconds=0
     )
     services = Services.from_settings(settings)
     app = create_app(services=services)
     view = next(r.endpoint for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
     assert isinstance(view, OnlineActivityGraphQL)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    uvicorn_server = uvicorn.Server(config)
-    serving = asyncio.create_task(uvicorn_server.serve())
-    for _ in range(400):
-        if uvicorn_server.started or serving.done():
-            break
-        await asyncio.sleep(0.025)
-    assert uvicorn_server.started, "the in-process server did not start"
-    try:
+    async with serving_in_process(app) as port:
         yield InProcessServer(f"ws://127.0.0.1:{port}/graphql", services, view)
-    finally:
-        uvicorn_server.should_exit = True
-        await serving
 
 
 async def staff_tokens(live_database: str, world: World) -> list[str]:
