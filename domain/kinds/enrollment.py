@@ -19,6 +19,14 @@ from models.statuses import EnrollmentStatus
 
 NAME = "ENROLLMENT"
 
+# What denying one does, for staff before they deny: "Denying an enrollment
+# request deletes the request from Online Activity, and also deletes the
+# enrollment from the database, along with any enrollment notes that were
+# included." (``domain.actions.deny``)
+DENY_WARNING = (
+    "Denying an enrollment request deletes the request and the enrollment, with its notes."
+)
+
 
 @dataclass(frozen=True)
 class EnrollmentEvent(PortalEvent):

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from domain.kinds.enrollment import EnrollmentDetails, EnrollmentEvent
+from domain.kinds.enrollment import DENY_WARNING, EnrollmentDetails, EnrollmentEvent
 from schema.activity import AUTO_APPROVED, ActivityEntry
 from schema.ingestion.references import EnrollmentInput
 
@@ -36,6 +36,10 @@ class EnrollmentActivity(ActivityEntry):
     @strawberry.field
     def auto_approved(self) -> bool:
         return self.d.auto_approved
+
+    @strawberry.field(description="What denying this request does, for staff before they deny it.")
+    def deny_warning(self) -> str:
+        return DENY_WARNING
 
 
 @strawberry.input(

@@ -90,6 +90,10 @@ def test_a_staff_member_works_through_the_morning_queue(
     # when she denies the enrollment request with a reason
     row(page, "ENROLLMENT").get_by_role("button", name="Open").click()
     dialog = page.locator("dialog[open]")
+    # (told first what denying it does, as the server words it)
+    expect(dialog.locator(".deny")).to_contain_text(
+        "Denying an enrollment request deletes the request and the enrollment, with its notes."
+    )
     dialog.get_by_label("Reason for denying").fill("Junior Gym is for ages 6 to 9")
     dialog.get_by_role("button", name="Deny").click()
     # then it is gone, and the audit log keeps her reason

@@ -22,7 +22,7 @@ fragment EntryFields on Activity {
   }
   ... on GiftCardActivity { amount recipientName recipientEmail }
   ... on NewAccountActivity { email }
-  ... on EnrollmentActivity { className startDate enrollmentType punchPass autoApproved }
+  ... on EnrollmentActivity { className startDate enrollmentType punchPass autoApproved denyWarning }
   ... on DropActivity {
     className dropDate dropReason: reason enrollmentType noticeDays meetsNoticePeriod
     requestedOn missedCriteria { criterion code message }

@@ -95,6 +95,7 @@ export interface Entry {
   items?: OrderLine[];
   deletionReason?: string | null;
   advice?: string;
+  denyWarning?: string;
 }
 
 export type DropCriterion = "DROP_REASON" | "NOTICE_PERIOD";

@@ -263,8 +263,7 @@ export function openDetail(entry: Entry, ctx: WindowContext): void {
           { class: "deny" },
           h("label", { for: "deny-reason" }, "Reason for denying (kept in the audit log)"),
           reason,
-          current.type === "ENROLLMENT" &&
-            h("p", { class: "muted" }, "Denying an enrollment request deletes the request and the enrollment, with its notes."),
+          current.denyWarning && h("p", { class: "muted" }, current.denyWarning),
           button("Deny", deny, "danger"),
         ),
       // A deletion request advises suspending the family instead.
