@@ -56,10 +56,23 @@ def transport_abort(send: Send) -> Callable[[], None] | None:
     return abort if callable(abort) else None
 
 
-class StalledSocketGuard:
-    """One websocket's ``send``, closing the socket when a frame cannot go out in time."""
+def transport_writable(send: Send) -> asyncio.Event | None:
+    """The event uvicorn's websocket protocols set while their transport
+    takes writes (cleared while it is paused for a peer that does not read),
+    if there is one. Not part of ASGI, like ``transport_abort``."""
+    writable = getattr(getattr(send, "__self__", None), "writable", None)
+    return writable if isinstance(writable, asyncio.Event) else None
 
-    __slots__ = ("_abort", "_send", "close_grace", "closed", "send_timeout")
+
+class StalledSocketGuard:
+    """One websocket's ``send``, closing the socket when a frame cannot go out in time.
+
+    A frame can only wait while the transport is paused: when ``writable``
+    (``transport_writable``) is set, the send goes straight to the transport
+    and no timer is armed for it (an ``asyncio.timeout`` per frame was a
+    timer scheduled and cancelled per subscriber per event, issue 12)."""
+
+    __slots__ = ("_abort", "_send", "_writable", "close_grace", "closed", "send_timeout")
 
     def __init__(
         self,
@@ -67,9 +80,11 @@ class StalledSocketGuard:
         send_timeout: float,
         abort: Callable[[], None] | None = None,
         close_grace: float = CLOSE_GRACE_SECONDS,
+        writable: asyncio.Event | None = None,
     ) -> None:
         self._send = send
         self._abort = abort
+        self._writable = writable
         self.send_timeout = send_timeout
         self.close_grace = close_grace
         self.closed = False
@@ -85,6 +100,9 @@ class StalledSocketGuard:
             return
         if self.closed:
             return  # the client was told to resume: nothing more is sent
+        if self._writable is not None and self._writable.is_set():
+            await self._send(message)  # taken at once: nothing to time
+            return
         try:
             async with asyncio.timeout(self.send_timeout):
                 await self._send(message)

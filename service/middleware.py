@@ -19,7 +19,12 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.backpressure import CLOSE_GRACE_SECONDS, StalledSocketGuard, transport_abort
+from service.backpressure import (
+    CLOSE_GRACE_SECONDS,
+    StalledSocketGuard,
+    transport_abort,
+    transport_writable,
+)
 from service.logs import REQUEST_ID
 from service.metrics import Metrics
 from service.readiness import StartupRefused
@@ -89,7 +94,11 @@ class OperatorMiddleware:
         self.metrics.sockets.inc()
         try:
             guard = StalledSocketGuard(
-                socket.send, self.ws_send_timeout, transport_abort(send), self.ws_close_grace
+                socket.send,
+                self.ws_send_timeout,
+                transport_abort(send),
+                self.ws_close_grace,
+                transport_writable(send),
             )
             await self.app(scope, receive, guard.send)
         finally:
