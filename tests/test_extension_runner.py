@@ -21,7 +21,7 @@ class CountsFrames(SchemaExtension):
     seen: list[object] = []
 
     def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
-        CountsFrames.seen.append(result.data)
+        CountsFrames.seen.append(getattr(result, "data", None))
         yield None
 
 
@@ -31,7 +31,7 @@ class AddsResults(SchemaExtension):
 
 
 class AddsResultsLater(SchemaExtension):
-    async def get_results(self) -> dict[str, Any]:  # type: ignore[override]
+    async def get_results(self) -> dict[str, Any]:
         return {"async": 2}
 
 
