@@ -9,9 +9,9 @@ staff viewer's, or the portal's), so a foreign id simply loads as None.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,44 @@ from models import ActivityEntry, Enrollment, Family, Location, Organisation, St
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
+K = TypeVar("K")
+T = TypeVar("T")
+S = TypeVar("S")
+
+# A loader's value not yet in hand: graphql-core awaits it.
+Pending: TypeAlias = asyncio.Future[T]
+# A field's value: the object, None, or the awaitable that gives it.
+Shown: TypeAlias = S | Awaitable[S | None] | None
+
+
+def held(loader: DataLoader[K, T], key: K) -> T | Pending[T]:
+    """The loaded value itself when the request already holds it (records
+    read with the page prime the loaders), else the loader's future: a
+    field then resolves without a coroutine of its own (issue 12)."""
+    future = loader.cache_map.get(key)
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        value: T = future.result()
+        return value
+    found = loader.load(key)
+    assert isinstance(found, asyncio.Future)
+    return found
+
+
+def shown(found: T | Pending[T | None] | None, show: Callable[[T], S]) -> Shown[S]:
+    """``show`` applied to a held record, now or once it is loaded."""
+    if isinstance(found, asyncio.Future):
+
+        async def later() -> S | None:
+            row = await found
+            return None if row is None else show(row)
+
+        return later()
+    return None if found is None else show(found)
 
 
 class Loaders:
