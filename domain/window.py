@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 
 from domain.cursors import Cursor, KeysetCursor, OffsetCursor, PageErrorCode, decode
@@ -49,6 +49,7 @@ from domain.window_keys import (
     short_of,
     upper_bound,
 )
+from domain.window_rows import ENTRY_READ_COLUMNS, EntryRead, WindowEntry
 from models import ActivityEntry, Family, Location, Organisation
 
 
@@ -151,7 +152,7 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class WindowPage:
-    entries: list[ActivityEntry]
+    entries: list[EntryRead]
     has_next_page: bool
     has_previous_page: bool
     # The page size asked for (not the number of entries on this page).
@@ -228,13 +229,15 @@ async def fetch_page(
         _page_statement(viewer, _bounded(viewer, window_filter, now, *bounds), forward_keys, size)
     )
     organisation: Organisation | None = None
-    rows: list[ActivityEntry] = []
+    rows: list[EntryRead] = []
     locations: dict[int, Location] = {}
     families: dict[int, Family] = {}
+    make = EntryRead._make
     for row in read:
-        organisation, entry, location, family = row
-        if entry is not None:
-            rows.append(entry)
+        organisation = row[0]
+        location, family = row[_LOCATION], row[_FAMILY]
+        if row[1] is not None:
+            rows.append(make(row[1:_LOCATION]))
         if location is not None:
             locations[location.id] = location
         if family is not None:
@@ -262,30 +265,37 @@ async def fetch_page(
     )
 
 
+# Where the location and the family sit in a page statement's rows: after
+# the organisation and the entry's columns.
+_LOCATION = 1 + len(ENTRY_READ_COLUMNS)
+_FAMILY = _LOCATION + 1
+
+
 def _page_statement(
     viewer: Viewer, condition: ColumnElement[bool], forward_keys: bool, size: int
-) -> Select[Organisation, ActivityEntry, Location, Family]:
+) -> Select[Any]:
     """A page's entries (one more than ``size``, to know whether more
     follow) with their locations and families and the organisation's
     sequence number, in one statement and so from one snapshot (issue 12:
     "one SQL statement per page instead of several"). The organisation
     drives it, so an empty page still brings the sequence number, and its
-    row (the settings the drop fields read) comes along."""
+    row (the settings the drop fields read) comes along. The entries are
+    read as columns (``domain.window_rows``), not ORM objects."""
 
-    def keys(*columns: QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
+    def keys(*columns: ColumnElement[Any] | QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
         return [c.asc() if forward_keys else c.desc() for c in columns]
 
     page = (
-        select(ActivityEntry)
+        select(*ENTRY_READ_COLUMNS)
         .where(condition)
         .order_by(*keys(ActivityEntry.occurred_at, ActivityEntry.id))
         .limit(size + 1)
         .subquery("page")
     )
-    entry = aliased(ActivityEntry, page)
+    entry = page.c
     org = viewer.organisation_id
     return (
-        select(Organisation, entry, Location, Family)
+        select(Organisation, *entry, Location, Family)
         .select_from(Organisation)
         .outerjoin(page, true())
         .outerjoin(
@@ -302,7 +312,7 @@ async def count_before(
     viewer: Viewer,
     window_filter: WindowFilter,
     order: SortOrder,
-    entry: ActivityEntry,
+    entry: WindowEntry,
     now: datetime,
 ) -> int:
     """Position of ``entry`` in the filtered list (to number the current page)."""

@@ -26,7 +26,7 @@ from domain.viewer import Viewer
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import Resolution as DomainResolution
 from domain.vocabulary import WindowStatus as DomainWindowStatus
-from models import ActivityEntry as EntryRow
+from domain.window_rows import WindowEntry
 from schema.context import Info
 from schema.loaders import Loaders, Pending, Shown, held, shown
 from schema.people import Family, Location, Student
@@ -89,7 +89,7 @@ def _student(root: ActivityEntry, info: Info) -> Shown[Student]:
 @strawberry.interface(description="An entry of the Online Activity window.")
 class ActivityEntry(relay.Node):
     entry_id: relay.NodeID[int]
-    row: strawberry.Private[EntryRow]
+    row: strawberry.Private[WindowEntry]
 
     # What the row says, copied when the object is made (``of``): plain
     # fields, which strawberry resolves with a getattr instead of a resolver
@@ -113,7 +113,7 @@ class ActivityEntry(relay.Node):
     )
 
     @classmethod
-    def of(cls, row: EntryRow) -> Self:
+    def of(cls, row: WindowEntry) -> Self:
         """The object for a stored entry, as the row is now. What its kind
         says of it (summary, student label) is read here once, so those are
         plain fields too; a stored row whose details do not fit its kind

@@ -20,7 +20,8 @@ from strawberry.dataloader import DataLoader
 from domain.actions.records import CHECKED, RecordState, records_now
 from domain.organisation import OrganisationSettings, load_settings
 from domain.vocabulary import WindowStatus
-from models import ActivityEntry, Enrollment, Family, Location, Organisation, Student
+from domain.window_rows import WindowEntry
+from models import Enrollment, Family, Location, Organisation, Student
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
@@ -82,11 +83,11 @@ class Loaders:
         self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(self._batch(Enrollment))
         self._settings: asyncio.Future[OrganisationSettings] | None = None
         # Keyed by the loaded entry (one object per entry per request).
-        self.record_state: DataLoader[ActivityEntry, RecordState | None] = DataLoader(
+        self.record_state: DataLoader[WindowEntry, RecordState | None] = DataLoader(
             self._record_states, cache_key_fn=id
         )
 
-    async def _record_states(self, rows: Sequence[ActivityEntry]) -> list[RecordState | None]:
+    async def _record_states(self, rows: Sequence[WindowEntry]) -> list[RecordState | None]:
         """What approving and denying each pending request would meet now."""
         async with self._reads() as session:
             states = await records_now(session, rows)
@@ -107,7 +108,7 @@ class Loaders:
             self._settings.set_result(OrganisationSettings.from_row(organisation))
 
     @staticmethod
-    def has_record(row: ActivityEntry) -> bool:
+    def has_record(row: WindowEntry) -> bool:
         """A pending request with a record to check (no query otherwise)."""
         return (
             row.resolution is None

@@ -1,0 +1,45 @@
+"""A window page's entries as read: plain rows, no ORM objects.
+
+The window is read far more often than anything else (issue 12, figure 1),
+and every field of its page is a read of what the row says. Reading the
+page's columns with SQLAlchemy Core into ``EntryRead`` skips the ORM's
+per-row loading (identity map, instance state, instrumented attributes);
+the schema's entry types and the window's rules read the same attribute
+names from either an ``EntryRead`` or a loaded ``models.ActivityEntry``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from models import ActivityEntry
+from models.statuses import Resolution, WindowStatus
+
+
+class EntryRead(NamedTuple):
+    id: int
+    organisation_id: int
+    sequence: int
+    type: str
+    status: WindowStatus
+    location_id: int | None
+    family_id: int | None
+    student_id: int | None
+    occurred_at: datetime
+    notes: str | None
+    has_notes: bool
+    details: dict[str, Any]
+    enrollment_id: int | None
+    appointment_id: int | None
+    absence_id: int | None
+    version: int
+    resolution: Resolution | None
+    reviewed_at: datetime | None
+
+
+# The ``activity_entries`` columns an ``EntryRead`` is made of, in field order.
+ENTRY_READ_COLUMNS = [getattr(ActivityEntry, name) for name in EntryRead._fields]
+
+# An entry as the window's readers take it: read for a page, or loaded.
+WindowEntry = EntryRead | ActivityEntry
