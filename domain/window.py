@@ -49,7 +49,17 @@ from domain.window_keys import (
     short_of,
     upper_bound,
 )
-from domain.window_rows import ENTRY_READ_COLUMNS, EntryRead, WindowEntry
+from domain.window_rows import (
+    ENTRY_READ_COLUMNS,
+    FAMILY_READ_COLUMNS,
+    LOCATION_READ_COLUMNS,
+    ORGANISATION_READ_COLUMNS,
+    EntryRead,
+    FamilyRead,
+    LocationRead,
+    OrganisationRead,
+    WindowEntry,
+)
 from models import ActivityEntry, Family, Location, Organisation
 
 
@@ -166,9 +176,9 @@ class WindowPage:
     sequence: int = 0
     # The page's locations and families and the organisation's row (its
     # settings), read with it.
-    locations: dict[int, Location] = field(default_factory=dict)
-    families: dict[int, Family] = field(default_factory=dict)
-    organisation: Organisation | None = None
+    locations: dict[int, LocationRead] = field(default_factory=dict)
+    families: dict[int, FamilyRead] = field(default_factory=dict)
+    organisation: OrganisationRead | None = None
 
 
 def _bounded(
@@ -225,23 +235,24 @@ async def fetch_page(
     bounds = [bound for bound in (lower, upper) if bound is not None]
     # Reading forward in display order means ascending keys for oldest-first.
     forward_keys = ascending != backwards
+    # Columns only: the rows need none of the ORM's loading.
     read = await session.execute(
         _page_statement(viewer, _bounded(viewer, window_filter, now, *bounds), forward_keys, size)
     )
-    organisation: Organisation | None = None
+    organisation: OrganisationRead | None = None
     rows: list[EntryRead] = []
-    locations: dict[int, Location] = {}
-    families: dict[int, Family] = {}
-    make = EntryRead._make
+    locations: dict[int, LocationRead] = {}
+    families: dict[int, FamilyRead] = {}
     for row in read:
-        organisation = row[0]
-        location, family = row[_LOCATION], row[_FAMILY]
-        if row[1] is not None:
-            rows.append(make(row[1:_LOCATION]))
-        if location is not None:
-            locations[location.id] = location
-        if family is not None:
-            families[family.id] = family
+        if organisation is None:
+            organisation = OrganisationRead._make(row[:_ENTRY])
+        if row[_ENTRY] is not None:
+            rows.append(EntryRead._make(row[_ENTRY:_LOCATION]))
+        location_id, family_id = row[_LOCATION], row[_FAMILY]
+        if location_id is not None and location_id not in locations:
+            locations[location_id] = LocationRead._make(row[_LOCATION:_FAMILY])
+        if family_id is not None and family_id not in families:
+            families[family_id] = FamilyRead._make(row[_FAMILY:])
     sequence = 0 if organisation is None else organisation.activity_seq
     more = len(rows) > size
     rows = rows[:size]
@@ -265,10 +276,11 @@ async def fetch_page(
     )
 
 
-# Where the location and the family sit in a page statement's rows: after
-# the organisation and the entry's columns.
-_LOCATION = 1 + len(ENTRY_READ_COLUMNS)
-_FAMILY = _LOCATION + 1
+# Where the entry, its location and its family start in a page
+# statement's rows: after the organisation's columns, in this order.
+_ENTRY = len(ORGANISATION_READ_COLUMNS)
+_LOCATION = _ENTRY + len(ENTRY_READ_COLUMNS)
+_FAMILY = _LOCATION + len(LOCATION_READ_COLUMNS)
 
 
 def _page_statement(
@@ -280,7 +292,8 @@ def _page_statement(
     "one SQL statement per page instead of several"). The organisation
     drives it, so an empty page still brings the sequence number, and its
     row (the settings the drop fields read) comes along. The entries are
-    read as columns (``domain.window_rows``), not ORM objects."""
+    read as columns (``domain.window_rows``), not ORM objects; a location
+    or family of another organisation stays NULL, as before."""
 
     def keys(*columns: ColumnElement[Any] | QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
         return [c.asc() if forward_keys else c.desc() for c in columns]
@@ -295,7 +308,7 @@ def _page_statement(
     entry = page.c
     org = viewer.organisation_id
     return (
-        select(Organisation, *entry, Location, Family)
+        select(*ORGANISATION_READ_COLUMNS, *entry, *LOCATION_READ_COLUMNS, *FAMILY_READ_COLUMNS)
         .select_from(Organisation)
         .outerjoin(page, true())
         .outerjoin(

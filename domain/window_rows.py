@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from models import ActivityEntry
+from models import ActivityEntry, Family, Location, Organisation
 from models.statuses import Resolution, WindowStatus
 
 
@@ -43,3 +43,42 @@ ENTRY_READ_COLUMNS = [getattr(ActivityEntry, name) for name in EntryRead._fields
 
 # An entry as the window's readers take it: read for a page, or loaded.
 WindowEntry = EntryRead | ActivityEntry
+
+
+class LocationRead(NamedTuple):
+    id: int
+    external_id: str
+    name: str
+
+
+class FamilyRead(NamedTuple):
+    id: int
+    external_id: str
+    name: str
+    email: str | None
+    email_opt_in: bool
+    suspended: bool
+
+
+class OrganisationRead(NamedTuple):
+    """The organisation's sequence number and the settings its entries'
+    fields read (``domain.organisation.OrganisationSettings``)."""
+
+    id: int
+    activity_seq: int
+    name: str
+    time_zone: str
+    drop_notice_days: int
+    drop_reason_required: bool
+    drop_reasons: list[str] | None
+    punch_pass_enrollments: bool
+    require_saved_payment_method: bool
+
+
+def _columns(table: Any, read: type[tuple[Any, ...]]) -> list[Any]:
+    return [getattr(table, name) for name in read._fields]  # type: ignore[attr-defined]
+
+
+LOCATION_READ_COLUMNS = _columns(Location, LocationRead)
+FAMILY_READ_COLUMNS = _columns(Family, FamilyRead)
+ORGANISATION_READ_COLUMNS = _columns(Organisation, OrganisationRead)

@@ -29,7 +29,7 @@ from domain.vocabulary import WindowStatus as DomainWindowStatus
 from domain.window_rows import WindowEntry
 from schema.context import Info
 from schema.loaders import Loaders, Pending, Shown, held, shown
-from schema.people import Family, Location, Student
+from schema.people import Family, FamilyRow, Location, LocationRow, Student
 from schema.review import NotApplied
 
 D = TypeVar("D", bound=Details)
@@ -69,14 +69,18 @@ def _location(root: ActivityEntry, info: Info) -> Shown[Location]:
     found = root.row.location_id
     if found is None:
         return None
-    return shown(held(info.context.loaders.location, found), Location.from_row)
+    row: LocationRow | Pending[LocationRow | None] | None = held(
+        info.context.loaders.location, found
+    )
+    return shown(row, Location.from_row)
 
 
 def _family(root: ActivityEntry, info: Info) -> Shown[Family]:
     found = root.row.family_id
     if found is None:
         return None
-    return shown(held(info.context.loaders.family, found), Family.from_row)
+    row: FamilyRow | Pending[FamilyRow | None] | None = held(info.context.loaders.family, found)
+    return shown(row, Family.from_row)
 
 
 def _student(root: ActivityEntry, info: Info) -> Shown[Student]:

@@ -20,8 +20,8 @@ from strawberry.dataloader import DataLoader
 from domain.actions.records import CHECKED, RecordState, records_now
 from domain.organisation import OrganisationSettings, load_settings
 from domain.vocabulary import WindowStatus
-from domain.window_rows import WindowEntry
-from models import Enrollment, Family, Location, Organisation, Student
+from domain.window_rows import FamilyRead, LocationRead, OrganisationRead, WindowEntry
+from models import Enrollment, Family, Location, Student
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
@@ -53,8 +53,9 @@ def held(loader: DataLoader[K, T], key: K) -> T | Pending[T]:
     return found
 
 
-def shown(found: T | Pending[T | None] | None, show: Callable[[T], S]) -> Shown[S]:
-    """``show`` applied to a held record, now or once it is loaded."""
+def shown(found: Any, show: Callable[[Any], S]) -> Shown[S]:
+    """``show`` applied to a record from ``held``, now or once it is loaded
+    (``Any``: mypy cannot solve one type variable for a union of row types)."""
     if isinstance(found, asyncio.Future):
 
         async def later() -> S | None:
@@ -75,8 +76,11 @@ class Loaders:
     ) -> None:
         self._reads = reads or database.read
         self._organisation_id = organisation_id
-        self.location: DataLoader[int, Location | None] = DataLoader(self._batch(Location))
-        self.family: DataLoader[int, Family | None] = DataLoader(self._batch(Family))
+        # Loaded rows, or the rows read with a window page (``prime``).
+        self.location: DataLoader[int, Location | LocationRead | None] = DataLoader(
+            self._batch(Location)
+        )
+        self.family: DataLoader[int, Family | FamilyRead | None] = DataLoader(self._batch(Family))
         self.student: DataLoader[int, Student | None] = DataLoader(self._batch(Student))
         # The enrollment an entry refers to, as it is now (a transfer's
         # suggested drop date reads it, as approval does).
@@ -95,9 +99,9 @@ class Loaders:
 
     def prime(
         self,
-        locations: Mapping[int, Location],
-        families: Mapping[int, Family],
-        organisation: Organisation | None = None,
+        locations: Mapping[int, LocationRead],
+        families: Mapping[int, FamilyRead],
+        organisation: OrganisationRead | None = None,
     ) -> None:
         """Records read with the page (``domain.window.fetch_page``): their
         fields then resolve without a query of their own."""
