@@ -29,6 +29,7 @@ from domain.rules.settings import (
 from domain.settings_effects import journal_entries_shown_differently
 from domain.viewer import Viewer
 from domain.vocabulary import PermissionLevel, Task
+from domain.window_rows import OrganisationRead
 from models import Organisation
 
 
@@ -67,7 +68,7 @@ class OrganisationSettings:
         )
 
     @classmethod
-    def from_row(cls, row: Organisation) -> OrganisationSettings:
+    def from_row(cls, row: Organisation | OrganisationRead) -> OrganisationSettings:
         return cls(
             organisation_id=row.id,
             name=row.name,

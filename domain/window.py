@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import UnaryExpression
 
 from domain.cursors import Cursor, KeysetCursor, OffsetCursor, PageErrorCode, decode
@@ -48,6 +48,17 @@ from domain.window_keys import (
     lower_bound,
     short_of,
     upper_bound,
+)
+from domain.window_rows import (
+    ENTRY_READ_COLUMNS,
+    FAMILY_READ_COLUMNS,
+    LOCATION_READ_COLUMNS,
+    ORGANISATION_READ_COLUMNS,
+    EntryRead,
+    FamilyRead,
+    LocationRead,
+    OrganisationRead,
+    WindowEntry,
 )
 from models import ActivityEntry, Family, Location, Organisation
 
@@ -151,7 +162,7 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class WindowPage:
-    entries: list[ActivityEntry]
+    entries: list[EntryRead]
     has_next_page: bool
     has_previous_page: bool
     # The page size asked for (not the number of entries on this page).
@@ -165,9 +176,9 @@ class WindowPage:
     sequence: int = 0
     # The page's locations and families and the organisation's row (its
     # settings), read with it.
-    locations: dict[int, Location] = field(default_factory=dict)
-    families: dict[int, Family] = field(default_factory=dict)
-    organisation: Organisation | None = None
+    locations: dict[int, LocationRead] = field(default_factory=dict)
+    families: dict[int, FamilyRead] = field(default_factory=dict)
+    organisation: OrganisationRead | None = None
 
 
 def _bounded(
@@ -224,21 +235,24 @@ async def fetch_page(
     bounds = [bound for bound in (lower, upper) if bound is not None]
     # Reading forward in display order means ascending keys for oldest-first.
     forward_keys = ascending != backwards
+    # Columns only: the rows need none of the ORM's loading.
     read = await session.execute(
         _page_statement(viewer, _bounded(viewer, window_filter, now, *bounds), forward_keys, size)
     )
-    organisation: Organisation | None = None
-    rows: list[ActivityEntry] = []
-    locations: dict[int, Location] = {}
-    families: dict[int, Family] = {}
+    organisation: OrganisationRead | None = None
+    rows: list[EntryRead] = []
+    locations: dict[int, LocationRead] = {}
+    families: dict[int, FamilyRead] = {}
     for row in read:
-        organisation, entry, location, family = row
-        if entry is not None:
-            rows.append(entry)
-        if location is not None:
-            locations[location.id] = location
-        if family is not None:
-            families[family.id] = family
+        if organisation is None:
+            organisation = OrganisationRead._make(row[:_ENTRY])
+        if row[_ENTRY] is not None:
+            rows.append(EntryRead._make(row[_ENTRY:_LOCATION]))
+        location_id, family_id = row[_LOCATION], row[_FAMILY]
+        if location_id is not None and location_id not in locations:
+            locations[location_id] = LocationRead._make(row[_LOCATION:_FAMILY])
+        if family_id is not None and family_id not in families:
+            families[family_id] = FamilyRead._make(row[_FAMILY:])
     sequence = 0 if organisation is None else organisation.activity_seq
     more = len(rows) > size
     rows = rows[:size]
@@ -262,30 +276,39 @@ async def fetch_page(
     )
 
 
+# Where the entry, its location and its family start in a page
+# statement's rows: after the organisation's columns, in this order.
+_ENTRY = len(ORGANISATION_READ_COLUMNS)
+_LOCATION = _ENTRY + len(ENTRY_READ_COLUMNS)
+_FAMILY = _LOCATION + len(LOCATION_READ_COLUMNS)
+
+
 def _page_statement(
     viewer: Viewer, condition: ColumnElement[bool], forward_keys: bool, size: int
-) -> Select[Organisation, ActivityEntry, Location, Family]:
+) -> Select[Any]:
     """A page's entries (one more than ``size``, to know whether more
     follow) with their locations and families and the organisation's
     sequence number, in one statement and so from one snapshot (issue 12:
     "one SQL statement per page instead of several"). The organisation
     drives it, so an empty page still brings the sequence number, and its
-    row (the settings the drop fields read) comes along."""
+    row (the settings the drop fields read) comes along. The entries are
+    read as columns (``domain.window_rows``), not ORM objects; a location
+    or family of another organisation stays NULL, as before."""
 
-    def keys(*columns: QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
+    def keys(*columns: ColumnElement[Any] | QueryableAttribute[Any]) -> list[UnaryExpression[Any]]:
         return [c.asc() if forward_keys else c.desc() for c in columns]
 
     page = (
-        select(ActivityEntry)
+        select(*ENTRY_READ_COLUMNS)
         .where(condition)
         .order_by(*keys(ActivityEntry.occurred_at, ActivityEntry.id))
         .limit(size + 1)
         .subquery("page")
     )
-    entry = aliased(ActivityEntry, page)
+    entry = page.c
     org = viewer.organisation_id
     return (
-        select(Organisation, entry, Location, Family)
+        select(*ORGANISATION_READ_COLUMNS, *entry, *LOCATION_READ_COLUMNS, *FAMILY_READ_COLUMNS)
         .select_from(Organisation)
         .outerjoin(page, true())
         .outerjoin(
@@ -302,7 +325,7 @@ async def count_before(
     viewer: Viewer,
     window_filter: WindowFilter,
     order: SortOrder,
-    entry: ActivityEntry,
+    entry: WindowEntry,
     now: datetime,
 ) -> int:
     """Position of ``entry`` in the filtered list (to number the current page)."""

@@ -8,7 +8,9 @@ row.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -20,13 +22,14 @@ from domain import presentation
 from domain.actions.records import RecordState
 from domain.kinds import registry
 from domain.kinds.base import Details
+from domain.viewer import Viewer
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import Resolution as DomainResolution
 from domain.vocabulary import WindowStatus as DomainWindowStatus
-from models import ActivityEntry as EntryRow
+from domain.window_rows import WindowEntry
 from schema.context import Info
-from schema.loaders import Loaders
-from schema.people import Family, Location, Student
+from schema.loaders import Loaders, Pending, Shown, held, shown
+from schema.people import Family, FamilyRow, Location, LocationRow, Student
 from schema.review import NotApplied
 
 D = TypeVar("D", bound=Details)
@@ -62,10 +65,35 @@ def activity_kinds() -> list[ActivityKind]:
     return [ActivityKind(type=kind.type, label=kind.label) for kind in registry.kinds()]
 
 
+def _location(root: ActivityEntry, info: Info) -> Shown[Location]:
+    found = root.row.location_id
+    if found is None:
+        return None
+    row: LocationRow | Pending[LocationRow | None] | None = held(
+        info.context.loaders.location, found
+    )
+    return shown(row, Location.from_row)
+
+
+def _family(root: ActivityEntry, info: Info) -> Shown[Family]:
+    found = root.row.family_id
+    if found is None:
+        return None
+    row: FamilyRow | Pending[FamilyRow | None] | None = held(info.context.loaders.family, found)
+    return shown(row, Family.from_row)
+
+
+def _student(root: ActivityEntry, info: Info) -> Shown[Student]:
+    found = root.row.student_id
+    if found is None:
+        return None
+    return shown(held(info.context.loaders.student, found), Student.from_row)
+
+
 @strawberry.interface(description="An entry of the Online Activity window.")
 class ActivityEntry(relay.Node):
     entry_id: relay.NodeID[int]
-    row: strawberry.Private[EntryRow]
+    row: strawberry.Private[WindowEntry]
 
     # What the row says, copied when the object is made (``of``): plain
     # fields, which strawberry resolves with a getattr instead of a resolver
@@ -89,9 +117,14 @@ class ActivityEntry(relay.Node):
     )
 
     @classmethod
-    def of(cls, row: EntryRow) -> Self:
-        """The object for a stored entry, as the row is now."""
-        return cls(
+    def of(cls, row: WindowEntry) -> Self:
+        """The object for a stored entry, as the row is now. What its kind
+        says of it (summary, student label) is read here once, so those are
+        plain fields too; a stored row whose details do not fit its kind
+        fails loudly (a masked internal error)."""
+        kind = registry.kind(row.type)
+        facts = kind.read(row.details)
+        made = cls(
             entry_id=row.id,
             row=row,
             type=DomainActivityType(row.type),
@@ -100,44 +133,32 @@ class ActivityEntry(relay.Node):
             occurred_at=row.occurred_at,
             sequence=row.sequence,
             version=row.version,
+            student_label=kind.student_label(facts),
+            notes=row.notes,
+            has_notes=row.has_notes,
+            summary=kind.summary(facts),
         )
+        made.__dict__["_facts"] = facts
+        return made
 
-    @strawberry.field(description="Null for location-independent entries.")
-    async def location(self, info: Info) -> Location | None:
-        if self.row.location_id is None:
-            return None
-        row = await info.context.loaders.location.load(self.row.location_id)
-        return None if row is None else Location.from_row(row)
+    # Sync resolvers: what the request already holds (the page's primed
+    # locations and families) is returned as is; only a record still to load
+    # gives graphql-core an awaitable (issue 12: no coroutine per entry and
+    # field on the window's page).
+    location: Shown[Location] = strawberry.field(
+        resolver=_location,
+        graphql_type=Location | None,
+        description="Null for location-independent entries.",
+    )
+    family: Shown[Family] = strawberry.field(resolver=_family, graphql_type=Family | None)
+    student: Shown[Student] = strawberry.field(resolver=_student, graphql_type=Student | None)
 
-    @strawberry.field
-    async def family(self, info: Info) -> Family | None:
-        if self.row.family_id is None:
-            return None
-        row = await info.context.loaders.family.load(self.row.family_id)
-        return None if row is None else Family.from_row(row)
-
-    @strawberry.field
-    async def student(self, info: Info) -> Student | None:
-        if self.row.student_id is None:
-            return None
-        row = await info.context.loaders.student.load(self.row.student_id)
-        return None if row is None else Student.from_row(row)
-
-    @strawberry.field(description='The student as the window names them, e.g. "Ann Lee (TRIAL)".')
-    def student_label(self) -> str | None:
-        return registry.kind(self.row.type).student_label(self.facts(Details))
-
-    @strawberry.field
-    def notes(self) -> str | None:
-        return self.row.notes
-
-    @strawberry.field
-    def has_notes(self) -> bool:
-        return self.row.has_notes
-
-    @strawberry.field
-    def summary(self) -> str:
-        return registry.kind(self.row.type).summary(self.facts(Details))
+    student_label: str | None = strawberry.field(
+        description='The student as the window names them, e.g. "Ann Lee (TRIAL)".'
+    )
+    notes: str | None
+    has_notes: bool
+    summary: str
 
     @strawberry.field(
         description="Set when the portal's event could not be applied as sent (an "
@@ -155,13 +176,26 @@ class ActivityEntry(relay.Node):
     @strawberry.field(
         description="What the viewer may do with this entry now; nothing for the portal. "
         "A request whose record changed since (see `recordChange`) can no longer be "
-        "approved: it offers DISMISS."
+        "approved: it offers DISMISS.",
+        graphql_type=list[EntryAction],
     )
-    async def available_actions(self, info: Info) -> list[EntryAction]:
+    def available_actions(self, info: Info) -> Awaitable[list[EntryAction]] | list[EntryAction]:
         viewer = info.context.staff_viewer()
         if viewer is None or self.row.resolution is not None:
             return []
-        state = await self._record_state(info)
+        if not Loaders.has_record(self.row):
+            return self._actions(viewer, None)
+        state = held(info.context.loaders.record_state, self.row)
+        if isinstance(state, asyncio.Future):
+            return self._actions_later(viewer, state)
+        return self._actions(viewer, state)
+
+    async def _actions_later(
+        self, viewer: Viewer, state: Pending[RecordState | None]
+    ) -> list[EntryAction]:
+        return self._actions(viewer, await state)
+
+    def _actions(self, viewer: Viewer, state: RecordState | None) -> list[EntryAction]:
         return presentation.available_actions(
             viewer,
             activity_type=DomainActivityType(self.row.type),

@@ -24,7 +24,7 @@ from domain.ingestion.error_codes import PortalEventErrorCode
 from domain.kinds import registry
 from domain.kinds.base import Kind, PortalEvent
 from domain.vocabulary import ActivityType
-from models import ActivityEntry as EntryRow
+from domain.window_rows import WindowEntry
 from schema.activity import ActivityEntry
 
 
@@ -51,7 +51,7 @@ else:
     ]
 
 
-def entry_object(row: EntryRow) -> Any:
+def entry_object(row: WindowEntry) -> Any:
     """The GraphQL object for a stored entry."""
     return OBJECT_FOR_TYPE[ActivityType(row.type)].of(row)
 

@@ -9,9 +9,9 @@ staff viewer's, or the portal's), so a foreign id simply loads as None.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +20,50 @@ from strawberry.dataloader import DataLoader
 from domain.actions.records import CHECKED, RecordState, records_now
 from domain.organisation import OrganisationSettings, load_settings
 from domain.vocabulary import WindowStatus
-from models import ActivityEntry, Enrollment, Family, Location, Organisation, Student
+from domain.window_rows import FamilyRead, LocationRead, OrganisationRead, WindowEntry
+from models import Enrollment, Family, Location, Student
 from models.db import Database
 
 Row = TypeVar("Row", Location, Family, Student, Enrollment)
+K = TypeVar("K")
+T = TypeVar("T")
+S = TypeVar("S")
+
+# A loader's value not yet in hand: graphql-core awaits it.
+Pending: TypeAlias = asyncio.Future[T]
+# A field's value: the object, None, or the awaitable that gives it.
+Shown: TypeAlias = S | Awaitable[S | None] | None
+
+
+def held(loader: DataLoader[K, T], key: K) -> T | Pending[T]:
+    """The loaded value itself when the request already holds it (records
+    read with the page prime the loaders), else the loader's future: a
+    field then resolves without a coroutine of its own (issue 12)."""
+    future = loader.cache_map.get(key)
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        value: T = future.result()
+        return value
+    found = loader.load(key)
+    assert isinstance(found, asyncio.Future)
+    return found
+
+
+def shown(found: Any, show: Callable[[Any], S]) -> Shown[S]:
+    """``show`` applied to a record from ``held``, now or once it is loaded
+    (``Any``: mypy cannot solve one type variable for a union of row types)."""
+    if isinstance(found, asyncio.Future):
+
+        async def later() -> S | None:
+            row = await found
+            return None if row is None else show(row)
+
+        return later()
+    return None if found is None else show(found)
 
 
 class Loaders:
@@ -36,19 +76,22 @@ class Loaders:
     ) -> None:
         self._reads = reads or database.read
         self._organisation_id = organisation_id
-        self.location: DataLoader[int, Location | None] = DataLoader(self._batch(Location))
-        self.family: DataLoader[int, Family | None] = DataLoader(self._batch(Family))
+        # Loaded rows, or the rows read with a window page (``prime``).
+        self.location: DataLoader[int, Location | LocationRead | None] = DataLoader(
+            self._batch(Location)
+        )
+        self.family: DataLoader[int, Family | FamilyRead | None] = DataLoader(self._batch(Family))
         self.student: DataLoader[int, Student | None] = DataLoader(self._batch(Student))
         # The enrollment an entry refers to, as it is now (a transfer's
         # suggested drop date reads it, as approval does).
         self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(self._batch(Enrollment))
         self._settings: asyncio.Future[OrganisationSettings] | None = None
         # Keyed by the loaded entry (one object per entry per request).
-        self.record_state: DataLoader[ActivityEntry, RecordState | None] = DataLoader(
+        self.record_state: DataLoader[WindowEntry, RecordState | None] = DataLoader(
             self._record_states, cache_key_fn=id
         )
 
-    async def _record_states(self, rows: Sequence[ActivityEntry]) -> list[RecordState | None]:
+    async def _record_states(self, rows: Sequence[WindowEntry]) -> list[RecordState | None]:
         """What approving and denying each pending request would meet now."""
         async with self._reads() as session:
             states = await records_now(session, rows)
@@ -56,9 +99,9 @@ class Loaders:
 
     def prime(
         self,
-        locations: Mapping[int, Location],
-        families: Mapping[int, Family],
-        organisation: Organisation | None = None,
+        locations: Mapping[int, LocationRead],
+        families: Mapping[int, FamilyRead],
+        organisation: OrganisationRead | None = None,
     ) -> None:
         """Records read with the page (``domain.window.fetch_page``): their
         fields then resolve without a query of their own."""
@@ -69,7 +112,7 @@ class Loaders:
             self._settings.set_result(OrganisationSettings.from_row(organisation))
 
     @staticmethod
-    def has_record(row: ActivityEntry) -> bool:
+    def has_record(row: WindowEntry) -> bool:
         """A pending request with a record to check (no query otherwise)."""
         return (
             row.resolution is None

@@ -8,9 +8,14 @@ from strawberry import relay
 from domain.errors import InvalidRequest
 from domain.families import FamilyErrorCode
 from domain.ids import database_id
-from models import Family as FamilyRow
-from models import Location as LocationRow
+from domain.window_rows import FamilyRead, LocationRead
+from models import Family as FamilyModel
+from models import Location as LocationModel
 from models import Student as StudentRow
+
+# A location or family as loaded, or as read with a window page.
+LocationRow = LocationModel | LocationRead
+FamilyRow = FamilyModel | FamilyRead
 
 
 @strawberry.type

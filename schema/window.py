@@ -15,7 +15,7 @@ from domain.cursors import encode_keyset
 from domain.errors import InvalidRequest
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.window_filter import WindowFilterErrorCode
-from models import ActivityEntry as EntryRow
+from domain.window_rows import WindowEntry
 from resolvers import window as resolvers
 from resolvers.window import WindowQuery
 from schema.activity import ActivityType, WindowStatus
@@ -239,7 +239,7 @@ class ActivityCount:
     count: int
 
 
-def entry_cursor(row: EntryRow) -> str:
+def entry_cursor(row: WindowEntry) -> str:
     return encode_keyset(row.occurred_at, row.id)
 
 
