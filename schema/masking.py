@@ -32,8 +32,11 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
+
+from schema.extension_hooks import LeanExtensionsRunner
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +125,12 @@ def client_error(code: str, identifier: str) -> dict[str, Any]:
 
 
 class MaskingSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Exit stacks that keep less for an open subscription (schema/extension_hooks.py)."""
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

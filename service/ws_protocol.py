@@ -10,7 +10,9 @@ picks) keeps, for the life of every socket:
   mostly empty for hours. Here an ``Inbox`` (``subscriptions.inbox``) and a
   flag whose future exists only while a send waits for the transport;
 - the handshake's parsed request and the response it sent, headers and
-  all (~2 KiB), never read again once the handshake is done.
+  all (~2 KiB), never read again once the handshake is done (websockets'
+  parser keeps the request alive too, so its headers are emptied: the ASGI
+  scope has its own copy).
 
 Behaviour is uvicorn's own: this only swaps those containers and drops the
 handshake once it is sent. ``UVICORN_WS`` is the import string ``serve``
@@ -23,6 +25,7 @@ import asyncio
 from typing import Any, Final
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
 
 from subscriptions.inbox import Inbox
 
@@ -66,6 +69,11 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.queue: Any = Inbox()
         self.writable: Any = Writable()
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        # Copied into the scope and read by ``conn.accept`` already.
+        event.headers.clear()
 
     async def send(self, message: Any) -> None:
         await super().send(message)
