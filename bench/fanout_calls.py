@@ -30,6 +30,7 @@ from bench.live import EVENTS, RECORD, provision, record_input
 from bench.servers import free_port
 from service.app import create_app
 from service.settings import Settings
+from service.ws_protocol import UVICORN_WS
 
 SUBSCRIBERS = 100
 EVENTS_PER_BURST = 20
@@ -54,7 +55,7 @@ def calls(profile: cProfile.Profile) -> int:
 async def serving_in_process(app: ASGIApp) -> AsyncIterator[int]:
     """uvicorn serving ``app`` on this event loop; yields its port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws=UVICORN_WS)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     while not server.started and not serving.done():  # noqa: ASYNC110

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from bench.servers import LOG_DIR
+from service.ws_protocol import UVICORN_WS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVER_CPU, CLIENT_CPU = 0, 1
@@ -149,6 +150,7 @@ def start_app(
         port = _free_port()
         argv = [
             *[sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"],
+            *["--ws", UVICORN_WS],  # as ``service serve`` runs it
             *["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         ]
         label = f"{name}-{index}"

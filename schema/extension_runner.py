@@ -9,7 +9,8 @@ about a fifth of a live frame's Python calls (issue 12: "per-socket objects
 hook and none adds results. The runner below finds, once per operation,
 which extensions override each hook and only calls those, and wraps the
 stream-result hooks once per operation instead of once per frame; what each
-extension sees is unchanged.
+extension sees is unchanged. The hooks a subscription keeps open for its
+life sit on list-backed exit stacks (``schema.extension_hooks``).
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ import inspect
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.context import StreamResultContextManager
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    OperationContextManager,
+    StreamResultContextManager,
+)
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, StreamExecutionResult
+
+from schema.extension_hooks import ListStackExecuting, ListStackOperation
 
 
 def _overrides(extension: SchemaExtension, hook: str) -> bool:
@@ -47,6 +54,12 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
         on_stream = [e for e in self.extensions if _overrides(e, "on_stream_result")]
         # The hooks are wrapped here; each frame's context only binds its result.
         self._stream_hooks = StreamResultContextManager(on_stream, None)  # type: ignore[arg-type]
+
+    def operation(self) -> OperationContextManager:
+        return ListStackOperation(self.extensions)
+
+    def executing(self) -> ExecutingContextManager:
+        return ListStackExecuting(self.extensions)
 
     def on_stream_result(self, result: StreamExecutionResult) -> StreamResultContextManager:
         return _StreamResult(self._stream_hooks, result)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 
 from starlette.types import Message, Send
 
@@ -56,12 +56,17 @@ def transport_abort(send: Send) -> Callable[[], None] | None:
     return abort if callable(abort) else None
 
 
-def transport_writable(send: Send) -> asyncio.Event | None:
-    """The event uvicorn's websocket protocols set while their transport
-    takes writes (cleared while it is paused for a peer that does not read),
-    if there is one. Not part of ASGI, like ``transport_abort``."""
+class Flag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def transport_writable(send: Send) -> Flag | None:
+    """The flag uvicorn's websocket protocols set while their transport
+    takes writes (cleared while it is paused for a peer that does not read;
+    an ``asyncio.Event``, or ``service.ws_protocol.Writable``), if there is
+    one. Not part of ASGI, like ``transport_abort``."""
     writable = getattr(getattr(send, "__self__", None), "writable", None)
-    return writable if isinstance(writable, asyncio.Event) else None
+    return writable if callable(getattr(writable, "is_set", None)) else None
 
 
 class StalledSocketGuard:
@@ -80,7 +85,7 @@ class StalledSocketGuard:
         send_timeout: float,
         abort: Callable[[], None] | None = None,
         close_grace: float = CLOSE_GRACE_SECONDS,
-        writable: asyncio.Event | None = None,
+        writable: Flag | None = None,
     ) -> None:
         self._send = send
         self._abort = abort

@@ -65,6 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     from service.logs import logging_config
     from service.readiness import StartupRefused, preflight
     from service.request_limits import MAX_FRAME_BYTES
+    from service.ws_protocol import UVICORN_WS
 
     settings = _with_overrides(args)
     try:
@@ -94,6 +95,8 @@ def serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=max(int(settings.shutdown_timeout_seconds), 1),
         # A bigger websocket message is refused (1009) before it is buffered.
         ws_max_size=MAX_FRAME_BYTES,
+        # uvicorn's websocket protocol, keeping less per socket (issue 12).
+        ws=UVICORN_WS,
         app_dir=str(REPO_ROOT),
     )
     return 0

@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 
 from broadcaster import BroadcastBackend
 
+from subscriptions.inbox import Inbox
 from subscriptions.memory_backend import MemoryBackend
 from subscriptions.redis_backend import BroadcastUnavailable, ReliableRedisBackend
 
@@ -109,10 +110,10 @@ class Subscription:
     def __init__(self, channel: str, queue_size: int) -> None:
         self.channel = channel
         self._queue_size = queue_size
-        # One slot more than the bound, so the end marker always fits.
         # Decoded once per message for every subscriber of the process, shared
-        # read-only.
-        self._queue: asyncio.Queue[Mapping[str, Any] | _End] = asyncio.Queue(maxsize=queue_size + 1)
+        # read-only; bounded by ``_deliver``, so the end marker always fits.
+        # Not an asyncio.Queue: ~3 KiB per idle subscriber (subscriptions/inbox.py).
+        self._queue: Inbox[Mapping[str, Any] | _End] = Inbox()
         self._ended = False
         # The last message fanned out to this subscriber, read or not (live lag in /metrics).
         self.newest: Mapping[str, Any] | None = None
@@ -123,7 +124,7 @@ class Subscription:
     async def __anext__(self) -> Mapping[str, Any]:
         item = await self._queue.get()
         if isinstance(item, _End):
-            self._queue.put_nowait(item)  # every later read ends the same way
+            self._queue.put(item)  # every later read ends the same way
             if item.error is None:
                 raise StopAsyncIteration
             raise item.error(item.reason)
@@ -132,10 +133,10 @@ class Subscription:
     def _deliver(self, message: Mapping[str, Any]) -> None:
         if self._ended:
             return
-        if self._queue.qsize() >= self._queue_size:
+        if len(self._queue) >= self._queue_size:
             self._end(SubscriberOverflow, f"more than {self._queue_size} messages behind")
         else:
-            self._queue.put_nowait(message)
+            self._queue.put(message)
             self.newest = message
 
     @property
@@ -145,16 +146,15 @@ class Subscription:
     @property
     def backlog(self) -> int:
         """Messages fanned out to this subscriber and not read yet."""
-        return self._queue.qsize()
+        return len(self._queue)
 
     def _end(self, error: type[Exception] | None, reason: str = "") -> None:
         if self._ended:
             return
         self._ended = True
         if error is SubscriberOverflow:
-            while not self._queue.empty():  # free the memory now, not when the reader comes
-                self._queue.get_nowait()
-        self._queue.put_nowait(_End(error, f"{self.channel}: {reason}"))
+            self._queue.clear()  # free the memory now, not when the reader comes
+        self._queue.put(_End(error, f"{self.channel}: {reason}"))
 
 
 @dataclass

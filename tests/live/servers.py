@@ -21,6 +21,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from service.settings import REPO_ROOT, Settings
+from service.ws_protocol import UVICORN_WS
 
 ALLOWED_ORIGIN = "https://dashboard.example"
 
@@ -32,7 +33,8 @@ def free_port() -> int:
         return port
 
 
-UVICORN = ["-m", "uvicorn", "service.app:create_app", "--factory"]
+# With the websocket protocol ``service serve`` gives uvicorn.
+UVICORN = ["-m", "uvicorn", "service.app:create_app", "--factory", "--ws", UVICORN_WS]
 
 
 class Server:
@@ -145,7 +147,9 @@ async def serving_in_process(app: ASGIApp) -> AsyncIterator[int]:
     look inside the server: its engine's statements, its caches); yields
     the port, and stops the server after."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws=UVICORN_WS
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     for _ in range(400):
