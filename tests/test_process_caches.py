@@ -98,14 +98,24 @@ def test_a_subscriptions_document_is_the_one_printed_for_it() -> None:
     assert _document_of(again, again_fragments) == cached
 
 
+def _payment_entry() -> ActivityEntry:
+    """A stored payment as the window reads it (its fields are made with the object)."""
+    return ActivityEntry(
+        id=41,
+        type=ActivityType.PAYMENT.value,
+        status="NOTIFICATION",
+        details={"amount": "25.00", "method": "card"},
+    )
+
+
 def test_an_events_shared_object_is_the_one_built_for_it(database: Database) -> None:
-    entry = ActivityEntry(id=41, type=ActivityType.PAYMENT.value, status="NOTIFICATION")
+    entry = _payment_entry()
     for feed in (FeedEvent(_change(1), entry), FeedEvent(_change(2), None)):
         shared = ActivityEvent.from_feed(feed, database)
         assert shared == ActivityEvent._build(feed, database)
         assert ActivityEvent.from_feed(feed, database) is shared
     # The same change with another loaded entry object is another event
-    reloaded = ActivityEntry(id=41, type=ActivityType.PAYMENT.value, status="NOTIFICATION")
+    reloaded = _payment_entry()
     assert ActivityEvent.from_feed(FeedEvent(_change(1), reloaded), database) is not (
         ActivityEvent.from_feed(FeedEvent(_change(1), entry), database)
     )
