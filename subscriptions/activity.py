@@ -51,6 +51,10 @@ from subscriptions.pacing import delivery_slot
 
 REPLAY_BATCH = 500
 SHARED_READS_KEPT = 64
+SHARED_ROWS_KEPT = 10_000
+"""Entries the shared reads keep in all (issue 10: "bound memory"): a mass
+action's batch is 5,000 entries, so a bound on reads alone let 64 of them
+hold 320,000 rows."""
 
 
 class LiveErrorCode(ErrorCode):
@@ -131,36 +135,56 @@ class SharedEntries:
 
     Keyed by the database, the organisation and the batch's sequence range: a
     sequence is never reused, so a later state of an entry arrives under a
-    later key. The last ``kept`` reads are kept, finished or in flight; a
-    failed read is forgotten so the next subscriber tries again.
+    later key. The newest reads are kept, finished or in flight, up to
+    ``kept`` reads and ``rows`` entries in all (issue 10: "bound memory");
+    the newest read is kept whatever its size, since its subscribers are
+    reading it now. A failed read is forgotten so the next subscriber tries
+    again. A forgotten read is only read again, never lost: it is a cache.
     """
 
-    def __init__(self, kept: int = SHARED_READS_KEPT) -> None:
+    def __init__(self, kept: int = SHARED_READS_KEPT, rows: int = SHARED_ROWS_KEPT) -> None:
         self._kept = kept
-        self._reads: OrderedDict[tuple[object, ...], asyncio.Future[dict[int, ActivityEntry]]] = (
-            OrderedDict()
-        )
+        self._rows = rows
+        self._held = 0
+        self._reads: OrderedDict[
+            tuple[object, ...], tuple[asyncio.Future[dict[int, ActivityEntry]], int]
+        ] = OrderedDict()
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """(reads, entries) kept now."""
+        return len(self._reads), self._held
 
     async def entries(
         self, database: Database, organisation_id: int, changes: Sequence[WindowChange]
     ) -> dict[int, ActivityEntry]:
         key = (database, organisation_id, changes[0].sequence, changes[-1].sequence, len(changes))
-        read = self._reads.get(key)
-        if read is None:
+        kept = self._reads.get(key)
+        read: asyncio.Future[dict[int, ActivityEntry]]
+        if kept is None:
             ids = sorted({c.entry_id for c in changes})
             read = asyncio.ensure_future(_load_entries(database, organisation_id, ids))
-            self._reads[key] = read
+            self._reads[key] = (read, len(ids))
+            self._held += len(ids)
             read.add_done_callback(lambda done: self._forget_failed(key, done))
-            while len(self._reads) > self._kept:
-                self._reads.popitem(last=False)
+            self._evict()
+        else:
+            read = kept[0]
         # shield: one subscriber going away must not cancel the others' read
         return await asyncio.shield(read)
+
+    def _evict(self) -> None:
+        while len(self._reads) > 1 and (len(self._reads) > self._kept or self._held > self._rows):
+            _, (_, size) = self._reads.popitem(last=False)
+            self._held -= size
 
     def _forget_failed(
         self, key: tuple[object, ...], done: asyncio.Future[dict[int, ActivityEntry]]
     ) -> None:
-        if (done.cancelled() or done.exception() is not None) and self._reads.get(key) is done:
+        kept = self._reads.get(key)
+        if (done.cancelled() or done.exception() is not None) and kept and kept[0] is done:
             del self._reads[key]
+            self._held -= kept[1]
 
 
 SHARED_ENTRIES = SharedEntries()
