@@ -17,7 +17,7 @@ check) runs, so everything here holds for anonymous clients. In order:
    strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` re-walk a
    fragment at every spread, which is exponential in the nesting (they were
    most of the 6 s) and let introspection fields through.
-3. graphql-core's validation then runs under ``TIME_BUDGET_SECONDS`` of
+3. graphql-core's validation then runs under ``QUERY_TIME_BUDGET_SECONDS`` of
    the server thread's CPU time (``time_budget``). Within the limits above it is
    still quadratic in fields that share a response name
    (``{ me { id } me { id } ... }``, 500 times, validated for 2 s).
@@ -70,8 +70,8 @@ MAX_ALIASES: Final = 30
 # ``WINDOW``) has 130 selections and 1 spread.
 MAX_SELECTIONS: Final = 500
 MAX_FRAGMENT_SPREADS: Final = 100
-# CPU seconds to parse and validate, together. The window's query validates
-# in about 2 ms.
+# CPU seconds to parse and validate, together (the default of the setting
+# ``QUERY_TIME_BUDGET_SECONDS``). The window's query validates in about 2 ms.
 TIME_BUDGET_SECONDS: Final = 0.25
 CACHE_SIZE: Final = 256
 
@@ -268,12 +268,19 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGVTALRM, previous)
 
 
-def out_of_time() -> GraphQLError:
+def out_of_time(budget: float = TIME_BUDGET_SECONDS) -> GraphQLError:
     return GraphQLError(
-        f"The document took more than {TIME_BUDGET_SECONDS:g} s of server time to check; "
-        "send a smaller one.",
-        extensions={"code": TOO_SLOW, "maximum": TIME_BUDGET_SECONDS},
+        f"The document took more than {budget:g} s of server time to check; send a smaller one.",
+        extensions={"code": TOO_SLOW, "maximum": budget},
     )
+
+
+def configured_budget(context: object) -> float:
+    """The operation's server's ``QUERY_TIME_BUDGET_SECONDS`` (its context's
+    settings), else ``TIME_BUDGET_SECONDS``."""
+    settings = getattr(getattr(context, "services", None), "settings", None)
+    budget = getattr(settings, "query_time_budget_seconds", None)
+    return budget if isinstance(budget, float) else TIME_BUDGET_SECONDS
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -303,7 +310,7 @@ def parse_bounded(query: str, parse_document: Callable[[str], DocumentNode]) -> 
 class DocumentLimits(SchemaExtension):
     """Parse and validate with the limits above, in place of strawberry's
     ``ParserCache``, ``ValidationCache`` and limiters. One budget of
-    ``TIME_BUDGET_SECONDS`` covers both steps."""
+    ``QUERY_TIME_BUDGET_SECONDS`` covers both steps."""
 
     # The cached steps; the benchmark's no-cache baseline takes ``__wrapped__``.
     parse_document: Callable[[str], DocumentNode] = staticmethod(_parse)
@@ -311,22 +318,23 @@ class DocumentLimits(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         self._started = work_seconds()
+        self._budget = configured_budget(self.execution_context.context)
         yield
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
             try:
-                with time_budget(TIME_BUDGET_SECONDS):
+                with time_budget(self._budget):
                     context.graphql_document = parse_bounded(context.query, self.parse_document)
             except OutOfTime:
-                raise out_of_time() from None
+                raise out_of_time(self._budget) from None
         yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
-            remaining = TIME_BUDGET_SECONDS - (work_seconds() - self._started)
+            remaining = self._budget - (work_seconds() - self._started)
             try:
                 with time_budget(max(remaining, 0.001)):
                     errors = self.validate_document(
@@ -335,6 +343,6 @@ class DocumentLimits(SchemaExtension):
                         tuple(context.validation_rules),
                     )
             except OutOfTime:
-                errors = [out_of_time()]
+                errors = [out_of_time(self._budget)]
             context.pre_execution_errors = list(errors)
         yield

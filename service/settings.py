@@ -220,6 +220,13 @@ class Settings(BaseSettings):
         "how long such a socket's 1013 close frame may wait for its client to read it before the "
         "connection is dropped",
     )
+    query_time_budget_seconds: PositiveSeconds = _var(
+        "QUERY_TIME_BUDGET_SECONDS",
+        0.25,
+        "the server CPU time one GraphQL document may take to be parsed and validated; past it "
+        "the request gets `QUERY_TOO_SLOW` and the process goes on serving others (the shape "
+        "limits, such as 500 selections and 100 fragment spreads, come first)",
+    )
     token_cache_seconds: Seconds = _var(
         "TOKEN_CACHE_SECONDS",
         5.0,
