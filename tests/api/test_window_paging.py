@@ -427,3 +427,29 @@ async def test_first_with_before_and_last_with_after_stay_inside_the_cursor(
     tail = await page(api, world.riverside.full, last=3, after=fifth)
     assert sequences(tail) == [10, 11, 12]
     assert (tail["pageInfo"]["hasPreviousPage"], tail["pageInfo"]["hasNextPage"]) == (True, False)
+
+
+async def test_the_first_page_follows_the_clock_past_the_90_days(
+    api: Api, world: World, services: Services
+) -> None:
+    # "Online Activity data is accessible for a maximum of 90 days from the
+    # Online Activity window": the first page's statement is made once per
+    # filter shape (domain.window._unbounded_page); its cutoff moves with
+    # the clock, and another tenant's scope gets a statement of its own.
+    now = utcnow()
+    await add_entries(
+        services.database,
+        world.riverside.id,
+        {"type": "PAYMENT", "occurred_at": now - timedelta(days=89, hours=12)},
+        {"type": "PAYMENT", "occurred_at": now - timedelta(days=10)},
+    )
+    await add_entries(services.database, world.harbour.id, {"type": "PAYMENT"})
+    services.clock = lambda: now
+    for filter in (None, {"types": ["PAYMENT"]}):
+        assert len((await page(api, world.riverside.full, filter=filter, first=5))["edges"]) == 2
+    services.clock = lambda: now + timedelta(days=1)
+    for filter in (None, {"types": ["PAYMENT"]}):
+        assert len((await page(api, world.riverside.full, filter=filter, first=5))["edges"]) == 1
+    harbour = await page(api, world.harbour.full, first=5)
+    assert len(harbour["edges"]) == 1
+    assert harbour["totalCount"] == 1
