@@ -229,16 +229,20 @@ async def fetch_page(
     """
     window_filter.validate()
     size, backwards, after, before = request.checked()
-    condition = selection(viewer, window_filter, now)
     order = request.order
     ascending = order is SortOrder.OLDEST_FIRST
-    lower = None if after is None else await lower_bound(session, condition, ascending, after)
-    upper = None if before is None else await upper_bound(session, condition, ascending, before)
+    # Built only for a cursor: a first page's statement is made once.
+    condition = None if after is None and before is None else selection(viewer, window_filter, now)
+    lower = upper = None
+    if after is not None and condition is not None:
+        lower = await lower_bound(session, condition, ascending, after)
+    if before is not None and condition is not None:
+        upper = await upper_bound(session, condition, ascending, before)
 
     if lower is EMPTY or upper is EMPTY:
         # A page cursor past the end (or before the start): nothing there.
         sequence = await current_sequence(session, viewer.organisation_id)
-        has_rows = await _exists(session, condition)
+        has_rows = await _exists(session, selection(viewer, window_filter, now))
         return WindowPage(
             [],
             has_rows and upper is EMPTY,
