@@ -316,12 +316,13 @@ class DocumentLimits(SchemaExtension):
     parse_document: Callable[[str], DocumentNode] = staticmethod(_parse)
     validate_document: Callable[..., list[GraphQLError]] = staticmethod(_validate)
 
-    def on_operation(self) -> Iterator[None]:
+    # No ``on_operation``: strawberry runs ``on_parse`` first for every
+    # operation (a document already parsed included), and a subscription
+    # would keep an operation hook's generator for its whole life (issue 12,
+    # memory per idle subscriber).
+    def on_parse(self) -> Iterator[None]:
         self._started = work_seconds()
         self._budget = configured_budget(self.execution_context.context)
-        yield
-
-    def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
             try:
