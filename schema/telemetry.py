@@ -115,13 +115,18 @@ class OperationTelemetry(SchemaExtension):
                 operation.errors = list(errors or ())
                 observer.operation_finished(operation, subscribed=self._subscribed is not None)
 
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
+        # Counted once the document is valid, where execution starts: not in
+        # ``on_execute``, whose generator a subscription would keep for its
+        # whole life (issue 12, memory per idle subscriber).
+        yield
         context = self.execution_context
-        if context.graphql_document is not None and context.operation_type is (
-            OperationType.SUBSCRIPTION
+        if (
+            context.graphql_document is not None
+            and not context.pre_execution_errors
+            and context.operation_type is OperationType.SUBSCRIPTION
         ):
             observer = self._observer()
             if observer is not None:
                 self._subscribed = self._describe()
                 observer.subscription_started(self._subscribed)
-        yield

@@ -169,6 +169,14 @@ async def test_metrics_count_operations_sockets_and_subscriptions(
     try:
         await live_from(socket, server_b.http, world.riverside.portal_key)
         during = await asyncio.to_thread(_samples, server_a)
+        # and a subscription refused at validation is not counted as open
+        refused = await socket.subscribe("subscription { activityEvents { noSuchField } }")
+        assert (await socket.message(refused))["type"] == "error"
+        after_refusal = await asyncio.to_thread(_samples, server_a)
+        open_ = "online_activity_subscriptions_open"
+        assert _value(after_refusal, open_, field="activityEvents") == _value(
+            during, open_, field="activityEvents"
+        )
     finally:
         await socket.close()
     # then the operation is counted by kind, root field and outcome, with its latency
