@@ -286,12 +286,24 @@ async def _close_approved(
     rows: Sequence[EntryFacts],
     approvals: Approvals,
     now: datetime,
+    *,
+    deferred: bool,
 ) -> None:
     """Take the approved entries out of the window, set-based; an approval
-    that accepted missed criteria records them in its audit record."""
+    that accepted missed criteria records them in its audit record.
+    ``deferred``: nothing reads the plain ones back before commit, so their
+    writes wait for the final numbers (``close_listed``)."""
     accepted = [r for r in rows if r.id in approvals.accepted]
     plain = [r for r in rows if r.id not in approvals.accepted]
-    await close_listed(session, plain, Resolution.APPROVED, viewer=viewer, now=now, journal=journal)
+    await close_listed(
+        session,
+        plain,
+        Resolution.APPROVED,
+        viewer=viewer,
+        now=now,
+        journal=journal,
+        deferred=deferred,
+    )
     if accepted:
         loaded = await load_entries(session, [r.id for r in accepted])
         await close_entries(
@@ -346,6 +358,7 @@ async def approve_activities(
         [eligible[i] for i in order if eligible[i].id not in refusals],
         approvals,
         now,
+        deferred=not with_entries,
     )
     for index, row in zip(indices, eligible, strict=True):
         refusal = refusals.get(row.id)
