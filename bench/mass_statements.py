@@ -138,6 +138,7 @@ async def measure(
     async_url: str, folder: Path, entries: int, rounds: int, top: int, profiled: bool = False
 ) -> None:
     profile = cProfile.Profile() if profiled else None
+    sort = os.environ.get("MASS_PROFILE_SORT", "tottime")
     database = Database(async_url, pool_size=2)
     try:
         world = await seed(database, entries=100, action_entries=entries)
@@ -201,7 +202,7 @@ async def measure(
                 for s in ranked[: top or None]:
                     print(f"  {s.ms:7.1f} ms {s.calls:3}x {s.rows:6} rows  {s.text[:150]}")
                 if profile is not None:
-                    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+                    pstats.Stats(profile).sort_stats(sort).print_stats(40)
                     profile = cProfile.Profile()
                 report[name] = {
                     "statements": last.executed,
