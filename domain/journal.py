@@ -90,16 +90,17 @@ class Journal:
     def __post_init__(self) -> None:
         self._sealed_lists: set[int] = set()
 
-    async def allocate(self, organisation_id: int, count: int) -> int:
+    async def allocate(self, organisation_id: int, count: int, *, stored: bool = True) -> int:
         """Reserve ``count`` consecutive sequence numbers; returns the first.
 
         Provisional until the unit of work commits (``domain.sequencing``):
         stamp them on rows and compare them, never show or publish them
-        before commit.
+        before commit. ``stored=False``: they reach rows only through
+        writes deferred to the seal (``Reservation.defer``).
         """
         taken = await reservation(self.session)
         self._hand_out(taken.handed_out, self.changes)
-        return taken.take(organisation_id, count)
+        return taken.take(organisation_id, count, stored=stored)
 
     def _hand_out(self, handed_out: list[list[Any]], changes: list[WindowChange]) -> None:
         if id(changes) not in self._sealed_lists:
@@ -115,6 +116,7 @@ class Journal:
         reason: str,
         first_sequence: int | None = None,
         listed: Listed | None = None,
+        deferred: bool = False,
     ) -> list[WindowChange]:
         """Record one change per entry, set-based, and adjust the counters.
 
@@ -122,14 +124,20 @@ class Journal:
         (ingestion stamps them on the new rows). Pass ``listed`` (the same
         entries, in the same order, as a bound list) to have the database
         copy the change rows from the stored entries in one ``INSERT ...
-        SELECT`` instead of binding every row.
+        SELECT`` instead of binding every row; ``deferred`` (with ``listed``)
+        runs that insert at the seal with the final numbers, so the rows
+        are written once (``domain.sequencing``): the caller must store
+        these numbers only through deferred writes too, and must not change
+        the entries' type, status or location before commit.
         """
         if not entries:
             return []
+        if deferred and (listed is None or first_sequence is not None):
+            raise ValueError("a deferred record needs the listed entries and its own numbers")
         first = (
             first_sequence
             if first_sequence is not None
-            else await self.allocate(organisation_id, len(entries))
+            else await self.allocate(organisation_id, len(entries), stored=not deferred)
         )
         at = utcnow()
         # ``_make`` (in field order) skips the keyword handling of ``__new__``.
@@ -150,7 +158,16 @@ class Journal:
             )
             for offset, entry in enumerate(entries)
         ]
-        if listed is not None:
+        if deferred:
+            assert listed is not None
+
+            async def insert(shift: int) -> None:
+                await self._insert_listed(
+                    organisation_id, listed, shift + first, change, reason, at
+                )
+
+            (await reservation(self.session)).defer(organisation_id, insert)
+        elif listed is not None:
             await self._insert_listed(organisation_id, listed, first, change, reason, at)
         else:
             await self._insert(recorded)

@@ -27,10 +27,13 @@ to an earlier step once it has taken a lock of a later one:
    not locked (``References.location``).
 4. Just before commit (``domain.sequencing``): the organisations' rows, in
    id order (the final sequence numbers, held to commit so changes commit
-   in sequence order), then their badge counters (``activity_counters``, in
-   key order). ``Journal.allocate`` hands out provisional numbers and takes
-   no lock. A settings change locks its organisation's row first and
-   nothing else: the entries it journals as shown differently
+   in sequence order), then the writes deferred to that point (a mass
+   action's entry updates and change rows: entries it locked in step 2, new
+   rows, and key checks on rows its audit insert already holds), then their
+   badge counters (``activity_counters``, in key order).
+   ``Journal.allocate`` hands out provisional numbers and takes no lock.
+   A settings change locks its organisation's row first and nothing else:
+   the entries it journals as shown differently
    (``domain.settings_effects``) are read, not locked.
 
 Ingestion takes several records of one table in id order too (rows we have

@@ -30,7 +30,8 @@ from domain.actions.outcome import (
     Refusal,
     failed,
 )
-from domain.actions.records import Decision, hold_records, listed_absences
+from domain.actions.record_reads import Records
+from domain.actions.records import Decision, held_records, listed_absences
 from domain.actions.seats import SeatBook, enrollment_type
 from domain.actions.selection import Selection, resolve_facts, sort_out
 from domain.bookings import supersede_booking_entries
@@ -157,20 +158,29 @@ async def _absences_of(session: AsyncSession, rows: Sequence[Entry]) -> dict[int
     return {r.id: listed_absences(lists.get(r.id), r.absence_id) for r in rows}
 
 
-async def approve_absences(session: AsyncSession, rows: Sequence[Entry]) -> dict[int, Refusal]:
+async def approve_absences(
+    session: AsyncSession, rows: Sequence[Entry], records: Records | None = None
+) -> dict[int, Refusal]:
     """The absences become APPROVED, set-based; an entry whose absences are
-    not all there is refused and approves none of them."""
+    not all there is refused and approves none of them. ``records``: what
+    ``held_records`` read and locked of these rows' absences, used instead
+    of reading them again when it covers every row."""
     dialect = dialect_of(session)
-    wanted = await _absences_of(session, rows)
-    ids = {i for listed in wanted.values() for i in listed}
-    found = set(
-        await session.scalars(
-            select(Absence.id).where(
-                in_list(dialect, Absence.id, ids),
-                Absence.organisation_id == rows[0].organisation_id,
+    if records is not None and all(r.id in records.absences_of for r in rows):
+        wanted = {r.id: records.absences_of[r.id] for r in rows}
+        ids = {i for listed in wanted.values() for i in listed}
+        found = ids & records.absences.keys()
+    else:
+        wanted = await _absences_of(session, rows)
+        ids = {i for listed in wanted.values() for i in listed}
+        found = set(
+            await session.scalars(
+                select(Absence.id).where(
+                    in_list(dialect, Absence.id, ids),
+                    Absence.organisation_id == rows[0].organisation_id,
+                )
             )
         )
-    )
     refusals = {
         r.id: Refusal(Code.RECORD_NOT_FOUND, "the absence is gone")
         for r in rows
@@ -193,6 +203,7 @@ async def approve_appointments(
     organisation_id: int,
     rows: Sequence[Entry],
     now: datetime,
+    records: Records | None = None,
 ) -> dict[int, Refusal]:
     """The booking is BOOKED. Approving a reschedule request has the effect
     of a reschedule the portal auto-approved: the original booking is
@@ -204,18 +215,24 @@ async def approve_appointments(
     """
     dialect = dialect_of(session)
     ids = {r.appointment_id for r in rows if r.appointment_id is not None}
-    bookings: dict[int, int | None] = {
-        booking_id: rescheduled_from
-        for booking_id, rescheduled_from in await session.execute(
-            select(AppointmentBooking.id, AppointmentBooking.rescheduled_from_id)
-            .where(
-                in_list(dialect, AppointmentBooking.id, ids),
-                AppointmentBooking.organisation_id == organisation_id,
+    bookings: dict[int, int | None]
+    if records is not None and ids <= records.bookings.keys():
+        # Read and locked by ``held_records`` (a booking it did not find
+        # refused its request before any effect ran).
+        bookings = {i: records.bookings[i][1] for i in ids}
+    else:
+        bookings = {
+            booking_id: rescheduled_from
+            for booking_id, rescheduled_from in await session.execute(
+                select(AppointmentBooking.id, AppointmentBooking.rescheduled_from_id)
+                .where(
+                    in_list(dialect, AppointmentBooking.id, ids),
+                    AppointmentBooking.organisation_id == organisation_id,
+                )
+                .order_by(AppointmentBooking.id)
+                .with_for_update()
             )
-            .order_by(AppointmentBooking.id)
-            .with_for_update()
-        )
-    }
+        }
     refusals: dict[int, Refusal] = {}
     originals: set[int] = set()
     for row in rows:
@@ -271,9 +288,16 @@ async def apply_approvals(
     in ``journal``. First the records are locked (``domain.lock_order``) and
     a request whose record changed since is refused
     (``domain.actions.records``)."""
-    changed = await hold_records(session, rows, Decision.APPROVE)
+    changed, records = await held_records(session, rows, Decision.APPROVE)
     run = ApprovalRun(
-        session, journal, viewer, options, now, SeatBook(session), Approvals(dict(changed), {})
+        session,
+        journal,
+        viewer,
+        options,
+        now,
+        SeatBook(session),
+        Approvals(dict(changed), {}),
+        records,
     )
     await run_approvals(run, [r for r in rows if r.id not in changed])
     return run.approvals
@@ -286,12 +310,24 @@ async def _close_approved(
     rows: Sequence[EntryFacts],
     approvals: Approvals,
     now: datetime,
+    *,
+    deferred: bool,
 ) -> None:
     """Take the approved entries out of the window, set-based; an approval
-    that accepted missed criteria records them in its audit record."""
+    that accepted missed criteria records them in its audit record.
+    ``deferred``: nothing reads the plain ones back before commit, so their
+    writes wait for the final numbers (``close_listed``)."""
     accepted = [r for r in rows if r.id in approvals.accepted]
     plain = [r for r in rows if r.id not in approvals.accepted]
-    await close_listed(session, plain, Resolution.APPROVED, viewer=viewer, now=now, journal=journal)
+    await close_listed(
+        session,
+        plain,
+        Resolution.APPROVED,
+        viewer=viewer,
+        now=now,
+        journal=journal,
+        deferred=deferred,
+    )
     if accepted:
         loaded = await load_entries(session, [r.id for r in accepted])
         await close_entries(
@@ -346,6 +382,7 @@ async def approve_activities(
         [eligible[i] for i in order if eligible[i].id not in refusals],
         approvals,
         now,
+        deferred=not with_entries,
     )
     for index, row in zip(indices, eligible, strict=True):
         refusal = refusals.get(row.id)

@@ -106,9 +106,20 @@ async def dismiss_activities(
     picked = await resolve_facts(session, viewer, chosen, now)
     results, indices, dismissable = sort_out(picked, viewer, dismiss_refusal)
     moot = await _moot_checked(session, picked, results)
-    changes = await close_listed(session, dismissable, Resolution.DISMISSED, viewer=viewer, now=now)
+    # Nothing reads the entries back unless they are to be shown: their
+    # writes can wait for the final numbers (``close_listed``).
+    deferred = not with_entries
+    changes = await close_listed(
+        session, dismissable, Resolution.DISMISSED, viewer=viewer, now=now, deferred=deferred
+    )
     changes += await close_listed(
-        session, list(moot.values()), Resolution.DISMISSED, viewer=viewer, now=now, reason=MOOT
+        session,
+        list(moot.values()),
+        Resolution.DISMISSED,
+        viewer=viewer,
+        now=now,
+        reason=MOOT,
+        deferred=deferred,
     )
     indices += list(moot)
     dismissable += list(moot.values())

@@ -11,7 +11,7 @@ transfers do). The records were locked and checked first
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.actions.drops import Approvals
 from domain.actions.facts import EntryFacts
 from domain.actions.outcome import Refusal
+from domain.actions.record_reads import Records
 from domain.actions.seats import SeatBook
 from domain.journal import Journal
 from domain.kinds import registry
@@ -42,6 +43,9 @@ class ApprovalRun:
     now: datetime
     seats: SeatBook
     approvals: Approvals
+    # The requests' records as read and locked before any effect ran
+    # (``domain.actions.records.held_records``).
+    records: Records = field(default_factory=Records)
     _settings: OrganisationSettings | None = None
 
     async def settings(self) -> OrganisationSettings:

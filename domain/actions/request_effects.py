@@ -58,12 +58,12 @@ async def _apply_transfers(run: ApprovalRun, rows: Sequence[EntryFacts]) -> dict
 
 
 async def _approve_absences(run: ApprovalRun, rows: Sequence[EntryFacts]) -> dict[int, Refusal]:
-    return await approve_absences(run.session, rows)
+    return await approve_absences(run.session, rows, run.records)
 
 
 async def _book_appointments(run: ApprovalRun, rows: Sequence[EntryFacts]) -> dict[int, Refusal]:
     return await approve_appointments(
-        run.session, run.journal, run.viewer.organisation_id, rows, run.now
+        run.session, run.journal, run.viewer.organisation_id, rows, run.now, run.records
     )
 
 
