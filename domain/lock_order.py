@@ -29,8 +29,12 @@ to an earlier step once it has taken a lock of a later one:
    id order (the final sequence numbers, held to commit so changes commit
    in sequence order), then the writes deferred to that point (a mass
    action's entry updates and change rows: entries it locked in step 2, new
-   rows, and key checks on rows its audit insert already holds), then their
-   badge counters (``activity_counters``, in key order).
+   rows, and key checks on rows its audit insert already holds), and their
+   badge counters (``activity_counters``, in key order). On PostgreSQL each
+   organisation's counters are written in the statement that locks its row,
+   after it: an organisation's counters are only ever written under its
+   row's lock, so that lock orders them, and the lock is held for that one
+   statement and the commit.
    ``Journal.allocate`` hands out provisional numbers and takes no lock.
    A settings change locks its organisation's row first and nothing else:
    the entries it journals as shown differently

@@ -14,10 +14,10 @@ of ``PROVISIONAL_SPAN`` per PostgreSQL backend, which no concurrent transaction
 shares; SQLite runs one writer at a time). The entries' ``sequence`` and
 ``updated_seq``, the change rows and the journal's ``WindowChange`` lists carry
 them. Just before commit (``models.db.Database.write`` runs ``seal``), the
-organisation's row is locked and the range renumbered to the final numbers in
-one statement on PostgreSQL, then the badge counters are adjusted: the locks
-that order commits are held for those statements and the commit, not for the
-whole unit of work. Commit order is still sequence order, the numbers stay
+organisation's row is locked, the range renumbered to the final numbers and
+its badge counters adjusted, in one statement on PostgreSQL: the lock that
+orders commits is held for that statement and the commit (two round trips),
+not for the whole unit of work. Commit order is still sequence order, the numbers stay
 consecutive within the unit of work, and nothing is published before commit.
 
 A mass action would write each of its rows twice that way: its entries and
@@ -58,12 +58,12 @@ CounterKey = tuple[int, str, str]  # (location key, type, status)
 # A deferred write: given the organisation's shift (final = shift + provisional).
 DeferredWrite = Callable[[int], Awaitable[None]]
 
-_RENUMBER_POSTGRESQL: Final = text(
-    """
+_ORG_POSTGRESQL: Final = """
     WITH org AS (
         UPDATE organisations SET activity_seq = activity_seq + :n WHERE id = :o
         RETURNING activity_seq - :n - :base AS shift
-    ), entries AS (
+    )"""
+_RENUMBERED_POSTGRESQL: Final = """, entries AS (
         UPDATE activity_entries AS e SET
             sequence = CASE WHEN e.sequence < 0 THEN org.shift + e.sequence ELSE e.sequence END,
             updated_seq = CASE WHEN e.updated_seq < 0
@@ -75,10 +75,33 @@ _RENUMBER_POSTGRESQL: Final = text(
     ), changes AS (
         UPDATE activity_changes AS c SET sequence = org.shift + c.sequence
         FROM org WHERE c.organisation_id = :o AND c.sequence < 0
+    )"""
+# The organisation's counters in the same statement as its row: they are
+# read from ``org`` (so its row is locked first) and, as every counter of an
+# organisation is written only under that lock, no other order is possible.
+_COUNTED_POSTGRESQL: Final = """, counters AS (
+        INSERT INTO activity_counters AS a (organisation_id, location_key, type, status, open_count)
+        SELECT :o, d.location_key, d.type, d.status, d.n
+        FROM org CROSS JOIN unnest(
+            CAST(:locations AS BIGINT[]), CAST(:types AS VARCHAR[]),
+            CAST(:statuses AS VARCHAR[]), CAST(:counts AS BIGINT[])
+        ) AS d(location_key, type, status, n)
+        ORDER BY d.location_key, d.type, d.status
+        ON CONFLICT (organisation_id, location_key, type, status)
+        DO UPDATE SET open_count = a.open_count + excluded.open_count
+    )"""
+_SHIFT_POSTGRESQL: Final = "\n    SELECT shift FROM org"
+# (renumber the rows holding provisional numbers?, adjust counters?) -> statement
+_SEAL_POSTGRESQL: Final = {
+    (renumber, count): text(
+        _ORG_POSTGRESQL
+        + (_RENUMBERED_POSTGRESQL if renumber else "")
+        + (_COUNTED_POSTGRESQL if count else "")
+        + _SHIFT_POSTGRESQL
     )
-    SELECT shift FROM org
-    """
-)
+    for renumber in (False, True)
+    for count in (False, True)
+}
 
 _TAKE: Final = text(
     "UPDATE organisations SET activity_seq = activity_seq + :n WHERE id = :o "
@@ -166,10 +189,12 @@ class Reservation:
         for organisation_id, count in sorted(self.taken.items()):
             if count == 0:
                 continue
-            params = {"n": count, "o": organisation_id, "base": self.base}
+            params: dict[str, Any] = {"n": count, "o": organisation_id, "base": self.base}
             stored = organisation_id in self.stored
-            if postgres and stored:
-                shift = await session.scalar(_RENUMBER_POSTGRESQL, params)
+            if postgres:
+                counted = self._counter_arrays(organisation_id)
+                params.update(counted or {})
+                shift = await session.scalar(_SEAL_POSTGRESQL[stored, counted is not None], params)
             else:
                 shift = await session.scalar(_TAKE, params)
                 if shift is not None and stored:
@@ -183,8 +208,23 @@ class Reservation:
         await self._adjust_counters(postgres)
         self._renumber_loaded(shifts)
 
+    def _counter_arrays(self, organisation_id: int) -> dict[str, list[Any]] | None:
+        """The organisation's counter adjustments as the arrays
+        ``_COUNTED_POSTGRESQL`` takes (then no longer pending), or None."""
+        deltas = self.deltas.pop(organisation_id, None)
+        moved = sorted((key, n) for key, n in (deltas or {}).items() if n)
+        if not moved:
+            return None
+        return {
+            "locations": [location_key for (location_key, _, _), _ in moved],
+            "types": [type_ for (_, type_, _), _ in moved],
+            "statuses": [str(status) for (_, _, status), _ in moved],
+            "counts": [n for _, n in moved],
+        }
+
     async def _adjust_counters(self, postgres: bool) -> None:
-        """One upsert per (location, type, status) group, never one per entry."""
+        """One upsert per (location, type, status) group, never one per entry
+        (on PostgreSQL only what no organisation's statement took along)."""
         rows = [
             {
                 "organisation_id": organisation_id,

@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.journal import Journal
@@ -120,3 +120,45 @@ async def test_a_commit_that_skips_the_seal_is_refused(services: Services, world
         await record_entries(session, Journal(session), world.riverside.id, [_entry()])
         with pytest.raises(UnsealedWork):
             await session.commit()
+
+
+async def test_on_postgresql_the_sequence_lock_is_held_for_one_statement_and_the_commit(
+    services: Services, world: World
+) -> None:
+    # Issue 10: "hold the sequence lock for as short a time as possible". The
+    # organisation's row, the renumbering and its badge counters are one
+    # statement; nothing runs between it and the commit.
+    database = services.database
+    org = world.riverside.id
+    seen: list[str] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_rest: object) -> None:
+        seen.append(" ".join(sql.split())[:60])
+
+    def committed(_conn: object) -> None:
+        seen.append("COMMIT")
+
+    engine = database.write_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", committed)
+    try:
+        async with database.write() as session:
+            await record_entries(session, Journal(session), org, [_entry(), _entry()])
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", committed)
+    [locking] = [i for i, sql in enumerate(seen) if "UPDATE organisations" in sql]
+    if database.is_sqlite:  # one writer at a time: the lock orders nothing
+        assert seen[-1] == "COMMIT"
+    else:
+        assert seen[locking + 1 :] == ["COMMIT"], seen[locking:]
+    async with database.read() as session:
+        counted = await session.scalar(
+            select(func.sum(ActivityCounter.open_count)).where(
+                ActivityCounter.organisation_id == org
+            )
+        )
+        sequence = await session.scalar(
+            select(Organisation.activity_seq).where(Organisation.id == org)
+        )
+    assert counted == 2 and sequence == 2
