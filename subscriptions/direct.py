@@ -53,6 +53,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Messages a group may hold undelivered, like a subscriber's bounded inbox
+# (``Broadcaster(queue_size=...)``); past it its members go back to their own path.
+PENDING_BOUND: Final = 1000
+
 # Where the websocket layer puts an operation's frame sink, in the context of
 # that operation's task (``service.app``); None (HTTP, tests driving the
 # schema directly): no direct delivery, the ordinary path only.
@@ -105,33 +109,32 @@ class DirectDelivery:
         group = _GROUPS.get(self.key)
         if group is None:
             group = _GROUPS[self.key] = DirectGroup(self.key, database)
-        member = Member(feed, self, group, asyncio.get_running_loop().create_future())
+        member = Member(feed, self, group, inbox, asyncio.get_running_loop().create_future())
         group.members.add(member)
         inbox.direct = member
         try:
             return await member.released
         finally:
-            member.active = False
-            if inbox.direct is member:
-                inbox.direct = None
-            group.members.discard(member)
+            member.leave()
 
 
 class Member:
     """One parked subscriber in its group."""
 
-    __slots__ = ("active", "delivery", "feed", "group", "released")
+    __slots__ = ("active", "delivery", "feed", "group", "inbox", "released")
 
     def __init__(
         self,
         feed: Cursor,
         delivery: DirectDelivery,
         group: DirectGroup,
+        inbox: Subscription,
         released: asyncio.Future[bool],
     ) -> None:
         self.feed = feed
         self.delivery = delivery
         self.group = group
+        self.inbox = inbox
         self.released = released
         self.active = True
 
@@ -141,12 +144,21 @@ class Member:
             self.group.dispatched(message, self)
 
     def release(self, replay: bool = True) -> None:
-        """Back to the ordinary path (``park`` returns ``replay``)."""
+        """Back to the ordinary path (``park`` returns ``replay``): from now
+        on its messages go to its inbox, read after the replay."""
         if self.active:
-            self.active = False
-            self.group.members.discard(self)
+            self.leave()
             if not self.released.done():
                 self.released.set_result(replay)
+
+    def leave(self) -> None:
+        self.active = False
+        if self.inbox.direct is self:
+            self.inbox.direct = None
+        group = self.group
+        group.members.discard(self)
+        if not group.members:
+            group.retire()
 
 
 class DirectGroup:
@@ -164,19 +176,34 @@ class DirectGroup:
 
     def dispatched(self, message: Mapping[str, Any], member: Member) -> None:
         pending = self._pending
+        if len(pending) >= PENDING_BOUND:
+            # The group is this far behind: memory stays bounded, and the
+            # member catches up from the database at its own pace (its replay
+            # covers this message: it was committed before it was published).
+            member.release()
+            return
         if pending and pending[-1][0] is message:
             pending[-1][1].append(member)
             return
         pending.append((message, [member]))
-        wake = self._wake
-        if wake is not None:
-            self._wake = None
-            if not wake.done():
-                wake.set_result(None)
+        self.wake()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name="direct-delivery", context=contextvars.Context()
             )
+
+    def retire(self) -> None:
+        """The last member left: the group goes once nothing is pending."""
+        if self._task is None or self._task.done():
+            if _GROUPS.get(self.key) is self:
+                del _GROUPS[self.key]
+        else:
+            self.wake()  # its task sees no members and ends
+
+    def wake(self) -> None:
+        wake, self._wake = self._wake, None
+        if wake is not None and not wake.done():
+            wake.set_result(None)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -290,8 +317,8 @@ _COUNTS = {"frames": 0}
 
 
 def direct_groups() -> dict[Hashable, int]:
-    """Parked subscribers per group on this process (tests, /metrics)."""
-    return {key: len(group.members) for key, group in _GROUPS.items() if group.members}
+    """Parked subscribers per group on this process (tests)."""
+    return {key: len(group.members) for key, group in _GROUPS.items()}
 
 
 def direct_frames() -> int:
