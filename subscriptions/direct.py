@@ -45,7 +45,7 @@ from domain.live_filter import change_matches
 from domain.window_filter import WindowMatch
 from models.db import Database
 from subscriptions.channels import parse_changes
-from subscriptions.pacing import delivery_slot
+from subscriptions.pacing import delivery_slot, turn
 
 if TYPE_CHECKING:
     from models import ActivityEntry
@@ -216,18 +216,24 @@ class DirectGroup:
                 self._wake = loop.create_future()
                 await self._wake
                 continue
-            message, members = self._pending.popleft()
-            try:
-                await self._deliver(message, members)
-            except asyncio.CancelledError:
-                for member in members:
-                    member.release()
-                raise
-            except Exception:
-                # The ordinary path retries (and reports) what failed here.
-                logger.exception("direct delivery failed; its subscribers replay")
-                for member in members:
-                    member.release()
+            # One slot for the whole backlog, not one per message: the wait for
+            # writes (``delivery_slot``) is the process's, the group's
+            # messages are one after another; each still yields to the loop
+            # at its reads.
+            async with delivery_slot(self.database):
+                while self._pending:
+                    message, members = self._pending.popleft()
+                    try:
+                        await self._deliver(message, members)
+                    except asyncio.CancelledError:
+                        for member in members:
+                            member.release()
+                        raise
+                    except Exception:
+                        # The ordinary path retries (and reports) what failed here.
+                        logger.exception("direct delivery failed; its subscribers replay")
+                        for member in members:
+                            member.release()
 
     async def _deliver(self, message: Mapping[str, Any], members: list[Member]) -> None:
         parsed = parse_changes(message)
@@ -265,23 +271,19 @@ class DirectGroup:
             for change in changes:
                 entry = entries.get(change.entry_id)
                 notes[change.sequence] = None if entry is None else entry.has_notes
-            async with delivery_slot(self.database):
-                # Rendered only for the changes some member will be sent.
-                for member, sent in due:
-                    if not member.active:
-                        continue
-                    match = member.feed.match
-                    for change in sent:
-                        sequence = change.sequence
-                        if sequence not in texts and change_matches(match, change, notes[sequence]):
-                            entry = entries.get(change.entry_id)
-                            waiting = (
-                                entry if entry is not None and entry.resolution is None else None
-                            )
-                            texts[sequence] = await renderer.render(change, waiting)
-                self._write(due, texts, notes)
-        else:
-            self._write(due, texts, notes)
+            await turn()  # one turn of the loop per event, as every live event takes
+            # Rendered only for the changes some member will be sent.
+            for member, sent in due:
+                if not member.active:
+                    continue
+                match = member.feed.match
+                for change in sent:
+                    sequence = change.sequence
+                    if sequence not in texts and change_matches(match, change, notes[sequence]):
+                        entry = entries.get(change.entry_id)
+                        waiting = entry if entry is not None and entry.resolution is None else None
+                        texts[sequence] = await renderer.render(change, waiting)
+        self._write(due, texts, notes)
 
     def _write(
         self,
