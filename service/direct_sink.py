@@ -24,7 +24,8 @@ from typing import Any, Final
 
 from starlette.types import Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.exceptions import InvalidState, ProtocolError
+from websockets.protocol import OPEN
 
 from service.backpressure import StalledSocketGuard
 from service.shutdown import LiveSocket
@@ -45,7 +46,12 @@ class DirectSocket:
         self._live = live
         self._guard = guard
 
-    def write_text(self, text: str) -> bool:
+    def write_next(self, prefix: str, data_text: str, frames: dict[str, bytes]) -> bool:
+        """Send ``<prefix><data_text>}}``. ``frames`` holds the serialized
+        frames of this ``data_text`` by prefix: subscribers whose operation
+        ids are the same share one (its bytes are what ``conn.send_text``
+        makes for a server's unmasked, unfragmented frame; not with an
+        extension, permessage-deflate keeps per-connection state)."""
         live = self._live
         if live.closing or live.closed or self._guard.closed:
             return False  # told 1001 or 1013, or closed by the app: nothing more
@@ -56,12 +62,33 @@ class DirectSocket:
         if transport.is_closing():
             return False
         conn = protocol.conn
+        if conn.state is not OPEN:  # the client started the closing handshake
+            return False
+        if not conn.extensions and not conn.writes:
+            frame = frames.get(prefix)
+            if frame is None:
+                frame = frames[prefix] = text_frame(f"{prefix}{data_text}}}}}")
+            transport.write(frame)
+            return True
         try:
-            conn.send_text(text.encode())
-        except InvalidState:  # the client started the closing handshake
+            conn.send_text(f"{prefix}{data_text}}}}}".encode())
+        except (InvalidState, ProtocolError):
             return False
         transport.write(b"".join(conn.data_to_send()))
         return True
+
+
+def text_frame(text: str) -> bytes:
+    """A server's unmasked, final text frame carrying ``text`` (RFC 6455 5.2)."""
+    data = text.encode()
+    length = len(data)
+    if length < 126:
+        head = bytes((0x81, length))
+    elif length < 65536:
+        head = bytes((0x81, 126)) + length.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + length.to_bytes(8, "big")
+    return head + data
 
 
 def direct_socket(send: Send, live: LiveSocket, guard: StalledSocketGuard) -> DirectSocket | None:
@@ -89,7 +116,7 @@ class OperationSink:
         encoded = json.dumps(operation.id, separators=(",", ":"))
         self._prefix = f'{{"id":{encoded},"type":"next","payload":{{"data":'
 
-    def write(self, data_text: str) -> bool:
+    def write(self, data_text: str, frames: dict[str, bytes]) -> bool:
         if self._operations.get(self._id) is not self._operation:
             return False
-        return self._socket.write_text(f"{self._prefix}{data_text}}}}}")
+        return self._socket.write_next(self._prefix, data_text, frames)

@@ -68,9 +68,10 @@ FRAME_SINK: Final[contextvars.ContextVar[FrameSink | None]] = contextvars.Contex
 class FrameSink(Protocol):
     """One operation's way to its client's socket."""
 
-    def write(self, data_text: str) -> bool:
+    def write(self, data_text: str, frames: dict[str, bytes]) -> bool:
         """Write ``{"id":..,"type":"next","payload":{"data":<data_text>}}`` now;
-        False, and nothing written, when the socket cannot take it at once."""
+        False, and nothing written, when the socket cannot take it at once.
+        ``frames`` is the sinks' to share encoded frames of this one text."""
 
 
 class Cursor(Protocol):
@@ -293,6 +294,7 @@ class DirectGroup:
     ) -> None:
         """One synchronous loop: every member's frames, and its cursor."""
         written = 0
+        frames: dict[int, dict[str, bytes]] = {sequence: {} for sequence in texts}
         for member, fresh in due:
             if not member.active:
                 continue
@@ -304,7 +306,7 @@ class DirectGroup:
                 sequence = change.sequence
                 if change_matches(match, change, notes.get(sequence)):
                     text = texts.get(sequence)
-                    if text is None or not write(text):
+                    if text is None or not write(text, frames[sequence]):
                         break
                     written += 1
                 processed = sequence
