@@ -232,7 +232,11 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             {name: coerced.get(name) for name in used}, sort_keys=True, default=repr
         )
         name = self.operation.name.value if self.operation.name else None
-        return (document, variables, name, viewer_scope(viewer))
+        key = (document, variables, name, viewer_scope(viewer))
+        # One object per distinct key, not one per subscription: a parked
+        # subscription keeps its key for its life (``subscriptions.direct``),
+        # and a scope's permissions set is ~1 KiB (issue 12, idle memory).
+        return _selections.get(key, lambda: key)
 
 
 _SUBSCRIPTION_EXECUTOR: contextvars.ContextVar[SharedEventExecutionContext | None] = (
@@ -245,6 +249,9 @@ def subscription_executor() -> SharedEventExecutionContext | None:
     starts reading its source stream)."""
     return _SUBSCRIPTION_EXECUTOR.get()
 
+
+SELECTIONS_KEPT = 256
+_selections: ProcessCache[Hashable, Hashable] = ProcessCache(SELECTIONS_KEPT)
 
 DOCUMENTS_KEPT = 256
 _documents: ProcessCache[Same, tuple[str, tuple[str, ...]]] = ProcessCache(DOCUMENTS_KEPT)

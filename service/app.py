@@ -115,7 +115,7 @@ class SocketHandler(RightsCheckedHandler, CheckedTransportWS):
         """An operation's task, with its frame sink for direct delivery
         (``subscriptions.direct``, service/direct_sink.py) in its context."""
         scope: dict[str, Any] = getattr(self.context.request, "scope", {})
-        socket = scope.get(DIRECT_SOCKET)
+        socket = (scope.get("extensions") or {}).get(DIRECT_SOCKET)
         sink = None
         if isinstance(socket, DirectSocket):
             sink = OperationSink(socket, self.operations, operation)

@@ -102,7 +102,9 @@ class OperatorMiddleware:
                 transport_writable(send),
             )
             # Caught-up subscribers' frames, written by their group (service/direct_sink.py).
-            scope[DIRECT_SOCKET] = direct_socket(send, socket, guard)
+            # In the scope's server extensions: a key of the scope itself
+            # grew its dict past a resize (~0.7 KiB a socket).
+            scope.setdefault("extensions", {})[DIRECT_SOCKET] = direct_socket(send, socket, guard)
             await self.app(scope, receive, guard.send)
         finally:
             self.metrics.sockets.dec()

@@ -224,6 +224,19 @@ def live_lag() -> LiveLag:
 class ActivityFeed:
     """One subscriber's view of its organisation's changes."""
 
+    # No instance dict: one feed per subscription, most of them idle for hours.
+    __slots__ = (
+        "__weakref__",
+        "broadcaster",
+        "database",
+        "direct",
+        "filter",
+        "inbox",
+        "last",
+        "match",
+        "viewer",
+    )
+
     def __init__(
         self,
         database: Database,
