@@ -20,6 +20,11 @@ reading altogether is another matter: once one frame has waited
 ``WS_SEND_TIMEOUT_SECONDS`` its socket is closed with 1013, and it resumes
 by resubscribing with ``afterSequence`` (``service.backpressure``, README).
 
+Once its inbox is drained (caught up), a feed given a ``DirectDelivery``
+parks and its group's task writes its frames (``subscriptions.direct``,
+issue 12: fan-out); released (its socket did not take a frame at once, a
+hole, a resync), it replays from its cursor here and parks again.
+
 Every database read opens its own short session: nothing is held between
 events (the websocket context lives as long as the socket). The entries of
 one published message are read once per process, not once per subscriber:
