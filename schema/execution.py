@@ -32,12 +32,13 @@ graphql-core always does.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import AsyncIterable, Callable, Hashable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     ExecutionResult,
@@ -117,6 +118,7 @@ async def _complete(execute: Callable[[], Any]) -> ExecutionResult:
 
 
 SHARED_EXECUTIONS = SharedExecutions()
+T = TypeVar("T")
 
 
 def _variables_in(node: Node, skip: object = None) -> Iterator[str]:
@@ -185,6 +187,31 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # event builds that copy only for the execution the others reuse.
         return _SharedEvent((selection, event), partial(self._execute_event, payload))
 
+    def cancellable_iterable(self, iterable: AsyncIterable[T]) -> AsyncIterable[T]:
+        """graphql-core wraps a subscription's source stream here, before its
+        generator runs: the generator finds its executor (``subscription_executor``)."""
+        _SUBSCRIPTION_EXECUTOR.set(self)
+        return super().cancellable_iterable(iterable)
+
+    def selection_key(self) -> Hashable | None:
+        """This operation's part of a shared execution's key (None: not shareable)."""
+        return self._selection()
+
+    async def shared_text(self, payload: Any) -> str | None:
+        """The data of ``payload``'s shared execution as JSON text, the one
+        every subscriber of this selection gets (``subscriptions.direct``);
+        None when it is not shared or has errors (those go the ordinary way)."""
+        event = getattr(payload, "shared_key", None)
+        selection = None if event is None else self._selection()
+        if selection is None:
+            return None
+        result = await SHARED_EXECUTIONS.result(
+            (selection, event), partial(self._execute_event, payload, None)
+        )
+        if result.errors or result.extensions or not isinstance(result.data, SharedData):
+            return None
+        return result.data.text
+
     def _execute_event(self, payload: Any, serially: bool | None) -> Any:
         executor = _with_own_memo(super().build_per_event_executor(payload))
         return StrawberryGraphQLCoreExecutionContext.execute_operation(executor, serially)
@@ -205,8 +232,26 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             {name: coerced.get(name) for name in used}, sort_keys=True, default=repr
         )
         name = self.operation.name.value if self.operation.name else None
-        return (document, variables, name, viewer_scope(viewer))
+        key = (document, variables, name, viewer_scope(viewer))
+        # One object per distinct key, not one per subscription: a parked
+        # subscription keeps its key for its life (``subscriptions.direct``),
+        # and a scope's permissions set is ~1 KiB (issue 12, idle memory).
+        return _selections.get(key, lambda: key)
 
+
+_SUBSCRIPTION_EXECUTOR: contextvars.ContextVar[SharedEventExecutionContext | None] = (
+    contextvars.ContextVar("online_activity_subscription_executor", default=None)
+)
+
+
+def subscription_executor() -> SharedEventExecutionContext | None:
+    """The executor of the subscription whose task this is (set as graphql-core
+    starts reading its source stream)."""
+    return _SUBSCRIPTION_EXECUTOR.get()
+
+
+SELECTIONS_KEPT = 256
+_selections: ProcessCache[Hashable, Hashable] = ProcessCache(SELECTIONS_KEPT)
 
 DOCUMENTS_KEPT = 256
 _documents: ProcessCache[Same, tuple[str, tuple[str, ...]]] = ProcessCache(DOCUMENTS_KEPT)

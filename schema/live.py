@@ -18,23 +18,26 @@ from strawberry import relay
 from domain import lock as domain_lock
 from domain import window as domain_window
 from domain.errors import InvalidRequest
-from domain.journal import ChangeKind
+from domain.journal import ChangeKind, WindowChange
 from domain.process_caches import ProcessCache, Same
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from domain.window_filter import WindowFilterErrorCode
+from models import ActivityEntry as EntryRow
 from models.db import Database
 from resolvers import live as live_resolvers
 from schema.activity import ActivityType, WindowStatus
 from schema.context import Context, Info
 from schema.entries import OBJECT_FOR_TYPE, Activity, entry_object
 from schema.errors import EditLockError
+from schema.execution import SharedEventExecutionContext, subscription_executor
 from schema.loaders import Loaders
 from schema.settings import Organisation
 from schema.window import ActivityBadge, ActivityFilter, window_filter
 from subscriptions.activity import ActivityEvent as FeedEvent
 from subscriptions.activity import activity_events
 from subscriptions.badge import badge_updates
+from subscriptions.direct import FRAME_SINK, DirectDelivery
 from subscriptions.lock_state import lock_states
 from subscriptions.organisation import settings_updates
 
@@ -232,6 +235,36 @@ def _refused(problem: InvalidRequest) -> GraphQLError:
     return GraphQLError(str(problem), extensions={"code": first.code, "field": list(first.field)})
 
 
+async def _render(
+    executor: SharedEventExecutionContext,
+    context: Context,
+    change: WindowChange,
+    entry: EntryRow | None,
+) -> str | None:
+    """One event's data under a group's selection (``subscriptions.direct``),
+    executed as the ordinary path does: the same loaders, event object and
+    shared execution."""
+    database = context.services.database
+    context._loaders = shared_loaders(database, change.organisation_id, change.sequence)
+    return await executor.shared_text(ActivityEvent.from_feed(FeedEvent(change, entry), database))
+
+
+def _direct_delivery(context: Context, organisation_id: int) -> DirectDelivery | None:
+    """Direct delivery for this operation when its socket offers a sink and
+    its execution is shared: its group is the organisation and the selection
+    key, which holds what makes payloads differ (document, variables, the
+    viewer's permissions and locations: ``schema.execution.viewer_scope``)."""
+    sink = FRAME_SINK.get()
+    executor = subscription_executor()
+    if sink is None or executor is None:
+        return None
+    selection = executor.selection_key()
+    if selection is None:
+        return None
+    key = ("activityEvents", Same(context.services.database), organisation_id, selection)
+    return DirectDelivery(key, sink, partial(_render, executor, context))
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -272,6 +305,7 @@ class Subscription:
             viewer,
             parsed,
             after_sequence,
+            _direct_delivery(context, viewer.organisation_id),
         )
         database = context.services.database
         try:

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
 from domain.viewer import (
     PORTAL_KEY_PREFIX,
@@ -34,6 +35,7 @@ from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.frames import spliced_next_frame
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
+from service.direct_sink import DIRECT_SOCKET, DirectSocket, OperationSink
 from service.gc_tuning import tune_gc
 from service.logs import configure_logging
 from service.metrics import metrics_page
@@ -48,6 +50,7 @@ from service.socket_quota import socket_quota_for
 from service.socket_rights import RightsCheckedHandler, RightsWatch, check_interval
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
+from subscriptions.direct import FRAME_SINK
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,17 @@ class SocketHandler(RightsCheckedHandler, CheckedTransportWS):
     """graphql-transport-ws: rights re-checked (service/socket_rights.py) on
     top of the frame and message checks and the socket cap
     (service/socket_limits.py), which sees ``connection_init`` first."""
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """An operation's task, with its frame sink for direct delivery
+        (``subscriptions.direct``, service/direct_sink.py) in its context."""
+        scope: dict[str, Any] = getattr(self.context.request, "scope", {})
+        socket = (scope.get("extensions") or {}).get(DIRECT_SOCKET)
+        sink = None
+        if isinstance(socket, DirectSocket):
+            sink = OperationSink(socket, self.operations, operation)
+        FRAME_SINK.set(sink)  # this task's own context: no reset needed
+        await super().run_operation(operation)
 
 
 class OnlineActivityGraphQL(GraphQL[Context, None]):

@@ -25,6 +25,7 @@ from service.backpressure import (
     transport_abort,
     transport_writable,
 )
+from service.direct_sink import DIRECT_SOCKET, direct_socket
 from service.logs import REQUEST_ID
 from service.metrics import Metrics
 from service.readiness import StartupRefused
@@ -100,6 +101,10 @@ class OperatorMiddleware:
                 self.ws_close_grace,
                 transport_writable(send),
             )
+            # Caught-up subscribers' frames, written by their group (service/direct_sink.py).
+            # In the scope's server extensions: a key of the scope itself
+            # grew its dict past a resize (~0.7 KiB a socket).
+            scope.setdefault("extensions", {})[DIRECT_SOCKET] = direct_socket(send, socket, guard)
             await self.app(scope, receive, guard.send)
         finally:
             self.metrics.sockets.dec()

@@ -20,6 +20,11 @@ reading altogether is another matter: once one frame has waited
 ``WS_SEND_TIMEOUT_SECONDS`` its socket is closed with 1013, and it resumes
 by resubscribing with ``afterSequence`` (``service.backpressure``, README).
 
+Once its inbox is drained (caught up), a feed given a ``DirectDelivery``
+parks and its group's task writes its frames (``subscriptions.direct``,
+issue 12: fan-out); released (its socket did not take a frame at once, a
+hole, a resync), it replays from its cursor here and parks again.
+
 Every database read opens its own short session: nothing is held between
 events (the websocket context lives as long as the socket). The entries of
 one published message are read once per process, not once per subscriber:
@@ -32,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -47,6 +52,7 @@ from models import ActivityChange, ActivityEntry
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow, Subscription
 from subscriptions.channels import parse_changes, window_channel
+from subscriptions.direct import DirectDelivery
 from subscriptions.pacing import delivery_slot
 
 REPLAY_BATCH = 500
@@ -223,12 +229,26 @@ def live_lag() -> LiveLag:
 class ActivityFeed:
     """One subscriber's view of its organisation's changes."""
 
+    # No instance dict: one feed per subscription, most of them idle for hours.
+    __slots__ = (
+        "__weakref__",
+        "broadcaster",
+        "database",
+        "direct",
+        "filter",
+        "inbox",
+        "last",
+        "match",
+        "viewer",
+    )
+
     def __init__(
         self,
         database: Database,
         broadcaster: Broadcaster,
         viewer: Viewer,
         window_filter: WindowFilter,
+        direct: DirectDelivery | None = None,
     ) -> None:
         self.database = database
         self.broadcaster = broadcaster
@@ -240,6 +260,13 @@ class ActivityFeed:
         self.last = 0
         # The organisation's channel while subscribed (for ``live_lag``).
         self.inbox: Subscription | None = None
+        # Once caught up, the feed parks and its group writes its frames
+        # (``subscriptions.direct``); None: every event through this generator.
+        self.direct = direct
+
+    def entries(self, changes: Sequence[WindowChange]) -> Awaitable[dict[int, ActivityEntry]]:
+        """The changes' entries, one read shared by the process's subscribers."""
+        return SHARED_ENTRIES.entries(self.database, self.viewer.organisation_id, changes)
 
     async def events(self, after_sequence: int | None) -> AsyncIterator[ActivityEvent]:
         organisation_id = self.viewer.organisation_id
@@ -257,8 +284,19 @@ class ActivityFeed:
                 else:
                     async for event in self._replay():
                         yield event
+                direct = self.direct
                 try:
-                    async for message in inbox:
+                    while True:
+                        if direct is not None and not inbox.backlog and not inbox.ended:
+                            # Caught up: the group delivers until it lets go.
+                            if await direct.park(self, inbox, self.database):
+                                async for event in self._replay():
+                                    yield event
+                            continue
+                        try:
+                            message = await inbox.__anext__()
+                        except StopAsyncIteration:
+                            break
                         parsed = parse_changes(message)
                         fresh = (
                             []
@@ -327,7 +365,9 @@ def activity_events(
     viewer: Viewer,
     window_filter: WindowFilter,
     after_sequence: int | None,
+    direct: DirectDelivery | None = None,
 ) -> AsyncIterator[ActivityEvent]:
     """The changes ``viewer`` may see that match ``window_filter``, live,
-    after replaying those past ``after_sequence`` when it is given."""
-    return ActivityFeed(database, broadcaster, viewer, window_filter).events(after_sequence)
+    after replaying those past ``after_sequence`` when it is given; with
+    ``direct``, a caught-up feed's frames are written by its group."""
+    return ActivityFeed(database, broadcaster, viewer, window_filter, direct).events(after_sequence)

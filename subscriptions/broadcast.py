@@ -50,7 +50,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from broadcaster import BroadcastBackend
@@ -104,6 +104,15 @@ class _End:
     reason: str = ""
 
 
+class DirectReceiver(Protocol):
+    """Who takes a subscriber's messages instead of its inbox while it is
+    parked (``subscriptions.direct``): decided per message at dispatch."""
+
+    def dispatched(self, message: Mapping[str, Any]) -> None: ...
+
+    def release(self, replay: bool = True) -> None: ...
+
+
 class Subscription:
     """One subscriber's messages on one channel, as an async iterator of read-only mappings."""
 
@@ -117,6 +126,8 @@ class Subscription:
         self._ended = False
         # The last message fanned out to this subscriber, read or not (live lag in /metrics).
         self.newest: Mapping[str, Any] | None = None
+        # While set, messages go to it, not to the inbox (``subscriptions.direct``).
+        self.direct: DirectReceiver | None = None
 
     def __aiter__(self) -> Subscription:
         return self
@@ -133,7 +144,11 @@ class Subscription:
     def _deliver(self, message: Mapping[str, Any]) -> None:
         if self._ended:
             return
-        if len(self._queue) >= self._queue_size:
+        direct = self.direct
+        if direct is not None:
+            self.newest = message
+            direct.dispatched(message)
+        elif len(self._queue) >= self._queue_size:
             self._end(SubscriberOverflow, f"more than {self._queue_size} messages behind")
         else:
             self._queue.put(message)
@@ -152,6 +167,9 @@ class Subscription:
         if self._ended:
             return
         self._ended = True
+        direct, self.direct = self.direct, None
+        if direct is not None:
+            direct.release(replay=False)  # its reader comes back for the end below
         if error is SubscriberOverflow:
             self._queue.clear()  # free the memory now, not when the reader comes
         self._queue.put(_End(error, f"{self.channel}: {reason}"))
