@@ -33,11 +33,11 @@ import httpx
 from bench.baselines import activity_type_names, build
 from bench.documents import WINDOW
 from bench.seed import seed
-from bench.servers import CACHES_OFF
+from bench.servers import in_process_settings
 from models.db import Database
 from service.app import create_app
 from service.services import Services
-from service.settings import REPO_ROOT, Settings
+from service.settings import REPO_ROOT
 
 PACKAGES = ("sqlalchemy", "graphql", "strawberry", "starlette", "httpx", "aiosqlite", "pydantic")
 OURS = ("domain", "schema", "resolvers", "models", "service", "subscriptions", "bench")
@@ -117,17 +117,7 @@ async def measure(folder: Path, entries: int, baseline: bool, top: int = 0) -> N
         world = await seed(database, entries=entries, action_entries=10)
     finally:
         await database.dispose()
-    settings = Settings(
-        database_url=async_url,
-        broadcast_url="memory://",
-        dev_mode=False,
-        # As the benchmark serves it (``serve --log-level warning``).
-        log_level="warning",
-        purge_interval_seconds=86400,
-        outbox_dir=folder / "outbox",
-        token_cache_seconds=float(CACHES_OFF["TOKEN_CACHE_SECONDS"]),
-        badge_cache_seconds=float(CACHES_OFF["BADGE_CACHE_SECONDS"]),
-    )
+    settings = in_process_settings(async_url, folder)
     services = Services.from_settings(settings)
     await services.start()
     try:

@@ -38,12 +38,12 @@ from sqlalchemy import event
 from bench.calls import migrate
 from bench.db_figures import ACQUIRE, APPROVE, DISMISS, SEQUENCE
 from bench.seed import restore_actions, seed
-from bench.servers import CACHES_OFF
+from bench.servers import in_process_settings
 from models.db import Database
 from service.app import create_app
 from service.gc_tuning import tune_gc
 from service.services import Services
-from service.settings import REPO_ROOT, Settings
+from service.settings import REPO_ROOT
 
 
 @dataclass
@@ -144,16 +144,7 @@ async def measure(
         world = await seed(database, entries=100, action_entries=entries)
     finally:
         await database.dispose()
-    settings = Settings(
-        database_url=async_url,
-        broadcast_url="memory://",
-        dev_mode=False,
-        log_level="warning",
-        purge_interval_seconds=86400,
-        outbox_dir=folder / "outbox",
-        token_cache_seconds=float(CACHES_OFF["TOKEN_CACHE_SECONDS"]),
-        badge_cache_seconds=float(CACHES_OFF["BADGE_CACHE_SECONDS"]),
-    )
+    settings = in_process_settings(async_url, folder)
     services = Services.from_settings(settings)
     await services.start()
     tune_gc()  # as the server does after startup (``service.app``)

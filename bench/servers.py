@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import LoadResult, LoadSpec, parse_result, spec_json
-from service.settings import REPO_ROOT
+from service.settings import REPO_ROOT, Settings
 
 # BENCH_NAME (default "bench") names the run's directory under var/ and its
 # PostgreSQL database, so two runs on one machine keep apart.
@@ -159,6 +159,22 @@ def app_env(database_url: str, broadcast_url: str) -> dict[str, str]:
 # What switches the server's own caches off (the figures "with the caches
 # unable to help"). A cache added to the server adds its switch here.
 CACHES_OFF = {"TOKEN_CACHE_SECONDS": "0", "BADGE_CACHE_SECONDS": "0"}
+
+
+def in_process_settings(async_url: str, folder: Path) -> Settings:
+    """The settings the benchmark's server runs with (``serve --log-level
+    warning``, dev mode off, the caches off), for a script that serves the
+    app in-process (``bench.calls``, ``bench.mass_statements``)."""
+    return Settings(
+        database_url=async_url,
+        broadcast_url="memory://",
+        dev_mode=False,
+        log_level="warning",
+        purge_interval_seconds=86400,
+        outbox_dir=folder / "outbox",
+        token_cache_seconds=float(CACHES_OFF["TOKEN_CACHE_SECONDS"]),
+        badge_cache_seconds=float(CACHES_OFF["BADGE_CACHE_SECONDS"]),
+    )
 
 
 @contextlib.contextmanager
