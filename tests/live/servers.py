@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@contextlib.contextmanager
+def running(name: str, env: dict[str, str], log_dir: Path, **options: Any) -> Iterator[Server]:
+    """A server process of one test's own (``Server``'s options), ready; stopped after."""
+    server = Server(name, env, log_dir, **options)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
 
 
 class RedisServer:

@@ -27,7 +27,7 @@ from schema.document_limits import (
 )
 from tests.live.client import LiveSocket
 from tests.live.conftest import server_env
-from tests.live.servers import RedisServer, Server
+from tests.live.servers import RedisServer, Server, running
 from tests.support import World
 
 
@@ -57,12 +57,8 @@ def tight_server(
         **server_env(live_database, redis_server, tmp_path),
         "QUERY_TIME_BUDGET_SECONDS": str(TIGHT_BUDGET_SECONDS),
     }
-    server = Server("tight-budget", env, tmp_path)
-    try:
-        server.wait_ready()
+    with running("tight-budget", env, tmp_path) as server:
         yield server
-    finally:
-        server.stop()
 
 
 async def _post(server: Server, query: str) -> tuple[float, dict[str, Any]]:

@@ -17,7 +17,7 @@ from domain.kinds.builtin import BUILTIN_KINDS
 from service.cli import SCHEMA_FILE
 from tests.live.client import LiveSocket, graphql
 from tests.live.conftest import fresh_tenant, server_env
-from tests.live.servers import RedisServer, Server
+from tests.live.servers import RedisServer, Server, running
 
 RECORD = """
 mutation Record($input: RecordPortalEventInput!) {
@@ -64,12 +64,8 @@ LOYALTY_ONLY = {"types": ["LOYALTY"]}
 @pytest.fixture
 def loyalty_server(live_database: str, redis_server: RedisServer | None, tmp_path: Path) -> Any:
     env = {**server_env(live_database, redis_server, tmp_path), "REQUIRE_EDIT_LOCK": "0"}
-    server = Server("loyalty", env, tmp_path, launcher=["-m", "tests.kinds.serve"])
-    try:
-        server.wait_ready()
+    with running("loyalty", env, tmp_path, launcher=["-m", "tests.kinds.serve"]) as server:
         yield server
-    finally:
-        server.stop()
 
 
 async def test_a_kind_registered_by_its_launcher_goes_the_whole_way(

@@ -28,7 +28,7 @@ from service.backpressure import SLOW_CONSUMER
 from tests.live.client import PROTOCOL, LiveSocket, graphql
 from tests.live.conftest import server_env
 from tests.live.recording import RECORD
-from tests.live.servers import RedisServer, Server
+from tests.live.servers import RedisServer, Server, running
 from tests.support import World
 
 SEND_TIMEOUT = 2.0
@@ -83,12 +83,8 @@ def stall_server(
         "WS_SEND_TIMEOUT_SECONDS": str(SEND_TIMEOUT),
         "WS_CLOSE_GRACE_SECONDS": str(CLOSE_GRACE),
     }
-    server = Server("stall", env, logs)
-    try:
-        server.wait_ready()
+    with running("stall", env, logs) as server:
         yield server
-    finally:
-        server.stop()
 
 
 async def _stalling_client(server: Server, token: str, after: int) -> ClientConnection:
