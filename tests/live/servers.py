@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
+from service.app import create_app
 from service.settings import REPO_ROOT, Settings
 from service.ws_protocol import UVICORN_WS
 
@@ -173,3 +175,18 @@ async def serving_in_process(app: ASGIApp) -> AsyncIterator[int]:
     finally:
         server.should_exit = True
         await serving
+
+
+@dataclass(frozen=True)
+class InProcessServer:
+    """Where a test's in-process server answers."""
+
+    http: str
+    ws: str
+
+
+@contextlib.asynccontextmanager
+async def in_process_server(settings: Settings) -> AsyncIterator[InProcessServer]:
+    """The app built from ``settings``, served on the test's own event loop."""
+    async with serving_in_process(create_app(settings)) as port:
+        yield InProcessServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql")

@@ -24,11 +24,15 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from service.app import create_app
 from subscriptions.direct import direct_frames, direct_groups
 from tests.live.client import PROTOCOL, LiveSocket, graphql
 from tests.live.recording import LOCATION_NAMES, RECORD
-from tests.live.servers import RedisServer, in_process_settings, serving_in_process
+from tests.live.servers import (
+    InProcessServer,
+    RedisServer,
+    in_process_server,
+    in_process_settings,
+)
 from tests.support import World
 
 EVENTS = """
@@ -50,12 +54,6 @@ LONG_NOTES = "The family wrote a long note. " * 260  # 7,800 characters
 STALLED_OPERATIONS = 10
 
 
-class InProcessServer:
-    def __init__(self, http: str, ws: str) -> None:
-        self.http = http
-        self.ws = ws
-
-
 @pytest.fixture
 async def server(
     live_database: str, live_world: World, redis_server: RedisServer | None, tmp_path: Path
@@ -67,8 +65,8 @@ async def server(
         max_sockets_per_staff=20,
         ws_send_timeout_seconds=60.0,
     )
-    async with serving_in_process(create_app(settings)) as port:
-        yield InProcessServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql")
+    async with in_process_server(settings) as server:
+        yield server
 
 
 async def record(

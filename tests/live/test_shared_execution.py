@@ -16,10 +16,14 @@ from pathlib import Path
 import pytest
 
 from schema.execution import SHARED_EXECUTIONS
-from service.app import create_app
 from tests.live.client import LiveSocket
 from tests.live.recording import record_payment
-from tests.live.servers import RedisServer, in_process_settings, serving_in_process
+from tests.live.servers import (
+    InProcessServer,
+    RedisServer,
+    in_process_server,
+    in_process_settings,
+)
 from tests.support import World
 
 EVENTS = """
@@ -34,12 +38,6 @@ subscription Events($after: Int) {
 SUBSCRIBERS = 12
 
 
-class InProcessServer:
-    def __init__(self, http: str, ws: str) -> None:
-        self.http = http
-        self.ws = ws
-
-
 @pytest.fixture
 async def server(
     live_database: str, live_world: World, redis_server: RedisServer | None, tmp_path: Path
@@ -48,8 +46,8 @@ async def server(
     settings = in_process_settings(
         live_database, redis_server, tmp_path / "outbox", max_sockets_per_staff=SUBSCRIBERS
     )
-    async with serving_in_process(create_app(settings)) as port:
-        yield InProcessServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/graphql")
+    async with in_process_server(settings) as server:
+        yield server
 
 
 async def subscribed(
