@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -97,3 +98,34 @@ class LiveSocket:
         self._reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reader
+
+
+async def stalling_client(
+    ws: str, token: str, query: str, variables: dict[str, Any], operations: int
+) -> ClientConnection:
+    """A socket with a tiny receive buffer that subscribes ``operations``
+    times to ``query``, then reads nothing: the kernel's buffers fill in
+    tens of large frames."""
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    host, port = ws.removeprefix("ws://").split("/")[0].split(":")
+    raw.connect((host, int(port)))
+    raw.setblocking(False)
+    connection = await connect(
+        ws,
+        sock=raw,
+        subprotocols=[PROTOCOL],  # type: ignore[list-item]
+        compression=None,
+        max_queue=2,
+    )
+    await connection.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    ack = json.loads(await asyncio.wait_for(connection.recv(), 5))
+    assert ack["type"] == "connection_ack", ack
+    for operation in range(1, operations + 1):
+        payload = {"query": query, "variables": variables}
+        await connection.send(
+            json.dumps({"id": str(operation), "type": "subscribe", "payload": payload})
+        )
+    return connection

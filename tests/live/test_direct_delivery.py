@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
 from subscriptions.direct import direct_frames, direct_groups
-from tests.live.client import PROTOCOL, LiveSocket, graphql
+from tests.live.client import LiveSocket, graphql, stalling_client
 from tests.live.recording import LOCATION_NAMES, RECORD
 from tests.live.servers import (
     InProcessServer,
@@ -195,29 +194,7 @@ async def test_complete_and_close_leave_the_group(server: InProcessServer, world
 
 
 async def _stalling_client(ws: str, token: str, after: int) -> ClientConnection:
-    """A socket with a tiny receive buffer that subscribes, then reads nothing."""
-    raw = socket.socket()
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    host, port = ws.removeprefix("ws://").split("/")[0].split(":")
-    raw.connect((host, int(port)))
-    raw.setblocking(False)
-    connection = await connect(
-        ws,
-        sock=raw,
-        subprotocols=[PROTOCOL],  # type: ignore[list-item]
-        compression=None,
-        max_queue=2,
-    )
-    await connection.send(
-        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-    )
-    assert json.loads(await asyncio.wait_for(connection.recv(), 5))["type"] == "connection_ack"
-    for operation in range(1, STALLED_OPERATIONS + 1):
-        payload = {"query": LARGE_EVENTS, "variables": {"after": after}}
-        await connection.send(
-            json.dumps({"id": str(operation), "type": "subscribe", "payload": payload})
-        )
-    return connection
+    return await stalling_client(ws, token, LARGE_EVENTS, {"after": after}, STALLED_OPERATIONS)
 
 
 async def test_a_subscriber_that_stops_reading_falls_back_and_then_gets_every_change_once(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,11 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from service.backpressure import SLOW_CONSUMER
-from tests.live.client import PROTOCOL, LiveSocket, graphql
+from tests.live.client import LiveSocket, graphql, stalling_client
 from tests.live.conftest import server_env
 from tests.live.recording import RECORD
 from tests.live.servers import RedisServer, Server, running
@@ -88,29 +87,7 @@ def stall_server(
 
 
 async def _stalling_client(server: Server, token: str, after: int) -> ClientConnection:
-    """A socket with a tiny receive buffer that subscribes, then reads nothing."""
-    raw = socket.socket()
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    raw.connect(("127.0.0.1", server.port))
-    raw.setblocking(False)
-    connection = await connect(
-        server.ws,
-        sock=raw,
-        subprotocols=[PROTOCOL],  # type: ignore[list-item]
-        compression=None,
-        max_queue=2,
-    )
-    await connection.send(
-        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-    )
-    ack = json.loads(await asyncio.wait_for(connection.recv(), 5))
-    assert ack["type"] == "connection_ack", ack
-    for operation in range(1, OPERATIONS + 1):
-        payload = {"query": EVENTS, "variables": {"after": after}}
-        await connection.send(
-            json.dumps({"id": str(operation), "type": "subscribe", "payload": payload})
-        )
-    return connection
+    return await stalling_client(server.ws, token, EVENTS, {"after": after}, OPERATIONS)
 
 
 def _stall_warnings(log: Path) -> int:
