@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import inspect
 import json
 from collections import OrderedDict
@@ -177,6 +178,9 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
     # not shareable).
     _selection_key: Hashable | None = None
     _selection_key_known = False
+    # The viewer the key was made from: every event renders as that viewer
+    # (``_execute_event``), whatever the socket's rights became since.
+    _key_viewer: Viewer | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:
         event = getattr(payload, "shared_key", None)
@@ -214,6 +218,21 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _execute_event(self, payload: Any, serially: bool | None) -> Any:
         executor = _with_own_memo(super().build_per_event_executor(payload))
+        viewer = self._key_viewer
+        context = executor.context_value
+        if (
+            viewer is not None
+            and getattr(context, "viewer", viewer) is not viewer
+            and dataclasses.is_dataclass(context)
+            and not isinstance(context, type)
+        ):
+            # The socket's rights were widened since (narrowed ones end the
+            # operation: ``service.socket_rights``), and its context holds
+            # the new viewer for later operations. This execution is shared
+            # under the old scope's key, with every subscriber of that scope
+            # (a direct group renders with its first member): it renders as
+            # that scope, as "the old feed keeps the scope it started with".
+            executor.context_value = dataclasses.replace(context, viewer=viewer)
         return StrawberryGraphQLCoreExecutionContext.execute_operation(executor, serially)
 
     def _selection(self) -> Hashable | None:
@@ -232,6 +251,7 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             {name: coerced.get(name) for name in used}, sort_keys=True, default=repr
         )
         name = self.operation.name.value if self.operation.name else None
+        self._key_viewer = viewer
         key = (document, variables, name, viewer_scope(viewer))
         # One object per distinct key, not one per subscription: a parked
         # subscription keeps its key for its life (``subscriptions.direct``),

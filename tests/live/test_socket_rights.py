@@ -23,7 +23,7 @@ from domain.vocabulary import PermissionLevel, Task
 from models import Staff, StaffLocation
 from models.db import Database
 from service.administration import deactivate_staff, revoke_tokens
-from service.provisioning import FULL_RIGHTS, create_staff
+from service.provisioning import FULL_RIGHTS, VIEW_ONLY, create_staff
 from tests.live.client import LiveSocket, graphql
 from tests.live.conftest import server_env
 from tests.live.servers import RedisServer, Server
@@ -225,3 +225,58 @@ async def test_an_added_location_ends_nothing_and_later_feeds_include_it(
     assert (await socket.next(wider))["activityEvents"]["entryId"] == south
     await socket.nothing_more(feed)  # the old feed keeps the scope it started with
     await socket.close()
+
+
+ACTIONS = """
+subscription { activityEvents { entryId entry { ... on ActivityEntry { availableActions } } } }
+"""
+
+
+async def test_widened_rights_never_render_a_colleagues_events(
+    server: Server, world: World, database: Database
+) -> None:
+    # Two staff members with view-only rights share one rendering of each
+    # event (one selection key, one direct group). When the first one's
+    # rights are widened, neither their own open feed nor the colleague's
+    # is rendered with the wider rights: each event is rendered as the
+    # scope the feeds share ("the old feed keeps the scope it started with").
+    widened_email, widened = await staff_member(database, world)
+    colleague_email, colleague = await staff_member(database, world)
+    await _set_permissions(database, widened_email, VIEW_ONLY)
+    await _set_permissions(database, colleague_email, VIEW_ONLY)
+    await asyncio.sleep(CACHE_SECONDS * 2.5)
+    first = await LiveSocket.open(server.ws, widened)
+    second = await LiveSocket.open(server.ws, colleague)
+    feeds = [await first.subscribe(ACTIONS), await second.subscribe(ACTIONS)]
+    await asyncio.sleep(0.3)
+    before = await record_at(server, world, "north")
+    for socket, feed in ((first, feeds[0]), (second, feeds[1])):
+        event = (await socket.next(feed))["activityEvents"]
+        assert event["entryId"] == before
+        assert event["entry"]["availableActions"] == []  # view only: nothing to do
+
+    await _set_permissions(database, widened_email, FULL_RIGHTS)
+    await asyncio.sleep(CACHE_SECONDS * 2.5)  # the server has re-checked the token by now
+    for _ in range(3):
+        after = await record_at(server, world, "north")
+        for socket, feed in ((first, feeds[0]), (second, feeds[1])):
+            event = (await socket.next(feed))["activityEvents"]
+            assert event["entryId"] == after
+            assert event["entry"]["availableActions"] == [], socket
+    # and what the widened staff member subscribes to next has the new rights
+    fresh = await first.subscribe(ACTIONS)
+    await asyncio.sleep(0.3)
+    latest = await record_at(server, world, "north")
+    event = (await first.next(fresh))["activityEvents"]
+    assert event["entryId"] == latest and event["entry"]["availableActions"] == ["DISMISS"]
+    await first.close()
+    await second.close()
+
+
+async def _set_permissions(
+    database: Database, email: str, permissions: dict[Task, PermissionLevel]
+) -> None:
+    async with database.write() as session:
+        staff = await session.scalar(select(Staff).where(Staff.email == email))
+        assert staff is not None
+        staff.permissions = {task.value: level.value for task, level in permissions.items()}
