@@ -207,6 +207,25 @@ class DirectGroup:
             wake.set_result(None)
 
     async def _run(self) -> None:
+        try:
+            await self._serve()
+        except BaseException:
+            # Cancelled (the loop stopping) or broken: no member may stay
+            # parked behind a task that is gone; each replays from its cursor.
+            self._release_all()
+            raise
+
+    def _release_all(self) -> None:
+        while self._pending:
+            _, members = self._pending.popleft()
+            for member in members:
+                member.release()
+        for member in list(self.members):
+            member.release()
+        if _GROUPS.get(self.key) is self:
+            del _GROUPS[self.key]
+
+    async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             if not self._pending:
@@ -309,8 +328,8 @@ class DirectGroup:
                     if text is None or not write(text, frames[sequence]):
                         break
                     written += 1
-                processed = sequence
-            feed.last = processed
+                # Past each change as soon as it is written (or skipped).
+                feed.last = processed = sequence
             if processed != fresh[-1].sequence:
                 member.release()
         _COUNTS["frames"] += written

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from subscriptions import direct
 from subscriptions.direct import direct_frames, direct_groups
 from tests.live.client import LiveSocket, graphql, stalling_client
 from tests.live.recording import LOCATION_NAMES, RECORD
@@ -238,4 +239,33 @@ async def test_a_subscriber_that_stops_reading_falls_back_and_then_gets_every_ch
         assert direct_frames() - frames == STALLED_OPERATIONS
     finally:
         await stalled.close()
+    await until(lambda: parked() == 0)
+
+
+async def test_a_group_whose_task_is_cancelled_hands_its_members_back(
+    server: InProcessServer, world: World
+) -> None:
+    tenant = world.riverside
+    start = await record(server.http, tenant.portal_key)
+    socket_ = await LiveSocket.open(server.ws, tenant.full)
+    try:
+        operation = await socket_.subscribe(EVENTS, {"after": start})
+        await until(lambda: parked() == 1)
+        first = await record(server.http, tenant.portal_key)
+        assert (await socket_.next(operation))["activityEvents"]["sequence"] == first
+        [group] = direct._GROUPS.values()
+        task = group._task
+        assert task is not None and not task.done()
+
+        # When the group's task is cancelled while it waits for messages
+        task.cancel()
+        await until(task.done)
+
+        # Then its member is handed back, replays, and parks in a new group
+        await until(lambda: parked() == 1 and group not in direct._GROUPS.values())
+        later = await record(server.http, tenant.portal_key)
+        assert (await socket_.next(operation))["activityEvents"]["sequence"] == later
+        await socket_.nothing_more(operation, 0.3)
+    finally:
+        await socket_.close()
     await until(lambda: parked() == 0)
