@@ -126,8 +126,11 @@ class PageInfo:
 
 @strawberry.type
 class ActivityEdge:
-    cursor: str
+    # Encoded when asked for: the window's own document reads ``nodes`` and
+    # ``pageInfo.endCursor``, not every edge's cursor.
+    cursor: str = strawberry.field(resolver=lambda self: entry_cursor(self.row))
     node: Activity
+    row: strawberry.Private[WindowEntry]
 
 
 @strawberry.type(description="A numbered page: pass its cursor as `after` with the same `first`.")
@@ -204,17 +207,14 @@ class ActivityConnection:
         locations, families and the organisation's settings) prime the
         loaders, so their fields cost no statement of their own."""
         loaders.prime(query.page.locations, query.page.families, query.page.organisation)
-        edges = [
-            ActivityEdge(cursor=entry_cursor(row), node=entry_object(row))
-            for row in query.page.entries
-        ]
+        edges = [ActivityEdge(node=entry_object(row), row=row) for row in query.page.entries]
         return cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=query.page.has_next_page,
                 has_previous_page=query.page.has_previous_page,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=entry_cursor(edges[0].row) if edges else None,
+                end_cursor=entry_cursor(edges[-1].row) if edges else None,
             ),
             query=query,
             sequence=query.page.sequence,

@@ -453,3 +453,16 @@ async def test_the_first_page_follows_the_clock_past_the_90_days(
     harbour = await page(api, world.harbour.full, first=5)
     assert len(harbour["edges"]) == 1
     assert harbour["totalCount"] == 1
+
+
+async def test_each_edge_cursor_continues_after_its_entry(
+    api: Api, world: World, services: Services
+) -> None:
+    await add_many(services, world, 6)
+    first = await page(api, world.riverside.full, first=4)
+    edges = first["edges"]
+    assert edges[0]["cursor"] == first["pageInfo"]["startCursor"]
+    assert edges[-1]["cursor"] == first["pageInfo"]["endCursor"]
+    for index, edge in enumerate(edges):
+        rest = await page(api, world.riverside.full, first=10, after=edge["cursor"])
+        assert sequences(rest) == list(range(index + 2, 7)), index
