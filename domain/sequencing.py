@@ -177,8 +177,10 @@ class Reservation:
 
     async def seal(self) -> None:
         """Take the final numbers (organisations in id order, lock order step
-        4), renumber the rows that hold provisional ones, run the deferred
-        writes, then adjust the counters (in key order)."""
+        4), renumber the rows that hold provisional ones and, on
+        PostgreSQL, adjust the organisation's counters in that same
+        statement; run the deferred writes; then adjust what counters are
+        left (SQLite's, in key order)."""
         if self.sealed:
             return
         self.sealed = True

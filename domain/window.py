@@ -231,13 +231,14 @@ async def fetch_page(
     size, backwards, after, before = request.checked()
     order = request.order
     ascending = order is SortOrder.OLDEST_FIRST
-    # Built only for a cursor: a first page's statement is made once.
-    condition = None if after is None and before is None else selection(viewer, window_filter, now)
     lower = upper = None
-    if after is not None and condition is not None:
-        lower = await lower_bound(session, condition, ascending, after)
-    if before is not None and condition is not None:
-        upper = await upper_bound(session, condition, ascending, before)
+    if after is not None or before is not None:
+        # Built only for a cursor: a first page's statement is made once.
+        condition = selection(viewer, window_filter, now)
+        if after is not None:
+            lower = await lower_bound(session, condition, ascending, after)
+        if before is not None:
+            upper = await upper_bound(session, condition, ascending, before)
 
     if lower is EMPTY or upper is EMPTY:
         # A page cursor past the end (or before the start): nothing there.
