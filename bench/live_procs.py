@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.servers import LOG_DIR
+from bench.servers import LOG_DIR, cores
 from service.ws_protocol import UVICORN_WS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -35,12 +35,9 @@ def _free_port() -> int:
         return port
 
 
-def _cpus() -> set[int]:
-    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
-
-
 def _pinned(cpu: int) -> list[int] | None:
-    return [cpu] if len(_cpus()) > 1 and cpu in _cpus() else None
+    found = cores()  # the machine's, not this process's own pinned affinity
+    return [cpu] if len(found) > 1 and cpu in found else None
 
 
 def rss_kib(pid: int) -> int:
@@ -60,8 +57,10 @@ class Processes:
     def start(
         self, name: str, argv: Sequence[str], env: dict[str, str], cpu: int | None, pipe: bool
     ) -> subprocess.Popen[bytes]:
-        cpus = _pinned(cpu) if cpu is not None else None
-        if cpus is not None:
+        # None: any core of the machine, not this process's own (it is
+        # pinned to the client core, and a child inherits that).
+        cpus = cores() if cpu is None else _pinned(cpu)
+        if cpus:
             argv = ["taskset", "-c", ",".join(map(str, cpus)), *argv]
         log = (self.logs / f"{name}.log").open("wb")
         process = subprocess.Popen(
