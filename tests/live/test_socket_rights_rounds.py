@@ -25,10 +25,12 @@ import pytest
 from sqlalchemy import event
 from starlette.routing import Route
 
+from domain.viewer import Viewer
 from models.db import Database
 from service.app import OnlineActivityGraphQL, create_app
 from service.provisioning import FULL_RIGHTS, create_staff
 from service.services import Services
+from service.socket_rights import RightsCheckedHandler
 from tests.live.client import LiveSocket
 from tests.live.servers import RedisServer, in_process_settings, serving_in_process
 from tests.support import World
@@ -82,12 +84,20 @@ async def staff_tokens(live_database: str, world: World) -> list[str]:
 
 
 async def test_each_round_reads_every_open_sockets_token_in_one_statement(
-    server: InProcessServer, live_database: str, world: World
+    server: InProcessServer, live_database: str, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 4 staff members with 2 open sockets each
     tokens = await staff_tokens(live_database, world)
     sockets = [await LiveSocket.open(server.ws, t) for t in tokens for _ in range(SOCKETS_EACH)]
     statements: list[str] = []
+    given: list[object] = []  # each socket given its token's answer
+    rights_now = RightsCheckedHandler.rights_now
+
+    def counted(handler: RightsCheckedHandler, viewer: Viewer | None) -> Any:
+        given.append(handler)
+        return rights_now(handler, viewer)
+
+    monkeypatch.setattr(RightsCheckedHandler, "rights_now", counted)
 
     def record(*args: Any) -> None:
         if "staff_tokens" in str(args[2]):
@@ -110,6 +120,9 @@ async def test_each_round_reads_every_open_sockets_token_in_one_statement(
         # statement (a round in flight at either end may add one)
         assert done >= ROUNDS + 1
         assert done - 1 <= len(statements) <= done + 1
+        # and the rights were unchanged, so only a round that had not seen
+        # a socket yet gave it anything: at most each socket once
+        assert len(given) <= len(sockets)
         # and every socket is still open
         assert all(s.connection.close_code is None for s in sockets)
     finally:
