@@ -6,9 +6,9 @@ embedded default), the raw baseline (``bench.live_baseline``) and subscriber
 processes (``bench.live_clients``), measures, and stops everything it started.
 
 Placement on the 2-core machine: every server process (the app's and the
-baseline's) is pinned to core 0, the subscriber processes to core 1;
-PostgreSQL, Redis and this process are not pinned. So "per server core" is
-literal: both app processes share core 0.
+baseline's) is pinned to core 0, the subscriber processes and this process
+(``python -m bench``) to core 1; PostgreSQL and Redis are not pinned. So
+"per server core" is literal: both app processes share core 0.
 
 Method, per figure (A = the app, B = the baseline, interleaved A B A B):
 

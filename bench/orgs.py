@@ -16,7 +16,8 @@ RSS per socket idle and after the load; server CPU per second.
 
 Placement: server process i is pinned to core i (two processes, two cores,
 as a two-process deployment on this machine would run); the socket
-processes, the read generators and this process are not pinned.
+processes may run on either core; the read generators and this process are
+on core 1.
 """
 
 from __future__ import annotations
