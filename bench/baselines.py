@@ -9,8 +9,10 @@ read from the published ``schema.graphql``), so the very same document runs
 against it and gets the very same JSON. The page (``FILE``: the
 ``onlineActivity`` object our server returned) comes from memory: no
 database, no authentication. Everything else is what the app gets: the same
-starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack and the same
-extensions (``EXTENSIONS``: error masking, busy-database errors,
+starlette + ``strawberry.asgi.GraphQL`` + uvicorn stack, the same
+garbage-collector tuning (``service.gc_tuning``, applied once started, as
+the app does) and the same extensions (``EXTENSIONS``: error masking,
+busy-database errors,
 ``schema.document_limits`` with its parser and validation caches, the
 introspection and NUL checks;
 ``tests/test_bench_harness.py`` keeps them equal to
@@ -27,7 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Union
 
@@ -45,6 +48,7 @@ from schema.input_text import NulRefusal
 from schema.introspection import IntrospectionPolicy
 from schema.masking import MaskInternalErrors
 from schema.unavailable import DatabaseUnavailable
+from service.gc_tuning import tune_gc
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = REPO_ROOT / "schema.graphql"
@@ -243,6 +247,15 @@ def build(page: dict[str, Any], names: list[str], caches: bool = True) -> strawb
     )
 
 
+@asynccontextmanager
+async def tuned_gc(_app: Starlette) -> AsyncIterator[None]:
+    """The app's garbage-collector tuning, applied where the app applies it
+    (``service.app``'s lifespan, once started): an advantage the app has,
+    so every HTTP baseline has it too."""
+    tune_gc()
+    yield
+
+
 async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -256,11 +269,16 @@ def strawberry_app(page_file: Path, caches: bool) -> Starlette:
     graphql: GraphQL[Any, Any] = GraphQL(
         build(page, activity_type_names(), caches), graphql_ide=None
     )
-    return Starlette(routes=[Route("/graphql", graphql), Route("/health", health)])
+    return Starlette(
+        routes=[Route("/graphql", graphql), Route("/health", health)], lifespan=tuned_gc
+    )
 
 
 def hello_app() -> Starlette:
-    return Starlette(routes=[Route("/graphql", hello, methods=["POST"]), Route("/health", health)])
+    return Starlette(
+        routes=[Route("/graphql", hello, methods=["POST"]), Route("/health", health)],
+        lifespan=tuned_gc,
+    )
 
 
 def main() -> None:

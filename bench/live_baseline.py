@@ -22,6 +22,7 @@ import signal
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 from bench.live_clients import raise_fd_limit
+from service.gc_tuning import tune_gc
 
 PUBLISH_PATH = "/publish"
 
@@ -64,6 +65,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.cpus:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})
+    tune_gc()  # as the app's servers do once started (service.app)
     baseline = Baseline()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,12 +3,13 @@ many-organisations workload's delivery check counts what it claims."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from sqlalchemy import func, select
 
 from bench import samples
-from bench.baselines import EXTENSIONS, activity_type_names
+from bench.baselines import EXTENSIONS, activity_type_names, hello_app
 from bench.orgs_report import check_delivery
 from domain.kinds import registry
 from domain.vocabulary import ActivityType
@@ -16,6 +17,7 @@ from models import Organisation
 from models.base import utcnow
 from schema.build import build_schema
 from schema.telemetry import OperationTelemetry
+from service.gc_tuning import GC_THRESHOLDS
 from service.services import Services
 
 
@@ -34,6 +36,18 @@ def test_the_bare_strawberry_baseline_has_the_apps_extensions() -> None:
     # a cost the app pays for its operators, never an advantage to lend.
     app = [f for f in build_schema().extensions if f is not OperationTelemetry]
     assert [_signature(f) for f in EXTENSIONS] == [_signature(f) for f in app]
+
+
+async def test_the_http_baselines_tune_the_garbage_collector_once_started_as_the_app_does() -> None:
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        app = hello_app()
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def test_the_baselines_limit_rules_are_built_once_so_its_validation_cache_hits() -> None:
