@@ -191,6 +191,24 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # event builds that copy only for the execution the others reuse.
         return _SharedEvent((selection, event), partial(self._execute_event, payload))
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """The response, and the subfield memo let go.
+
+        graphql-core's executor is in a reference cycle (its
+        ``async_helpers`` hold two of its bound methods), so reference
+        counting never frees it: it waits for a collection, with all it
+        holds. Its ``collect_subfields`` memo is most of that: of the ~715
+        objects a window request left in cycles, ~580 were the memo's field
+        lists, ``FieldDetails`` and ``CollectedFields`` (``gc.DEBUG_SAVEALL``
+        over 200 requests, bench/FIXES.md's eighth pass). Once the response
+        is built nothing looks in it again (a later lookup would only
+        compute again), so this executor's reference is dropped and the memo
+        is freed at once.
+        """
+        response = super().build_response(data)
+        self._relevant_sub_fields = {}
+        return response
+
     def cancellable_iterable(self, iterable: AsyncIterable[T]) -> AsyncIterable[T]:
         """graphql-core wraps a subscription's source stream here, before its
         generator runs: the generator finds its executor (``subscription_executor``)."""
