@@ -104,6 +104,14 @@ class Context:
             )
         return self._loaders
 
+    def release(self) -> None:
+        """The request is answered: its loaders, and the rows they hold, go
+        now. They hold ``read``, this context's own method, so context and
+        loaders are a cycle that only a garbage collection would end, and
+        graphql-core's executor (itself in a cycle) keeps the context.
+        Loading again after this starts empty loaders."""
+        self._loaders = None
+
     def now(self) -> datetime:
         return self.services.clock()
 

@@ -66,36 +66,66 @@ def shown(found: Any, show: Callable[[Any], S]) -> Shown[S]:
     return None if found is None else show(found)
 
 
+Reads: TypeAlias = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def _batch(reads: Reads, organisation_id: int, model: type[Row]) -> Any:
+    """A loader's batch function. It holds what it reads with, never the
+    ``Loaders`` holding it: a loader and its batch function in a cycle
+    would keep every row a request loaded alive until a garbage collection
+    (bench/FIXES.md, eighth pass), not until the request lets go."""
+
+    async def load(ids: Sequence[int]) -> list[Row | None]:
+        async with reads() as session:
+            rows = await session.scalars(
+                select(model).where(model.id.in_(ids), model.organisation_id == organisation_id)
+            )
+            by_id = {row.id: row for row in rows}
+        return [by_id.get(i) for i in ids]
+
+    return load
+
+
+def _record_states(reads: Reads) -> Any:
+    async def load(rows: Sequence[WindowEntry]) -> list[RecordState | None]:
+        """What approving and denying each pending request would meet now."""
+        async with reads() as session:
+            states = await records_now(session, rows)
+        return [states.get(row.id) for row in rows]
+
+    return load
+
+
 class Loaders:
     def __init__(
         self,
         database: Database,
         organisation_id: int,
         *,
-        reads: Callable[[], AbstractAsyncContextManager[AsyncSession]] | None = None,
+        reads: Reads | None = None,
     ) -> None:
-        self._reads = reads or database.read
+        self._reads = read = reads or database.read
         self._organisation_id = organisation_id
         # Loaded rows, or the rows read with a window page (``prime``).
         self.location: DataLoader[int, Location | LocationRead | None] = DataLoader(
-            self._batch(Location)
+            _batch(read, organisation_id, Location)
         )
-        self.family: DataLoader[int, Family | FamilyRead | None] = DataLoader(self._batch(Family))
-        self.student: DataLoader[int, Student | None] = DataLoader(self._batch(Student))
+        self.family: DataLoader[int, Family | FamilyRead | None] = DataLoader(
+            _batch(read, organisation_id, Family)
+        )
+        self.student: DataLoader[int, Student | None] = DataLoader(
+            _batch(read, organisation_id, Student)
+        )
         # The enrollment an entry refers to, as it is now (a transfer's
         # suggested drop date reads it, as approval does).
-        self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(self._batch(Enrollment))
+        self.enrollment: DataLoader[int, Enrollment | None] = DataLoader(
+            _batch(read, organisation_id, Enrollment)
+        )
         self._settings: asyncio.Future[OrganisationSettings] | None = None
         # Keyed by the loaded entry (one object per entry per request).
         self.record_state: DataLoader[WindowEntry, RecordState | None] = DataLoader(
-            self._record_states, cache_key_fn=id
+            _record_states(read), cache_key_fn=id
         )
-
-    async def _record_states(self, rows: Sequence[WindowEntry]) -> list[RecordState | None]:
-        """What approving and denying each pending request would meet now."""
-        async with self._reads() as session:
-            states = await records_now(session, rows)
-        return [states.get(row.id) for row in rows]
 
     def prime(
         self,
@@ -134,16 +164,3 @@ class Loaders:
     async def _load_settings(self) -> OrganisationSettings:
         async with self._reads() as session:
             return await load_settings(session, self._organisation_id)
-
-    def _batch(self, model: type[Row]) -> Any:
-        async def load(ids: Sequence[int]) -> list[Row | None]:
-            async with self._reads() as session:
-                rows = await session.scalars(
-                    select(model).where(
-                        model.id.in_(ids), model.organisation_id == self._organisation_id
-                    )
-                )
-                by_id = {row.id: row for row in rows}
-            return [by_id.get(i) for i in ids]
-
-        return load

@@ -90,6 +90,7 @@ def _is_portal_call(scope: Scope) -> bool:
 
 # Where an HTTP request keeps its shared read session (``schema.context.RequestReads``).
 REQUEST_READS = "online_activity.request_reads"
+REQUEST_CONTEXT = "online_activity.request_context"
 
 # Subscriptions (and queries) in flight on one socket; the next gets an
 # "error" message for its id ("Subscription limit reached").
@@ -215,6 +216,7 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             context.request_reads = request.scope[REQUEST_READS] = RequestReads(
                 self.services.database
             )
+            request.scope[REQUEST_CONTEXT] = context
             await authenticate(
                 self.services,
                 context,
@@ -224,7 +226,8 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
         return context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one request; an HTTP request's shared read session ends with it.
+        """Serve one request; an HTTP request's shared read session and its
+        loaders end with it (``Context.release``).
         A failure outside execution (authenticating with the database down)
         is a masked JSON error, never a bare 500 (``failed_request``)."""
         started = False
@@ -249,6 +252,9 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
                     raise
                 await failed_request(error)(scope, receive, send)
         finally:
+            context = scope.pop(REQUEST_CONTEXT, None)  # (the scope holds it: a cycle)
+            if isinstance(context, Context):
+                context.release()
             reads = scope.get(REQUEST_READS)
             if isinstance(reads, RequestReads):
                 try:

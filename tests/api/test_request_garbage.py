@@ -5,7 +5,9 @@ hold two of its bound methods), so it outlives the request until a
 collection, with everything it holds; its subfield memo was most of a
 window request's cyclic garbage (bench/FIXES.md, eighth pass), and the
 longer the collector waits, the longer its pause. The executor now drops
-the memo once its response is built (``schema/execution.py``).
+the memo once its response is built (``schema/execution.py``), and a
+request's loaders, in a cycle with its context, go once it is answered
+(``Context.release``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 from datetime import timedelta
 
 from graphql.execution.collect_fields import FieldDetails
+from strawberry.dataloader import DataLoader
 
 from models.base import utcnow
 from service.services import Services
@@ -32,8 +35,8 @@ query Rows($first: Int) {
 REQUESTS = 10
 
 
-def field_details() -> int:
-    return sum(1 for o in gc.get_objects() if isinstance(o, FieldDetails))
+def alive(kind: type) -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, kind))
 
 
 async def test_window_requests_leave_no_field_lists_for_the_collector(
@@ -55,14 +58,16 @@ async def test_window_requests_leave_no_field_lists_for_the_collector(
     # when 10 more pages are read with the collector off
     gc.disable()
     try:
-        before = field_details()
+        before = alive(FieldDetails), alive(DataLoader)
         for _ in range(REQUESTS):
             data = await api.data(ROWS, {"first": 10}, token=world.riverside.full)
             assert len(data["onlineActivity"]["nodes"]) == 10
-        left = field_details() - before
+        left = alive(FieldDetails) - before[0], alive(DataLoader) - before[1]
     finally:
         gc.enable()
-    # then reference counting freed their field lists already: before, each
-    # request left its executor's memo (about 20 FieldDetails for this
-    # document) waiting for a collection
-    assert left < REQUESTS
+    # then reference counting freed their field lists and loaders already:
+    # before, each request left its executor's memo (8 FieldDetails for
+    # this document) and its 5 loaders, with the rows they loaded, waiting
+    # for a collection
+    assert left[0] < REQUESTS
+    assert left[1] < REQUESTS
