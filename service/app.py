@@ -7,15 +7,16 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from cross_web import HTTPException
+from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.types import Message, Receive, Scope, Send
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -290,6 +291,36 @@ def failed_request(error: Exception) -> Response:
 RETRY_AFTER_SECONDS = 5
 
 
+class OnlineActivityApp(Starlette):
+    """The app, with the GraphQL websocket served past starlette's stack.
+
+    Issue 12 (memory per idle subscriber): a socket's ASGI call stays open
+    for the socket's life, so every layer between uvicorn and strawberry
+    keeps a suspended coroutine frame per socket: starlette's error and
+    exception middleware, the body limit (HTTP only), the router, the
+    route and its exception wrapper, ~3 KiB a socket, none of which does
+    anything for ``/graphql``'s websocket (the error middleware re-raises,
+    no websocket code raises starlette's ``WebSocketException``, the route
+    is known). That socket goes straight to ``socket_app`` (the operator
+    middleware around strawberry's view); everything else, other websocket
+    paths included, takes starlette's stack as before.
+    """
+
+    def __init__(self, *args: Any, socket_app: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.socket_app = socket_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and get_route_path(scope) == GRAPHQL_PATH:
+            scope["app"] = self
+            await self.socket_app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+GRAPHQL_PATH: Final = "/graphql"
+
+
 async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -317,23 +348,26 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await graphql_app.sockets.aclose()
             await services.stop()
 
-    app = Starlette(
+    def operator(inner: ASGIApp) -> ASGIApp:
+        return OperatorMiddleware(
+            inner,
+            drain=drain,
+            metrics=services.telemetry.metrics,
+            ws_send_timeout=services.settings.ws_send_timeout_seconds,
+            ws_close_grace=services.settings.ws_close_grace_seconds,
+        )
+
+    app = OnlineActivityApp(
+        socket_app=operator(graphql_app),
         routes=[
-            Route("/graphql", graphql_app),
-            WebSocketRoute("/graphql", graphql_app),
+            Route(GRAPHQL_PATH, graphql_app),
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics_page),
             *web_routes(services),
         ],
         middleware=[
-            Middleware(
-                OperatorMiddleware,
-                drain=drain,
-                metrics=services.telemetry.metrics,
-                ws_send_timeout=services.settings.ws_send_timeout_seconds,
-                ws_close_grace=services.settings.ws_close_grace_seconds,
-            ),
+            Middleware(operator),
             Middleware(BodyLimit),  # 413 past MAX_BODY_BYTES (service/request_limits.py)
         ],
         lifespan=lifespan,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from json import JSONDecodeError
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -103,7 +103,7 @@ class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
                 await self.close(MESSAGE_TOO_BIG, f"Message larger than {MAX_FRAME_BYTES} bytes")
                 return
             try:
-                yield decode_json(text)
+                message = decode_json(text)
             except JsonTooDeep as error:
                 await self.close(INVALID_MESSAGE, str(error))
                 return
@@ -111,6 +111,34 @@ class LimitedWebSocketAdapter(ASGIWebSocketAdapter):
                 if not ignore_parsing_errors:
                     await self.close(INVALID_MESSAGE, "WebSocket message must be valid JSON")
                     return
+                continue
+            # A socket idles for hours behind its last message: hold none of it
+            # while waiting for the next (issue 12, memory per idle subscriber).
+            del frame, text
+            yield message
+            del message
+
+
+# Query texts of the subscriptions open in this process, one string each:
+# every subscriber of the same document shares it. Bounded, as any client may
+# send new texts: at most SHARED_TEXTS of at most SHARED_TEXT_CHARS (512 KiB
+# in all); an evicted or longer text is simply not shared.
+SHARED_TEXTS: Final = 256
+SHARED_TEXT_CHARS: Final = 2048
+_texts: dict[str, str] = {}
+
+
+def shared_text(query: str) -> str:
+    """The one copy of ``query`` this process keeps for its operations."""
+    found = _texts.get(query)
+    if found is not None:
+        return found
+    if len(query) > SHARED_TEXT_CHARS:
+        return query
+    if len(_texts) >= SHARED_TEXTS:
+        del _texts[next(iter(_texts))]  # the oldest
+    _texts[query] = query
+    return query
 
 
 class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
@@ -122,7 +150,14 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         if problem is not None:
             await self.handle_invalid_message(problem)
             return
+        if message["type"] == "subscribe":
+            payload: Any = message["payload"]
+            payload["query"] = shared_text(payload["query"])
         await super().handle_message(message)
+        # strawberry's reading loop keeps its last message until the next one
+        # arrives, hours on an idle socket; what an operation needs of it, it
+        # holds itself (the query, variables and name; connection_init's payload).
+        cast("dict[str, Any]", message).clear()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
