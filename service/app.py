@@ -226,6 +226,12 @@ class OnlineActivityGraphQL(GraphQL[Context, None]):
             )
         return context
 
+    async def serve_socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A websocket, as ``GraphQL.__call__`` serves one, a frame shorter
+        (a socket's frames stay suspended for its life); none of
+        ``__call__``'s bookkeeping is for websockets."""
+        await self.run(WebSocket(scope, receive=receive, send=send))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request; an HTTP request's shared read session and its
         loaders end with it (``Context.release``).
@@ -348,7 +354,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await graphql_app.sockets.aclose()
             await services.stop()
 
-    def operator(inner: ASGIApp) -> ASGIApp:
+    def operator(inner: ASGIApp) -> OperatorMiddleware:
         return OperatorMiddleware(
             inner,
             drain=drain,
@@ -358,7 +364,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
 
     app = OnlineActivityApp(
-        socket_app=operator(graphql_app),
+        socket_app=operator(graphql_app.serve_socket).websocket,
         routes=[
             Route(GRAPHQL_PATH, graphql_app),
             Route("/health", health),

@@ -63,7 +63,7 @@ class OperatorMiddleware:
         if kind == "http":
             await self._http(scope, receive, send)
         elif kind == "websocket":
-            await self._websocket(scope, receive, send)
+            await self.websocket(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(scope, receive, send)
         else:  # pragma: no cover - no other ASGI scope exists today
@@ -84,7 +84,8 @@ class OperatorMiddleware:
         finally:
             REQUEST_ID.reset(token)
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One websocket; ``service.app`` calls it directly for ``/graphql``'s."""
         if self.drain.draining:
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": GOING_AWAY})
