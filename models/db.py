@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -37,6 +38,26 @@ from sqlalchemy.pool import NullPool
 BEFORE_COMMIT = "online_activity.before_commit"
 """``session.info`` key: async callables ``write()`` awaits, in order, just
 before it commits (``domain.sequencing`` takes the sequence numbers there)."""
+
+
+PING_AFTER_IDLE = 1.0
+"""Seconds a pooled PostgreSQL connection may sit idle and still be handed
+out without a ping (issue 12: ``pool_pre_ping`` cost every checkout three
+round trips, BEGIN, ``;`` and ROLLBACK, and 3 % of a loaded server's samples).
+
+A connection the server ended (a restart, ``pg_terminate_backend``,
+``idle_session_timeout``) needs no ping: PostgreSQL says so before it hangs
+up, and asyncpg marks the connection closed as soon as it reads that. The
+ping is for what the driver cannot see, a connection gone silent (a proxy or
+firewall dropping idle sockets, a host lost without a word), and that takes
+idleness: a connection back in the pool within a second was answering a
+moment ago. Under load every connection comes back within milliseconds and
+is never pinged; after a pause of a second or more, the ping's round trips
+are not noticed."""
+
+_CHECKED_IN = "online_activity.checked_in"
+"""Connection record ``info`` key: ``time.monotonic()`` of its last checkin
+(``info`` goes with the DBAPI connection: a replacement starts without it)."""
 
 
 # SQLSTATEs of a wait cut short: lock_not_available (lock_timeout),
@@ -130,19 +151,61 @@ def _sqlite_engine(
 
 
 def _postgresql_engine(
-    url: str, *, pool_size: int, overflow: int, pool_timeout: float, settings: dict[str, str]
+    url: str,
+    *,
+    pool_size: int,
+    overflow: int,
+    pool_timeout: float,
+    settings: dict[str, str],
+    ping_after_idle: float,
 ) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+        # Not on every checkout: only when it can matter (``_on_checkout``).
+        pool_pre_ping=False,
         connect_args={"server_settings": settings} if settings else {},
         # A driver error's text goes to the log: never with the bound values
         # (a family's payload, notes, addresses), only the statement.
         hide_parameters=True,
     )
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # SQLAlchemy's recipe for pessimistic disconnect handling: a
+        # DisconnectionError here makes the pool replace the connection and
+        # check out again, so the session never sees the stale one.
+        if dbapi_connection.driver_connection.is_closed():
+            # Only this one: a connection ended on its own (a timeout, a
+            # terminated backend) says nothing of the others, and after a
+            # restart each of them is found closed here in turn, unpinged.
+            raise sa_exc.DisconnectionError("the server closed this pooled connection")
+        # A new connection has no checkin time: it was just made.
+        checked_in = record.info.get(_CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in < ping_after_idle:
+            return
+        try:
+            # The dialect's own ping, as pool_pre_ping does; the pool runs
+            # this event inside the async engine's greenlet, so the adapted
+            # connection can await the driver here.
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            # As a failed pre-ping: a silent connection means the others of
+            # its time are suspect too; each is replaced at its next checkout.
+            raise sa_exc.InvalidatePoolError(
+                "a pooled connection did not answer its ping"
+            ) from error
+
+    return engine
 
 
 def _ms(seconds: float) -> str:
@@ -154,6 +217,7 @@ class Database:
 
     ``statement_timeout`` and ``write_wait`` (seconds) are off by default
     (migrations, the CLI); a server sets them from its settings.
+    ``ping_after_idle`` (PostgreSQL) is ``PING_AFTER_IDLE`` but for tests.
     """
 
     def __init__(
@@ -163,6 +227,7 @@ class Database:
         pool_size: int = 10,
         statement_timeout: float | None = None,
         write_wait: float | None = None,
+        ping_after_idle: float = PING_AFTER_IDLE,
     ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -188,9 +253,15 @@ class Database:
                 overflow=half,
                 pool_timeout=statement_timeout or 30.0,
                 settings=reads,
+                ping_after_idle=ping_after_idle,
             )
             self.write_engine = _postgresql_engine(
-                url, pool_size=half, overflow=half, pool_timeout=wait, settings=writes
+                url,
+                pool_size=half,
+                overflow=half,
+                pool_timeout=wait,
+                settings=writes,
+                ping_after_idle=ping_after_idle,
             )
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
