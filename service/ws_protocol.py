@@ -12,7 +12,8 @@ picks) keeps, for the life of every socket:
 - the handshake's parsed request and the response it sent, headers and
   all (~2 KiB), never read again once the handshake is done (websockets'
   parser keeps the request alive too, so its headers are emptied: the ASGI
-  scope has its own copy).
+  scope has its own copy), and in the scope the headers that only
+  negotiated the upgrade (``HANDSHAKE_ONLY``).
 
 Behaviour is uvicorn's own: this only swaps those containers and drops the
 handshake once it is sent. ``UVICORN_WS`` is the import string ``serve``
@@ -30,6 +31,19 @@ from websockets.http11 import Request
 from subscriptions.inbox import Inbox
 
 UVICORN_WS: Final = "service.ws_protocol:LeanWebSocketProtocol"
+
+
+# Request headers that only negotiate the upgrade (RFC 6455 4.1): done with
+# once it is answered, they leave the scope a socket keeps for its life.
+HANDSHAKE_ONLY: Final = frozenset(
+    {
+        b"upgrade",
+        b"connection",
+        b"sec-websocket-key",
+        b"sec-websocket-version",
+        b"sec-websocket-extensions",
+    }
+)
 
 
 class Writable:
@@ -77,6 +91,9 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: Any) -> None:
         await super().send(message)
-        if self.handshake_complete:
+        if self.handshake_complete and self.request is not None:
             # Sent (or refused): uvicorn never reads them again.
             self.request = self.response = None  # type: ignore[assignment]
+            headers = self.scope["headers"]
+            if isinstance(headers, list):  # in place: what already reads it sees the same
+                headers[:] = [h for h in headers if h[0] not in HANDSHAKE_ONLY]

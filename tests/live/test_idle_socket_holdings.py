@@ -23,6 +23,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from service.app import create_app
+from service.ws_protocol import HANDSHAKE_ONLY, LeanWebSocketProtocol
 from tests.live.client import PROTOCOL, LiveSocket
 from tests.live.servers import RedisServer, in_process_settings, serving_in_process
 from tests.support import World
@@ -114,3 +115,22 @@ async def test_a_websocket_on_another_path_is_refused_as_before(port: int) -> No
     with pytest.raises(InvalidStatus) as refused:
         await connect(f"ws://127.0.0.1:{port}/elsewhere", subprotocols=[PROTOCOL])  # type: ignore[list-item]
     assert refused.value.response.status_code == 403
+
+
+async def test_an_open_socket_keeps_none_of_the_handshakes_negotiation_headers(
+    port: int, world: World
+) -> None:
+    # Given idle subscribers
+    sockets, _ = await idle_subscribers(port, world.riverside.full)
+    try:
+        protocols = [o for o in gc.get_objects() if isinstance(o, LeanWebSocketProtocol)]
+        assert len(protocols) == SOCKETS
+        for protocol in protocols:
+            names = {name for name, _ in protocol.scope["headers"]}
+            # then the upgrade's own headers are gone from the scope they keep,
+            # and the request's others are still there
+            assert not names & HANDSHAKE_ONLY, names
+            assert b"host" in names
+    finally:
+        for socket in sockets:
+            await socket.close()
