@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any, Final
 
 from cross_web import HTTPException
-from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -317,7 +316,7 @@ class OnlineActivityApp(Starlette):
         self.socket_app = socket_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and get_route_path(scope) == GRAPHQL_PATH:
+        if scope["type"] == "websocket" and _route_path(scope) == GRAPHQL_PATH:
             scope["app"] = self
             await self.socket_app(scope, receive, send)
             return
@@ -325,6 +324,16 @@ class OnlineActivityApp(Starlette):
 
 
 GRAPHQL_PATH: Final = "/graphql"
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router would match: without the ASGI ``root_path``
+    prefix when the server includes it (starlette's own rule)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :]
+    return path
 
 
 async def health(_request: Request) -> Response:
