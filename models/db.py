@@ -308,8 +308,12 @@ class Database:
         PostgreSQL its statements run on their own, read-only
         (``READ_AUTOCOMMIT``); a read that must hold row locks takes
         ``locking_read``."""
-        async with self._session(self._reader) as session:
-            yield session
+        try:
+            async with self._reader() as session:
+                yield session
+        except Exception as error:
+            self._raise_busy(error)
+            raise
 
     @asynccontextmanager
     async def locking_read(self) -> AsyncIterator[AsyncSession]:
@@ -318,16 +322,12 @@ class Database:
         cannot (``READ_AUTOCOMMIT``: each statement on its own, read-only), so
         there it is a write connection's session, closed without committing;
         on SQLite, whose reads are one transaction and take no row locks, a read."""
-        async with self._session(self._reader if self.is_sqlite else self._writer) as session:
-            yield session
-
-    @asynccontextmanager
-    async def _session(
-        self, maker: async_sessionmaker[AsyncSession]
-    ) -> AsyncIterator[AsyncSession]:
-        """A session of ``maker``'s that never commits; a wait cut short is ``DatabaseBusy``."""
+        if self.is_sqlite:
+            async with self.read() as session:
+                yield session
+            return
         try:
-            async with maker() as session:
+            async with self._writer() as session:
                 yield session
         except Exception as error:
             self._raise_busy(error)
