@@ -61,6 +61,10 @@ class RequestReads:
         if exit_stack is not None:
             await exit_stack.aclose()
 
+    @property
+    def is_open(self) -> bool:
+        return self._session is not None
+
     async def close(self) -> None:
         async with self._lock:
             await self._discard()
@@ -87,6 +91,25 @@ class Context:
         if self.request_reads is not None and info.operation.operation is OperationType.QUERY:
             self._share_reads = True
         return self
+
+    def first_read(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The session that reads who is asking (the bearer token's staff row).
+        Over HTTP it is the request's shared session, opened for it: a query
+        then reads its token and its page in one session, one transaction (one
+        snapshot on SQLite) and one connection, not two (issue 12: a window
+        request's second BEGIN, ROLLBACK and checkout). Anything but a query
+        ends that session before it executes (``before_execution``)."""
+        if self.request_reads is not None:
+            return self.request_reads.session()
+        return self.services.database.read()
+
+    async def before_execution(self, *, query: bool) -> None:
+        """A mutation reads through short sessions of its own (``read``), so
+        the shared session its token was read in ends here, before it runs:
+        it never holds an idle read connection while taking others (requests
+        doing that would, in numbers, wait on each other for the pool)."""
+        if not query and self.request_reads is not None:
+            await self.request_reads.close()
 
     def read(self) -> AbstractAsyncContextManager[AsyncSession]:
         """The request's shared read session once a query resolver was given

@@ -26,7 +26,9 @@ from strawberry.extensions.context import (
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, StreamExecutionResult
+from strawberry.types.graphql import OperationType
 
+from schema.context import Context
 from schema.extension_hooks import ListStackExecuting, ListStackOperation
 
 
@@ -41,6 +43,25 @@ class _StreamResult(StreamResultContextManager):
         self.result = result
         self.hooks = prepared.hooks
         self.default_hook = prepared.default_hook
+
+
+class _Executing(ListStackExecuting):
+    """The execution hooks, entered when the operation is valid and its type
+    known: where an HTTP request that is not a query lets go of the read
+    session its token was read in (``Context.before_execution``)."""
+
+    __slots__ = ("_execution",)
+
+    def __init__(self, extensions: list[SchemaExtension], execution: ExecutionContext) -> None:
+        super().__init__(extensions)
+        self._execution = execution
+
+    async def __aenter__(self) -> None:
+        context = self._execution.context
+        if isinstance(context, Context) and context.request_reads is not None:
+            query = self._execution.operation_type is OperationType.QUERY
+            await context.before_execution(query=query)
+        await super().__aenter__()
 
 
 class LeanExtensionsRunner(SchemaExtensionsRunner):
@@ -59,7 +80,7 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
         return ListStackOperation(self.extensions)
 
     def executing(self) -> ExecutingContextManager:
-        return ListStackExecuting(self.extensions)
+        return _Executing(self.extensions, self.execution_context)
 
     def on_stream_result(self, result: StreamExecutionResult) -> StreamResultContextManager:
         return _StreamResult(self._stream_hooks, result)

@@ -66,7 +66,9 @@ async def authenticate(
     services: Services, context: Context, token: str | None, viewers: ViewerCache | None = None
 ) -> None:
     """Resolve a bearer credential into the viewer or the portal client; a
-    staff token resolved in the last ``TOKEN_CACHE_SECONDS`` comes from ``viewers``."""
+    staff token resolved in the last ``TOKEN_CACHE_SECONDS`` comes from ``viewers``.
+    A staff token is read in the request's first read session
+    (``Context.first_read``), which an HTTP query goes on reading in."""
     if token is None:
         return
     if token.startswith(PORTAL_KEY_PREFIX):
@@ -75,7 +77,7 @@ async def authenticate(
         return
 
     async def lookup() -> Viewer | None:
-        async with services.database.read() as session:
+        async with context.first_read() as session:
             return await viewer_for_token(session, token)
 
     context.viewer = await (lookup() if viewers is None else viewers.resolve(token, lookup))
