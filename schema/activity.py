@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
 
 from domain import presentation
 from domain.actions.records import RecordState
@@ -115,6 +116,11 @@ class ActivityEntry(relay.Node):
     version: int = strawberry.field(
         description="Changes with every update; pass it back to act on this state."
     )
+    # Relay's ``id``, a plain field too: the text relay's own resolver makes
+    # (``GlobalID(type name, entry id)``), made once with the object.
+    _id: relay.GlobalID = strawberry.field(
+        name="id", description="The Globally Unique ID of this object"
+    )
 
     @classmethod
     def of(cls, row: WindowEntry) -> Self:
@@ -125,6 +131,7 @@ class ActivityEntry(relay.Node):
         kind = registry.kind(row.type)
         facts = kind.read(row.details)
         made = cls(
+            _id=relay.GlobalID(get_object_definition(cls, strict=True).name, str(row.id)),
             entry_id=row.id,
             row=row,
             type=DomainActivityType(row.type),
