@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +11,10 @@ import httpx
 
 from domain.vocabulary import PermissionLevel, Task
 from models.db import Database
+from service.app import create_app
 from service.provisioning import FULL_RIGHTS, VIEW_ONLY, create_organisation, create_staff
+from service.services import Services
+from service.settings import Settings
 
 WINDOW_SEQUENCE = "{ onlineActivity(first: 0) { ... on ActivityConnection { sequence } } }"
 
@@ -52,6 +57,20 @@ class Api:
     ) -> list[str]:
         body = await self.post(query, variables, token)
         return [e.get("extensions", {}).get("code", "") for e in body.get("errors") or []]
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[tuple[Api, Services]]:
+    """A server of its own with these settings (the tests' ``api`` serves
+    the defaults), and its services to look into."""
+    services = Services.from_settings(settings)
+    await services.start()
+    try:
+        transport = httpx.ASGITransport(app=create_app(services=services))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield Api(http), services
+    finally:
+        await services.stop()
 
 
 @dataclass

@@ -10,17 +10,14 @@ so a mutation never holds an idle read connection while it takes others.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import httpx
 from sqlalchemy import event
 
-from service.app import create_app
 from service.services import Services
 from service.settings import Settings
-from tests.support import Api, World
+from tests.support import Api, World, serving
 
 WINDOW = (
     "query { onlineActivity { ... on ActivityConnection"
@@ -29,18 +26,10 @@ WINDOW = (
 LOCK = "mutation { acquireEditLock(input: {surface: WINDOW}) { lease { token } } }"
 
 
-@asynccontextmanager
-async def _uncached(settings: Settings) -> AsyncIterator[tuple[Api, Services]]:
+def _uncached(settings: Settings) -> AbstractAsyncContextManager[tuple[Api, Services]]:
     """A server that looks every token up (``TOKEN_CACHE_SECONDS=0``), as the
     benchmark's figure held to the target runs it."""
-    services = Services.from_settings(settings.replace(token_cache_seconds=0))
-    await services.start()
-    try:
-        transport = httpx.ASGITransport(app=create_app(services=services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield Api(http), services
-    finally:
-        await services.stop()
+    return serving(settings.replace(token_cache_seconds=0))
 
 
 async def test_a_query_reads_its_token_and_its_page_on_one_connection_in_one_transaction(

@@ -5,34 +5,23 @@ stops working within that time (at once with 0)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import httpx
 from sqlalchemy import event, update
 
 from domain.viewer import hash_secret
 from models import StaffToken
 from models.base import utcnow
-from service.app import create_app
 from service.services import Services
 from service.settings import Settings
-from tests.support import Api, World
+from tests.support import Api, World, serving
 
 WINDOW = "query { onlineActivity { ... on ActivityConnection { totalCount } } }"
 
 
-@asynccontextmanager
-async def _server(settings: Settings, ttl: float) -> AsyncIterator[tuple[Api, Services]]:
-    services = Services.from_settings(settings.replace(token_cache_seconds=ttl))
-    await services.start()
-    try:
-        transport = httpx.ASGITransport(app=create_app(services=services))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield Api(http), services
-    finally:
-        await services.stop()
+def _server(settings: Settings, ttl: float) -> AbstractAsyncContextManager[tuple[Api, Services]]:
+    return serving(settings.replace(token_cache_seconds=ttl))
 
 
 async def revoke(services: Services, token: str) -> None:
