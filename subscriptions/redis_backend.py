@@ -22,6 +22,15 @@ as ``broadcaster.Broadcast(backend=ReliableRedisBackend(url))`` and under our
   Redis cannot be reached; it never hangs.
 
 redis-py (5.x to 8.x) is imported lazily: memory:// deployments never need it.
+
+Every wait is bounded with ``_within``, never ``asyncio.wait_for``: on
+Python 3.11 ``wait_for`` swallows a cancellation that comes as the awaited
+thing completes, and returns as if never cancelled (fixed in 3.12). A badge
+listener stopped just as Redis confirmed its SUBSCRIBE then waited on its
+inbox for ever, and ``Services.stop`` with it
+(``tests/subscriptions/test_cancelled_subscribe.py``). redis-py sends every
+command so (``send_packed_command`` with a socket timeout), which ``_within``
+answers too.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
@@ -134,7 +143,8 @@ class ReliableRedisBackend(BroadcastBackend):
         try:
             # redis-py types async commands with the sync client's union.
             ping = cast("Awaitable[bool]", self._publisher.ping())
-            await asyncio.wait_for(ping, self._timeout)
+            async with _within(self._timeout):
+                await ping
         except Exception as exc:
             await self._publisher.aclose()
             self._publisher = None
@@ -168,15 +178,15 @@ class ReliableRedisBackend(BroadcastBackend):
                 token = uuid.uuid4().hex
                 self._barriers[token] = registered
                 try:
-                    await asyncio.wait_for(
-                        self._send(self._pubsub, [channel], token), self._timeout
-                    )
+                    async with _within(self._timeout):
+                        await self._send(self._pubsub, [channel], token)
                 except Exception as exc:
                     # The listener sees the broken connection too, and its
                     # next one subscribes `channel` and releases this waiter.
                     logger.debug("SUBSCRIBE %s not sent: %s", channel, _describe(exc))
         try:
-            await asyncio.wait_for(registered, self._timeout)
+            async with _within(self._timeout):
+                await registered
         except TimeoutError:
             await self.unsubscribe(channel)
             raise BroadcastUnavailable(
@@ -189,7 +199,8 @@ class ReliableRedisBackend(BroadcastBackend):
             self._channels.discard(channel)
             if self._pubsub is not None:
                 try:
-                    await asyncio.wait_for(self._pubsub.unsubscribe(channel), self._timeout)
+                    async with _within(self._timeout):
+                        await self._pubsub.unsubscribe(channel)
                 except Exception as exc:
                     logger.debug("UNSUBSCRIBE %s not sent: %s", channel, _describe(exc))
 
@@ -197,7 +208,8 @@ class ReliableRedisBackend(BroadcastBackend):
         if self._publisher is None:
             raise RuntimeError("ReliableRedisBackend.connect() was not called")
         try:
-            await asyncio.wait_for(self._publisher.publish(channel, message), self._timeout)
+            async with _within(self._timeout):
+                await self._publisher.publish(channel, message)
         except Exception as exc:
             raise BroadcastUnavailable(
                 f"could not publish to Redis at {self._where}: {_describe(exc)}"
@@ -236,15 +248,16 @@ class ReliableRedisBackend(BroadcastBackend):
                 channels = {self._control_channel, *self._channels}
                 waiting, self._orphans = self._orphans, []
                 ready = uuid.uuid4().hex
-                await asyncio.wait_for(self._send(pubsub, sorted(channels), ready), self._timeout)
+                async with _within(self._timeout):
+                    await self._send(pubsub, sorted(channels), ready)
             pinged = False
             while True:
                 message = await pubsub.get_message(timeout=self._ping_interval)
                 if message is None:
                     if pinged:
                         raise _Stalled(f"no reply to PING within {self._ping_interval}s")
-                    async with self._io_lock:
-                        await asyncio.wait_for(pubsub.ping(), self._timeout)
+                    async with self._io_lock, _within(self._timeout):
+                        await pubsub.ping()
                     pinged = True
                     continue
                 pinged = False
@@ -271,10 +284,26 @@ class ReliableRedisBackend(BroadcastBackend):
                 self._orphans += [w for w in self._barriers.values() if not w.done()]
                 self._barriers.clear()
             with contextlib.suppress(Exception):
-                # untyped in redis-py 7 and 8
-                await asyncio.wait_for(pubsub.aclose(), self._timeout)  # type: ignore[no-untyped-call, unused-ignore]
+                async with _within(self._timeout):
+                    # untyped in redis-py 7 and 8
+                    await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.aclose(), self._timeout)
+                async with _within(self._timeout):
+                    await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def _within(seconds: float) -> AsyncIterator[None]:
+    """``asyncio.timeout(seconds)``, and a cancellation swallowed inside it
+    raised after all: redis-py's writes wait with 3.11's ``wait_for``, which
+    returns normally when cancelled as the write completes. Such a request
+    stays counted in the task's ``cancelling()``; a timeout's own is not."""
+    task = asyncio.current_task()
+    before = task.cancelling() if task is not None else 0
+    async with asyncio.timeout(seconds):
+        yield
+    if task is not None and task.cancelling() > before:
+        raise asyncio.CancelledError
 
 
 def _release(waiters: Iterable[asyncio.Future[None] | None]) -> None:
