@@ -61,7 +61,10 @@ async def lock_states(
                             shown = state
                             yield state
                         try:
-                            await asyncio.wait_for(anext(inbox), _until_expiry(state, utcnow()))
+                            # Not asyncio.wait_for: on 3.11 it swallows a
+                            # cancellation that comes with a message.
+                            async with asyncio.timeout(_until_expiry(state, utcnow())):
+                                await anext(inbox)
                         except TimeoutError:
                             pass  # the lease expired unrenewed
                         except StopAsyncIteration:
