@@ -55,6 +55,19 @@ moment ago. Under load every connection comes back within milliseconds and
 is never pinged; after a pause of a second or more, the ping's round trips
 are not noticed."""
 
+READ_AUTOCOMMIT = True
+"""PostgreSQL read sessions send their statements without BEGIN and ROLLBACK
+(issue 12: two of a window request's seven round trips were its read
+session's BEGIN and ROLLBACK, two more the token read's).
+
+Nothing is lost: a read session never writes and never commits, and at READ
+COMMITTED, the isolation PostgreSQL gives these sessions, each statement of
+a transaction takes its own snapshot anyway, exactly as a statement on its
+own does. Reads are read-only (``default_transaction_read_only``), so a
+write sent on a read session by mistake fails instead of committing. SQLite
+reads keep their transaction: there it is what gives a request's reads one
+snapshot (``schema.context.RequestReads``)."""
+
 _CHECKED_IN = "online_activity.checked_in"
 """Connection record ``info`` key: ``time.monotonic()`` of its last checkin
 (``info`` goes with the DBAPI connection: a replacement starts without it)."""
@@ -158,9 +171,11 @@ def _postgresql_engine(
     pool_timeout: float,
     settings: dict[str, str],
     ping_after_idle: float,
+    autocommit: bool = False,
 ) -> AsyncEngine:
     engine = create_async_engine(
         url,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
         pool_size=pool_size,
         max_overflow=overflow,
         pool_timeout=pool_timeout,
@@ -240,10 +255,12 @@ class Database:
             )
         else:
             # Writes get connections of their own: live reads cannot take them.
-            reads: dict[str, str] = {}
+            timeouts: dict[str, str] = {}
             if statement_timeout:
-                reads["statement_timeout"] = _ms(statement_timeout)
-            writes = dict(reads)
+                timeouts["statement_timeout"] = _ms(statement_timeout)
+            writes = dict(timeouts)
+            # Reads run each statement on its own (``READ_AUTOCOMMIT``), read-only.
+            reads = {**timeouts, "default_transaction_read_only": "on"}
             if write_wait:
                 writes["lock_timeout"] = _ms(write_wait)
             half = max(1, pool_size // 2)
@@ -254,6 +271,7 @@ class Database:
                 pool_timeout=statement_timeout or 30.0,
                 settings=reads,
                 ping_after_idle=ping_after_idle,
+                autocommit=READ_AUTOCOMMIT,
             )
             self.write_engine = _postgresql_engine(
                 url,
@@ -286,9 +304,30 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for queries. It never commits; closing it ends the
-        transaction without expiring what was loaded (a rollback would)."""
+        transaction without expiring what was loaded (a rollback would). On
+        PostgreSQL its statements run on their own, read-only
+        (``READ_AUTOCOMMIT``); a read that must hold row locks takes
+        ``locking_read``."""
+        async with self._session(self._reader) as session:
+            yield session
+
+    @asynccontextmanager
+    async def locking_read(self) -> AsyncIterator[AsyncSession]:
+        """A read whose row locks (``FOR SHARE``) hold until it closes: one
+        transaction on a connection that may lock. A PostgreSQL read session
+        cannot (``READ_AUTOCOMMIT``: each statement on its own, read-only), so
+        there it is a write connection's session, closed without committing;
+        on SQLite, whose reads are one transaction and take no row locks, a read."""
+        async with self._session(self._reader if self.is_sqlite else self._writer) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session(
+        self, maker: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        """A session of ``maker``'s that never commits; a wait cut short is ``DatabaseBusy``."""
         try:
-            async with self._reader() as session:
+            async with maker() as session:
                 yield session
         except Exception as error:
             self._raise_busy(error)

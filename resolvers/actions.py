@@ -270,7 +270,8 @@ async def email_families(
     services = context.services
     try:
         chosen = _email_selection(viewer, ids, everything, watermark, subject, body)
-        async with services.database.read() as session:
+        # The lease checked holds (FOR SHARE) until the plan is made.
+        async with services.database.locking_read() as session:
             await domain_lock_check(session, viewer, _claim(context, lock_token))
             plan = await _plan_email(session, viewer, chosen, context.now(), subject, body)
     except InvalidRequest as refused:
