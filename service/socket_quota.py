@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from service.settings import Settings
+from subscriptions.waits import within
 
 TOO_MANY_SOCKETS: Final = 4290
 
@@ -187,7 +188,11 @@ class RedisSocketQuota(SocketQuota):
         while self._leases:
             await asyncio.sleep(self.lease_ms / 3000)
             try:
-                await self.renew()
+                # redis-py writes through 3.11's wait_for: a cancellation (aclose)
+                # as a renewal is written would come back swallowed, and the
+                # loop would renew for ever (subscriptions.waits).
+                async with within(None):
+                    await self.renew()
             except (RedisError, OSError) as error:
                 log.warning("socket quota: leases not renewed: %s", error)
 

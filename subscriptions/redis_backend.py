@@ -23,13 +23,13 @@ as ``broadcaster.Broadcast(backend=ReliableRedisBackend(url))`` and under our
 
 redis-py (5.x to 8.x) is imported lazily: memory:// deployments never need it.
 
-Every wait is bounded with ``_within``, never ``asyncio.wait_for``: on
+Every wait is bounded with ``subscriptions.waits.within``, never ``asyncio.wait_for``: on
 Python 3.11 ``wait_for`` swallows a cancellation that comes as the awaited
 thing completes, and returns as if never cancelled (fixed in 3.12). A badge
 listener stopped just as Redis confirmed its SUBSCRIBE then waited on its
 inbox for ever, and ``Services.stop`` with it
 (``tests/subscriptions/test_cancelled_subscribe.py``). redis-py sends every
-command so (``send_packed_command`` with a socket timeout), which ``_within``
+command so (``send_packed_command`` with a socket timeout), which ``within``
 answers too.
 """
 
@@ -40,11 +40,13 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from broadcaster import BroadcastBackend, Event
+
+from subscriptions.waits import within
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -143,7 +145,7 @@ class ReliableRedisBackend(BroadcastBackend):
         try:
             # redis-py types async commands with the sync client's union.
             ping = cast("Awaitable[bool]", self._publisher.ping())
-            async with _within(self._timeout):
+            async with within(self._timeout):
                 await ping
         except Exception as exc:
             await self._publisher.aclose()
@@ -178,14 +180,14 @@ class ReliableRedisBackend(BroadcastBackend):
                 token = uuid.uuid4().hex
                 self._barriers[token] = registered
                 try:
-                    async with _within(self._timeout):
+                    async with within(self._timeout):
                         await self._send(self._pubsub, [channel], token)
                 except Exception as exc:
                     # The listener sees the broken connection too, and its
                     # next one subscribes `channel` and releases this waiter.
                     logger.debug("SUBSCRIBE %s not sent: %s", channel, _describe(exc))
         try:
-            async with _within(self._timeout):
+            async with within(self._timeout):
                 await registered
         except TimeoutError:
             await self.unsubscribe(channel)
@@ -199,7 +201,7 @@ class ReliableRedisBackend(BroadcastBackend):
             self._channels.discard(channel)
             if self._pubsub is not None:
                 try:
-                    async with _within(self._timeout):
+                    async with within(self._timeout):
                         await self._pubsub.unsubscribe(channel)
                 except Exception as exc:
                     logger.debug("UNSUBSCRIBE %s not sent: %s", channel, _describe(exc))
@@ -208,7 +210,7 @@ class ReliableRedisBackend(BroadcastBackend):
         if self._publisher is None:
             raise RuntimeError("ReliableRedisBackend.connect() was not called")
         try:
-            async with _within(self._timeout):
+            async with within(self._timeout):
                 await self._publisher.publish(channel, message)
         except Exception as exc:
             raise BroadcastUnavailable(
@@ -248,7 +250,7 @@ class ReliableRedisBackend(BroadcastBackend):
                 channels = {self._control_channel, *self._channels}
                 waiting, self._orphans = self._orphans, []
                 ready = uuid.uuid4().hex
-                async with _within(self._timeout):
+                async with within(self._timeout):
                     await self._send(pubsub, sorted(channels), ready)
             pinged = False
             while True:
@@ -256,7 +258,7 @@ class ReliableRedisBackend(BroadcastBackend):
                 if message is None:
                     if pinged:
                         raise _Stalled(f"no reply to PING within {self._ping_interval}s")
-                    async with self._io_lock, _within(self._timeout):
+                    async with self._io_lock, within(self._timeout):
                         await pubsub.ping()
                     pinged = True
                     continue
@@ -284,26 +286,12 @@ class ReliableRedisBackend(BroadcastBackend):
                 self._orphans += [w for w in self._barriers.values() if not w.done()]
                 self._barriers.clear()
             with contextlib.suppress(Exception):
-                async with _within(self._timeout):
+                async with within(self._timeout):
                     # untyped in redis-py 7 and 8
                     await pubsub.aclose()  # type: ignore[no-untyped-call, unused-ignore]
             with contextlib.suppress(Exception):
-                async with _within(self._timeout):
+                async with within(self._timeout):
                     await client.aclose()
-
-
-@contextlib.asynccontextmanager
-async def _within(seconds: float) -> AsyncIterator[None]:
-    """``asyncio.timeout(seconds)``, and a cancellation swallowed inside it
-    raised after all: redis-py's writes wait with 3.11's ``wait_for``, which
-    returns normally when cancelled as the write completes. Such a request
-    stays counted in the task's ``cancelling()``; a timeout's own is not."""
-    task = asyncio.current_task()
-    before = task.cancelling() if task is not None else 0
-    async with asyncio.timeout(seconds):
-        yield
-    if task is not None and task.cancelling() > before:
-        raise asyncio.CancelledError
 
 
 def _release(waiters: Iterable[asyncio.Future[None] | None]) -> None:
