@@ -1,4 +1,4 @@
-"""Soak: portal events faster than the machine can fan them out, staff acting, subscribers.
+"""Soak: portal events at a fixed rate, staff acting, subscribers on two processes.
 
 Issue 10: "A soak test in the suite (bounded, a minute or two) proves it at a
 rate above the machine's fan-out capacity: write p99 bounded, every
@@ -16,6 +16,14 @@ could not keep up) reconnect and resume with ``afterSequence``.
 Bounds are generous for a loaded 2-core CI machine, and still far from the
 failure the issue measured (write p50 15 s, p99 65 s, 658 requests past 30 s,
 one process from 98 MB to 498 MB).
+
+The load is no longer above the servers' fan-out (issue 12's direct live
+delivery): on PostgreSQL + Redis they kept up with it, and with 40 events/s
+to 400 subscribers, the subscribers one event behind when asked at the
+load's end and caught up 0.0-0.1 s later. The test asserted they were
+behind then, a race it lost once in four loaded runs; it now reports where
+they were. A subscriber that cannot keep up (the server's 1013 and the
+replay) is ``tests/live/test_slow_consumer.py``'s.
 """
 
 from __future__ import annotations
@@ -385,7 +393,7 @@ def _figures(latencies: list[float]) -> str:
     )
 
 
-async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_memory_back(
+async def test_a_steady_load_keeps_writes_bounded_delivers_everything_once_and_gives_memory_back(
     servers: list[Server], world: World
 ) -> None:
     tenant = world.harbour
@@ -456,9 +464,7 @@ async def test_overload_keeps_writes_bounded_delivers_everything_once_and_gives_
         f"after { {n: round(v / 2**20, 1) for n, v in rss_after.items()} }"
     )
     print(report)
-    # Then the load was above what the servers could fan out (subscribers behind)
-    assert not behind.startswith("reached"), report
-    # And every write and every staff action was answered in bounded time,
+    # Then every write and every staff action was answered in bounded time,
     # most of them done at once
     assert p99 < bound, report
     assert latencies[-1] < max_bound, report
