@@ -170,7 +170,19 @@ class ReliableRedisBackend(BroadcastBackend):
             self._publisher = None
 
     async def subscribe(self, channel: str) -> None:
-        """Return once Redis delivers ``channel`` to us, or raise ``BroadcastUnavailable``."""
+        """Return once Redis delivers ``channel`` to us, or raise ``BroadcastUnavailable``.
+
+        Cancelled on the way, it unsubscribes before it ends: its caller
+        never counts the channel as subscribed (``Broadcaster.subscribe``),
+        so one left in ``_channels`` stayed subscribed at Redis for good and
+        was subscribed again on every reconnect."""
+        try:
+            await self._subscribe(channel)
+        except asyncio.CancelledError:
+            await self.unsubscribe(channel)
+            raise
+
+    async def _subscribe(self, channel: str) -> None:
         registered = asyncio.get_running_loop().create_future()
         async with self._io_lock:
             self._channels.add(channel)

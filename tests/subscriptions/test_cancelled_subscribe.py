@@ -153,3 +153,26 @@ async def test_badge_watch_stops_when_a_listener_is_confirmed_as_it_is_cancelled
         listener.cancel()  # a listener left waiting on its inbox, were there one
     await asyncio.gather(stopping, return_exceptions=True)
     assert stopping in done, "BadgeWatch.stop() still waits for a cancelled listener"
+
+
+class _RecordingPubSub(_AcceptingPubSub):
+    def __init__(self) -> None:
+        self.unsubscribed: list[str] = []
+
+    async def unsubscribe(self, *channels: str) -> None:
+        self.unsubscribed.extend(channels)
+
+
+async def test_a_cancelled_subscribe_leaves_its_channel_unsubscribed() -> None:
+    # a subscriber that goes (a socket closed) while Redis has not confirmed yet
+    backend = ReliableRedisBackend("redis://127.0.0.1:1/0")
+    pubsub = _RecordingPubSub()
+    backend._pubsub = pubsub  # type: ignore[assignment]
+    subscribing = asyncio.create_task(backend.subscribe("window:1"))
+    await _until_sent(backend)
+    subscribing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await subscribing
+    # then the channel is not one a reconnect subscribes again, and Redis was told
+    assert "window:1" not in backend._channels
+    assert pubsub.unsubscribed == ["window:1"]
