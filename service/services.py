@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from service.telemetry import Telemetry
 from subscriptions.badge_watch import BadgeWatch
 from subscriptions.broadcast import Broadcaster
 from subscriptions.publisher import BroadcastPublisher
+from subscriptions.waits import cancel_and_wait
 
 
 class ChangePublisher(Protocol):
@@ -95,11 +95,7 @@ class Services:
             )
 
     async def stop(self) -> None:
-        for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(*self._background)
         self._background.clear()
         if self.badge_watch is not None:
             await self.badge_watch.stop()

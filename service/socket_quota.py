@@ -23,7 +23,6 @@ with ``TOO_MANY_SOCKETS`` (4290) before its ``connection_ack``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import uuid
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from service.settings import Settings
-from subscriptions.waits import within
+from subscriptions.waits import stop_task, within
 
 TOO_MANY_SOCKETS: Final = 4290
 
@@ -197,10 +196,7 @@ class RedisSocketQuota(SocketQuota):
                 log.warning("socket quota: leases not renewed: %s", error)
 
     async def aclose(self) -> None:
-        if self._renewal is not None:
-            self._renewal.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewal
+        await stop_task(self._renewal)
         if self._client is not None:
             await self._client.aclose()
             self._client = None

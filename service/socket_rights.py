@@ -35,7 +35,6 @@ later) or 1011, logged once with its error id, never an unanswered drop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -54,6 +53,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from domain.viewer import Viewer
 from schema.context import Context
 from schema.masking import DATABASE_UNAVAILABLE, code_for, database_unavailable, new_error_id
+from subscriptions.waits import stop_task
 
 logger = logging.getLogger(__name__)
 
@@ -160,10 +160,7 @@ class RightsWatch:
                     logger.exception("re-checking the websockets' tokens failed")
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
 
 class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):

@@ -13,13 +13,13 @@ kept for it until it listens again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 
 from domain.badges import BadgeCache
 from subscriptions.broadcast import Broadcaster, BroadcastUnavailable, SubscriberOverflow
 from subscriptions.channels import window_channel
+from subscriptions.waits import cancel_and_wait
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,4 @@ class BadgeWatch:
     async def stop(self) -> None:
         listeners = list(self._listeners.values())
         self._listeners.clear()
-        for listener in listeners:
-            listener.cancel()
-        for listener in listeners:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await listener
+        await cancel_and_wait(*listeners)

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 from broadcaster import BroadcastBackend, Event
 
-from subscriptions.waits import within
+from subscriptions.waits import stop_task, within
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -157,10 +157,8 @@ class ReliableRedisBackend(BroadcastBackend):
 
     async def disconnect(self) -> None:
         if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+            listener, self._listener = self._listener, None
+            await stop_task(listener)
         for waiter in [*self._orphans, *self._barriers.values()]:
             if not waiter.done():
                 waiter.set_exception(BroadcastUnavailable("the broadcast backend disconnected"))

@@ -6,6 +6,11 @@ own waits use ``asyncio.timeout``; redis-py's writes still go through
 ``wait_for`` (``Connection.send_packed_command`` with a socket timeout), so
 a task cancelled as its command is written can come back as if it never was
 (``tests/subscriptions/test_cancelled_subscribe.py``).
+
+The same holds for stopping a task: ``task.cancel()`` then ``await task``
+under ``suppress(CancelledError)`` also suppresses the caller's own
+cancellation if it comes while the task winds down (a shutdown cancelled
+meanwhile ran on as if it had not been); ``cancel_and_wait`` does not.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 
 @contextlib.asynccontextmanager
@@ -26,3 +32,24 @@ async def within(seconds: float | None) -> AsyncIterator[None]:
         yield
     if task is not None and task.cancelling() > before:
         raise asyncio.CancelledError
+
+
+async def cancel_and_wait(*tasks: asyncio.Task[Any]) -> list[BaseException | None]:
+    """Cancel ``tasks`` and wait until each has ended: what each ended with
+    (None: cancelled or returned). A cancellation of the caller meanwhile is
+    raised (the tasks still end on their own), never taken for theirs."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks)
+    return [None if task.cancelled() else task.exception() for task in tasks]
+
+
+async def stop_task(task: asyncio.Task[Any] | None) -> None:
+    """``cancel_and_wait`` for one task, raising what it failed with (as
+    awaiting it would have)."""
+    if task is None:
+        return
+    (error,) = await cancel_and_wait(task)
+    if error is not None:
+        raise error
