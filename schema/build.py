@@ -15,17 +15,20 @@ from schema.live import Subscription
 from schema.masking import MaskingSchema, MaskInternalErrors
 from schema.mutation import Mutation
 from schema.people import Family, Location, Student
+from schema.plain_resolvers import install_plain_resolvers
 from schema.query import Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.telemetry import OperationTelemetry
 from schema.unavailable import DatabaseUnavailable
 
 
-def build_schema(*, shared_events: bool = True) -> strawberry.Schema:
+def build_schema(*, shared_events: bool = True, plain_resolvers: bool = True) -> strawberry.Schema:
     """The schema; ``shared_events=False`` gives graphql-core's plain
     execution (tests compare the two: ``schema.execution`` must change
-    nothing a subscriber receives)."""
-    return MaskingSchema(
+    nothing a subscriber receives), ``plain_resolvers=False`` strawberry's
+    resolver chain on every field (``schema.plain_resolvers``, compared the
+    same way)."""
+    built = MaskingSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -51,6 +54,9 @@ def build_schema(*, shared_events: bool = True) -> strawberry.Schema:
             NulRefusal,  # after DocumentLimits (schema/input_text.py)
         ],
     )
+    if plain_resolvers:
+        install_plain_resolvers(built)
+    return built
 
 
 schema = build_schema()
