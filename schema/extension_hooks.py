@@ -1,4 +1,4 @@
-"""Operation and execution hooks that keep less per operation.
+"""Operation, parsing, validation and execution hooks that keep less per operation.
 
 Issue 12 (memory per idle subscriber): strawberry enters every operation's
 ``on_operation`` and ``on_execute`` hooks through a ``contextlib.AsyncExitStack``
@@ -14,7 +14,9 @@ Here each extension class's hook is wrapped once (``_factory``: the same
 extension), and the same exit stacks keep their callbacks in a list: the
 stack only ever appends and pops from the end, which a list does alike. So
 entering, exiting, exception chaining and suppression are contextlib's own
-code, unchanged, in the same order strawberry enters them.
+code, unchanged, in the same order strawberry enters them. Parsing and
+validation are entered the same way: not held open, but wrapped anew per
+operation they were ~2 % of a window request (py-spy, in-process).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from strawberry.extensions.context import (
     ExecutingContextManager,
     ExtensionContextManagerBase,
     OperationContextManager,
+    ParsingContextManager,
+    ValidationContextManager,
 )
 
 
@@ -132,4 +136,12 @@ class ListStackOperation(_CheapHooks, OperationContextManager):
 
 
 class ListStackExecuting(_CheapHooks, ExecutingContextManager):
+    __slots__ = ()
+
+
+class ListStackParsing(_CheapHooks, ParsingContextManager):
+    __slots__ = ()
+
+
+class ListStackValidation(_CheapHooks, ValidationContextManager):
     __slots__ = ()

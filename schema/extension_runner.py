@@ -22,14 +22,21 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.context import (
     ExecutingContextManager,
     OperationContextManager,
+    ParsingContextManager,
     StreamResultContextManager,
+    ValidationContextManager,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, StreamExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.context import Context
-from schema.extension_hooks import ListStackExecuting, ListStackOperation
+from schema.extension_hooks import (
+    ListStackExecuting,
+    ListStackOperation,
+    ListStackParsing,
+    ListStackValidation,
+)
 
 
 def _overrides(extension: SchemaExtension, hook: str) -> bool:
@@ -78,6 +85,12 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
     def operation(self) -> OperationContextManager:
         return ListStackOperation(self.extensions)
+
+    def parsing(self) -> ParsingContextManager:
+        return ListStackParsing(self.extensions)
+
+    def validation(self) -> ValidationContextManager:
+        return ListStackValidation(self.extensions)
 
     def executing(self) -> ExecutingContextManager:
         return _Executing(self.extensions, self.execution_context)

@@ -1,6 +1,7 @@
 """``schema.extension_hooks``: each extension class's hook is wrapped once.
 
-Strawberry wraps every extension's ``on_operation`` and ``on_execute`` anew
+Strawberry wraps every extension's ``on_operation``, ``on_parse``,
+``on_validate`` and ``on_execute`` anew
 for each operation; ours does it once per class and keeps what the
 extensions see unchanged: every kind of hook (generator, async generator,
 plain function, coroutine) runs, in strawberry's order, entering in the
@@ -30,6 +31,16 @@ class Generator(SchemaExtension):
         yield
         events.append("generator operation out")
 
+    def on_parse(self) -> Iterator[None]:
+        events.append("generator parse in")
+        yield
+        events.append("generator parse out")
+
+    def on_validate(self) -> Iterator[None]:
+        events.append("generator validate in")
+        yield
+        events.append("generator validate out")
+
     def on_execute(self) -> Iterator[None]:
         events.append("generator execute in")
         try:
@@ -45,6 +56,11 @@ class AsyncGenerator(SchemaExtension):
         events.append("async generator operation in")
         yield
         events.append("async generator operation out")
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        events.append("async generator validate in")
+        yield
+        events.append("async generator validate out")
 
 
 class Plain(SchemaExtension):
@@ -101,6 +117,12 @@ async def test_every_kind_of_hook_runs_in_order_entering_forwards_leaving_backwa
     assert events == [
         "generator operation in",
         "async generator operation in",
+        "generator parse in",
+        "generator parse out",
+        "generator validate in",
+        "async generator validate in",
+        "async generator validate out",
+        "generator validate out",
         "generator execute in",
         "plain execute",
         "coroutine execute",
@@ -155,7 +177,10 @@ async def test_hooks_are_wrapped_once_per_class_not_once_per_operation(
     assert {
         ("Generator", "on_operation"),
         ("Generator", "on_execute"),
+        ("Generator", "on_parse"),
+        ("Generator", "on_validate"),
         ("AsyncGenerator", "on_operation"),
+        ("AsyncGenerator", "on_validate"),
         ("Plain", "on_execute"),
         ("Coroutine", "on_execute"),
     } <= kept
