@@ -36,8 +36,8 @@ def plain_resolver(
     """The direct call of ``field``'s resolver, or None where strawberry's
     chain does more than pass the source and an ``Info``."""
     resolver = field.base_resolver
-    if resolver is None or resolver.arguments or field.extensions:
-        return None
+    if resolver is None or resolver.arguments or field.extensions or field.permission_classes:
+        return None  # (permission classes are extensions too; checked should that change)
     if resolver.is_graphql_generic:
         return None
     call = resolver.wrapped_func
