@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from schema.direct_fields import DirectFieldsExecutionContext
 from schema.document_limits import DocumentLimits
 from schema.entries import OBJECT_FOR_TYPE
 from schema.execution import SharedEventExecutionContext
@@ -36,7 +37,9 @@ def build_schema(*, shared_events: bool = True, plain_resolvers: bool = True) ->
         config=StrawberryConfig(relay_max_results=100),
         scalar_overrides=SCALAR_OVERRIDES,  # DateTime refuses what it cannot keep
         # One execution per subscription event and distinct selection and viewer scope.
-        execution_context_class=SharedEventExecutionContext if shared_events else None,
+        execution_context_class=(
+            SharedEventExecutionContext if shared_events else DirectFieldsExecutionContext
+        ),
         extensions=[
             # First: it sees each operation's final result, after the others.
             OperationTelemetry,

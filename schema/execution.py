@@ -50,10 +50,10 @@ from graphql import (
     VariableNode,
     print_ast,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from domain.process_caches import ProcessCache, Same
 from domain.viewer import Viewer
+from schema.direct_fields import DirectFieldsExecutionContext
 from schema.frames import SharedData
 
 SHARED_EXECUTIONS_KEPT = 256
@@ -170,7 +170,7 @@ class _SharedEvent:
         return SHARED_EXECUTIONS.result(self.key, partial(self.execute, serially))
 
 
-class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutionContext(DirectFieldsExecutionContext):
     """graphql-core's executor, sharing the per-event executions of
     subscriptions whose payloads carry a ``shared_key`` (see the module)."""
 
@@ -251,7 +251,7 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # (a direct group renders with its first member): it renders as
             # that scope, as "the old feed keeps the scope it started with".
             executor.context_value = dataclasses.replace(context, viewer=viewer)
-        return StrawberryGraphQLCoreExecutionContext.execute_operation(executor, serially)
+        return DirectFieldsExecutionContext.execute_operation(executor, serially)
 
     def _selection(self) -> Hashable | None:
         if not self._selection_key_known:

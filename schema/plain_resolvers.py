@@ -14,17 +14,25 @@ subscriptions) keeps strawberry's resolver. The schema is the same; schema
 extensions' ``resolve`` hooks still wrap these (graphql-core's middleware
 applies to whatever resolver a field has). A window page calls about 45 of
 them (location, family, availableActions, the per-kind fields).
+
+Where a field's value is read from its source alone (a plain attribute, or
+a method that takes nothing else), its reader is also kept in the field's
+extensions (``direct_getter``) for ``schema.direct_fields``, which completes
+such leaves without a resolver call at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from schema.direct_fields import DIRECT_GETTER, Getter
 
 Resolve = Callable[..., Any]
 Info = GraphQLResolveInfo[Any]  # graphql-core's, as graphql-core calls a resolver
@@ -70,6 +78,27 @@ def plain_resolver(
     return resolve
 
 
+def direct_getter(field: StrawberryField, resolve: Resolve | None) -> Getter | None:
+    """How to read ``field``'s value from its source alone, where that is
+    all its resolver does (``schema.direct_fields``): a plain attribute
+    strawberry reads with ``getattr``, or a method of the source that takes
+    nothing else."""
+    if field.extensions or field.permission_classes:
+        return None
+    resolver = field.base_resolver
+    if resolver is None:
+        plain_attribute = (
+            getattr(resolve, "_is_default", False) and field.default_resolver is getattr
+        )
+        return attrgetter(field.python_name) if plain_attribute else None
+    if resolver.arguments or resolver.is_graphql_generic or resolver.self_parameter is None:
+        return None
+    if resolver.root_parameter or resolver.parent_parameter or resolver.info_parameter:
+        return None
+    call = resolver.wrapped_func
+    return call if callable(call) else None
+
+
 def install_plain_resolvers(schema: strawberry.Schema) -> list[str]:
     """Give every qualifying field of ``schema``'s object types its plain
     resolver (the subscription type excepted); what was given, as
@@ -90,6 +119,12 @@ def install_plain_resolvers(schema: strawberry.Schema) -> list[str]:
                 continue
             if converter._get_field_exception_handlers(field):
                 continue
+            getter = direct_getter(field, graphql_field.resolve)
+            if getter is not None:
+                graphql_field.extensions = {
+                    **(graphql_field.extensions or {}),
+                    DIRECT_GETTER: getter,
+                }
             plain = plain_resolver(field, info_class)
             if plain is not None:
                 graphql_field.resolve = plain

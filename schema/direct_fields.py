@@ -1,0 +1,318 @@
+"""Leaf fields completed in one loop, without graphql-core's per-field chain.
+
+Issue 12: "per-field resolver overhead on the union page". graphql-core
+completes every field of every object the same way: a response path, the
+field's definition looked up, an ``Info`` of fifteen values built, the
+resolver called (strawberry's, for a plain attribute, calls its own
+``get_result`` with the default resolver), two await checks, then
+``complete_value`` down the non-null wrapper to ``complete_leaf_value``.
+A window page has about 190 fields, 170 of them leaves read straight off
+the entry object, and that chain was about half of a window request
+(py-spy, in-process).
+
+For a field that takes no argument, whose value is read from its source
+without an ``Info`` (``DIRECT_GETTER``: strawberry's plain attributes and
+the plain resolvers of ``schema.plain_resolvers`` that need no ``Info``) and
+whose type is a leaf or a list of leaves, this executor reads the value and
+coerces it in one loop over the object's fields. ``__typename`` is the
+object type's name. Anything unusual (a value that is missing, an error, an
+awaitable, a coercion that fails) goes the ordinary way with the value
+already read, so errors, their paths and null propagation are graphql-core's
+own; every other field (objects, arguments, resolvers that take an ``Info``)
+is executed by graphql-core as before. A schema with field middleware (a
+schema extension's ``resolve`` hook) never takes this path, since
+middleware wraps every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import lru_cache
+from types import CoroutineType, GeneratorType
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+# Where a field's extensions keep its value's reader (``schema.plain_resolvers``).
+DIRECT_GETTER = "online_activity.direct_getter"
+
+Getter = Callable[[Any], Any]
+
+
+class Way(IntEnum):
+    ORDINARY = 0  # graphql-core's execute_field
+    TYPENAME = 1
+    LEAF = 2
+    LEAF_LIST = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """How one response key of an object is completed."""
+
+    way: Way
+    field: GraphQLField | None = None
+    getter: Getter | None = None
+    coerce: Callable[[Any], Any] | None = None
+    nullable: bool = True
+
+
+ORDINARY = Step(Way.ORDINARY)
+TYPENAME = Step(Way.TYPENAME)
+Plan = tuple[Step, ...]
+# (field name, whether its node has arguments or directives, e.g. ``@stream``)
+# per response key, in order.
+Shape = tuple[tuple[str, bool], ...]
+
+
+def _leaf_coercer(of: GraphQLOutputType) -> Callable[[Any], Any] | None:
+    return of.coerce_output_value if is_leaf_type(of) else None
+
+
+def step_for(parent: GraphQLObjectType, name: str, arguments_or_directives: bool) -> Step:
+    """The step of field ``name`` of ``parent`` (``ORDINARY`` unless it qualifies)."""
+    if name == "__typename":
+        return TYPENAME
+    field = parent.fields.get(name)
+    if field is None or arguments_or_directives or field.args:
+        return ORDINARY
+    getter = (field.extensions or {}).get(DIRECT_GETTER)
+    if getter is None:
+        return ORDINARY
+    of = field.type
+    nullable = not isinstance(of, GraphQLNonNull)
+    if isinstance(of, GraphQLNonNull):
+        of = of.of_type
+    coerce = _leaf_coercer(of)
+    if coerce is not None:
+        return Step(Way.LEAF, field, getter, coerce, nullable)
+    if isinstance(of, GraphQLList) and isinstance(of.of_type, GraphQLNonNull):
+        coerce = _leaf_coercer(of.of_type.of_type)
+        if coerce is not None:
+            return Step(Way.LEAF_LIST, field, getter, coerce, nullable)
+    return ORDINARY
+
+
+@lru_cache(maxsize=2048)
+def plan_for(parent: GraphQLObjectType, shape: Shape) -> Plan | None:
+    """The steps of an object's response keys; None when every one is ordinary."""
+    plan = tuple(
+        step_for(parent, name, arguments_or_directives) for name, arguments_or_directives in shape
+    )
+    return None if all(step is ORDINARY for step in plan) else plan
+
+
+_PLAIN_TYPES: dict[type, bool] = {}
+
+
+def _plain_value_type(kind: type) -> bool:
+    """Whether values of ``kind`` are final: not an error to raise, not
+    something to await (what ``complete_value`` would treat otherwise)."""
+    known = _PLAIN_TYPES.get(kind)
+    if known is None:
+        known = _PLAIN_TYPES[kind] = not (
+            issubclass(kind, BaseException)
+            or issubclass(kind, (CoroutineType, GeneratorType, Awaitable))
+            or hasattr(kind, "__await__")
+        )
+        if len(_PLAIN_TYPES) > 512:  # classes made at run time: never grow without bound
+            _PLAIN_TYPES.clear()
+    return known
+
+
+class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor with leaf fields completed directly (see the module)."""
+
+    # Plans of this execution's grouped field sets, by identity (the set
+    # itself kept beside its plan, so an identity is never reused).
+    _direct_plans: dict[int, tuple[GroupedFieldSet, Plan | None]] | None = None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        if isinstance(executor, DirectFieldsExecutionContext):
+            executor._direct_plans = None  # each event's field sets are its own
+        return executor
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        self._direct_plans = None
+        return response
+
+    def _plan(self, parent: GraphQLObjectType, fields: GroupedFieldSet) -> Plan | None:
+        plans = self._direct_plans
+        if plans is None:
+            plans = self._direct_plans = {}
+        known = plans.get(id(fields))
+        if known is not None and known[0] is fields:
+            return known[1]
+        plan = None
+        middleware = self.middleware_manager
+        if middleware is None or not middleware.middlewares:
+            shape = tuple(
+                (
+                    details[0].node.name.value,
+                    bool(details[0].node.arguments or details[0].node.directives),
+                )
+                for details in fields.values()
+            )
+            plan = plan_for(parent, shape)
+        plans[id(fields)] = (fields, plan)
+        return plan
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(parent_type, grouped_field_set)
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        is_awaitable = self.is_awaitable
+        results: dict[str, Any] = {}
+        waiting: list[str] = []
+        try:
+            for step, (name, details) in zip(plan, grouped_field_set.items(), strict=True):
+                way = step.way
+                if way is Way.TYPENAME:
+                    results[name] = parent_type.name
+                    continue
+                if way is Way.ORDINARY:
+                    result = self.execute_field(
+                        parent_type,
+                        source_value,
+                        details,
+                        Path(path, name, parent_type.name),
+                        position_context,
+                    )
+                    if result is Undefined:
+                        continue
+                else:
+                    result = self._direct(
+                        step, parent_type, source_value, path, name, details, position_context
+                    )
+                results[name] = result
+                if is_awaitable(result):
+                    waiting.append(name)
+        except Exception:
+            if waiting:
+                self.settle_in_background([results[name] for name in waiting])
+            raise
+        if not waiting:
+            return results
+        return _gathered(results, waiting)
+
+    def _direct(
+        self,
+        step: Step,
+        parent: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        name: str,
+        details: FieldDetailsList,
+        position_context: Any,
+    ) -> Any:
+        """A leaf's (or a list of leaves') coerced value, the ordinary way
+        (``_completed``) for anything a plain value would not be."""
+        assert step.getter is not None and step.coerce is not None and step.field is not None
+        try:
+            value = step.getter(source)
+        except Exception as raw_error:
+            self.handle_field_error(
+                raw_error, step.field.type, details, Path(path, name, parent.name)
+            )
+            return None
+        if value is None:
+            if step.nullable:
+                return None
+        elif _plain_value_type(type(value)):
+            coerce = step.coerce
+            try:
+                if step.way is Way.LEAF:
+                    coerced = coerce(value)
+                    if coerced is not None and coerced is not Undefined:
+                        return coerced
+                elif isinstance(value, list | tuple):
+                    items = []
+                    for item in value:
+                        if item is None or not _plain_value_type(type(item)):
+                            break
+                        coerced = coerce(item)
+                        if coerced is None or coerced is Undefined:
+                            break
+                        items.append(coerced)
+                    else:
+                        return items
+            except Exception:  # completed again below, where it is reported
+                pass
+        return self._completed(step.field, parent, path, name, details, value, position_context)
+
+    def _completed(
+        self,
+        field: GraphQLField,
+        parent: GraphQLObjectType,
+        path: Path | None,
+        name: str,
+        details: FieldDetailsList,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """What ``execute_field`` does with a resolver's ``value``."""
+        field_path = Path(path, name, parent.name)
+        nodes = [detail.node for detail in details]
+        info = self.build_resolve_info(field, nodes, parent, field_path)
+        return_type = field.type
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(
+                    return_type, details, info, field_path, value, position_context
+                )
+            completed = self.complete_value(
+                return_type, details, info, field_path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._awaited(completed, return_type, details, field_path)
+        return completed
+
+    async def _awaited(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+
+
+async def _gathered(results: dict[str, Any], waiting: list[str]) -> dict[str, Any]:
+    """``results`` with its awaitables awaited, as ``execute_fields`` does."""
+    if len(waiting) == 1:
+        results[waiting[0]] = await results[waiting[0]]
+        return results
+    values = await gather_with_cancel(*(results[name] for name in waiting))
+    results.update(zip(waiting, values, strict=True))
+    return results
