@@ -42,9 +42,11 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.kept_subfields import KEPT_SUBFIELDS
 
 # Where a field's extensions keep its value's reader (``schema.plain_resolvers``).
 DIRECT_GETTER = "online_activity.direct_getter"
@@ -150,6 +152,22 @@ class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         response = super().build_response(data)
         self._direct_plans = None
         return response
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        """graphql-core's, kept across requests where the operation allows it
+        (``schema.kept_subfields``)."""
+        kept = None
+        if KEPT_SUBFIELDS.plain(self.operation, tuple(self.fragment_definitions.values())):
+            kept = KEPT_SUBFIELDS.get(return_type, field_details_list)
+        if kept is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key, held, collected = kept
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            KEPT_SUBFIELDS.keep(key, held, collected)
+        return collected
 
     def _plan(self, parent: GraphQLObjectType, fields: GroupedFieldSet) -> Plan | None:
         plans = self._direct_plans

@@ -19,6 +19,7 @@ import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension
 
 from schema.direct_fields import DIRECT_GETTER, DirectFieldsExecutionContext
+from schema.kept_subfields import KEPT_SUBFIELDS, KeptSubfields
 from schema.plain_resolvers import install_plain_resolvers
 
 
@@ -149,3 +150,24 @@ async def test_a_resolve_hook_still_sees_every_field() -> None:
     result = await direct.execute("{ things { name maybe } }")
     assert result.errors is None
     assert seen.count("name") == 2 and seen.count("maybe") == 2
+
+
+async def test_subfields_are_kept_only_without_directives() -> None:
+    direct, _ordinary = _schemas()
+    kept = KeptSubfields()
+    original = KEPT_SUBFIELDS.__dict__.copy()
+    KEPT_SUBFIELDS.__dict__.update(kept.__dict__)
+    try:
+        plain = "{ things { name } }"
+        first = await direct.execute(plain)
+        stored = len(kept._found)
+        second = await direct.execute(plain)
+        assert first.data == second.data and stored >= 1 and len(kept._found) == stored
+        await direct.execute(
+            "query($yes: Boolean!) { things { name @include(if: $yes) } }",
+            variable_values={"yes": True},
+        )
+        assert len(kept._found) == stored  # a document with a directive is never kept
+    finally:
+        KEPT_SUBFIELDS.__dict__.clear()
+        KEPT_SUBFIELDS.__dict__.update(original)
