@@ -29,6 +29,7 @@ from domain.vocabulary import Resolution as DomainResolution
 from domain.vocabulary import WindowStatus as DomainWindowStatus
 from domain.window_rows import WindowEntry
 from schema.context import Info
+from schema.direct_fields import reads_only_context
 from schema.loaders import Loaders, Pending, Shown, held, shown
 from schema.people import Family, FamilyRow, Location, LocationRow, Student
 from schema.review import NotApplied
@@ -66,6 +67,7 @@ def activity_kinds() -> list[ActivityKind]:
     return [ActivityKind(type=kind.type, label=kind.label) for kind in registry.kinds()]
 
 
+@reads_only_context
 def _location(root: ActivityEntry, info: Info) -> Shown[Location]:
     found = root.row.location_id
     if found is None:
@@ -76,6 +78,7 @@ def _location(root: ActivityEntry, info: Info) -> Shown[Location]:
     return shown(row, Location.from_row)
 
 
+@reads_only_context
 def _family(root: ActivityEntry, info: Info) -> Shown[Family]:
     found = root.row.family_id
     if found is None:
@@ -84,6 +87,7 @@ def _family(root: ActivityEntry, info: Info) -> Shown[Family]:
     return shown(row, Family.from_row)
 
 
+@reads_only_context
 def _student(root: ActivityEntry, info: Info) -> Shown[Student]:
     found = root.row.student_id
     if found is None:
@@ -186,6 +190,7 @@ class ActivityEntry(relay.Node):
         "approved: it offers DISMISS.",
         graphql_type=list[EntryAction],
     )
+    @reads_only_context
     def available_actions(self, info: Info) -> Awaitable[list[EntryAction]] | list[EntryAction]:
         viewer = info.context.staff_viewer()
         if viewer is None or self.row.resolution is not None:

@@ -11,15 +11,18 @@ the entry object, and that chain was about half of a window request
 (py-spy, in-process).
 
 For a field that takes no argument, whose value is read from its source
-without an ``Info`` (``DIRECT_GETTER``: strawberry's plain attributes and
-the plain resolvers of ``schema.plain_resolvers`` that need no ``Info``) and
-whose type is a leaf or a list of leaves, this executor reads the value and
-coerces it in one loop over the object's fields. ``__typename`` is the
+without an ``Info`` (``DIRECT_GETTER``: strawberry's plain attributes, the
+plain resolvers of ``schema.plain_resolvers`` that need no ``Info``, and
+resolvers marked ``reads_only_context``, which get a ``ContextOnly`` in its
+place) and whose type is a leaf or a list of leaves, this executor reads
+the value and coerces it in one loop over the object's fields; for an
+object type (an entry's location and family) it reads the value and goes
+straight on to that object's own fields. ``__typename`` is the
 object type's name. Anything unusual (a value that is missing, an error, an
 awaitable, a coercion that fails) goes the ordinary way with the value
 already read, so errors, their paths and null propagation are graphql-core's
-own; every other field (objects, arguments, resolvers that take an ``Info``)
-is executed by graphql-core as before. A schema with field middleware (a
+own; every other field (abstract types, arguments, resolvers that take an
+``Info``) is executed by graphql-core as before. A schema with field middleware (a
 schema extension's ``resolve`` hook) never takes this path, since
 middleware wraps every field.
 """
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 from types import CoroutineType, GeneratorType
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLField,
@@ -51,7 +54,41 @@ from schema.kept_subfields import KEPT_SUBFIELDS
 # Where a field's extensions keep its value's reader (``schema.plain_resolvers``).
 DIRECT_GETTER = "online_activity.direct_getter"
 
-Getter = Callable[[Any], Any]
+Getter = Callable[..., Any]
+
+_READS_ONLY_CONTEXT = "__reads_only_context__"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_only_context(resolver: F) -> F:
+    """Marks a resolver whose ``Info`` is only ever asked for its
+    ``context``: completed directly, it gets a ``ContextOnly`` instead (one
+    per execution) and no ``Info`` is built for it."""
+    setattr(resolver, _READS_ONLY_CONTEXT, True)
+    return resolver
+
+
+def marked_reads_only_context(resolver: Callable[..., Any]) -> bool:
+    return getattr(resolver, _READS_ONLY_CONTEXT, False) is True
+
+
+class ContextOnly:
+    """What a ``reads_only_context`` resolver gets for its ``Info``."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """How a field's value is read from its source: ``read(source)``, or
+    ``read(source, ContextOnly)`` where ``with_context``."""
+
+    read: Getter
+    with_context: bool = False
 
 
 class Way(IntEnum):
@@ -59,6 +96,7 @@ class Way(IntEnum):
     TYPENAME = 1
     LEAF = 2
     LEAF_LIST = 3
+    OBJECT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +105,10 @@ class Step:
 
     way: Way
     field: GraphQLField | None = None
-    getter: Getter | None = None
+    reader: Reader | None = None
     coerce: Callable[[Any], Any] | None = None
     nullable: bool = True
+    object_type: GraphQLObjectType | None = None
 
 
 ORDINARY = Step(Way.ORDINARY)
@@ -91,8 +130,8 @@ def step_for(parent: GraphQLObjectType, name: str, arguments_or_directives: bool
     field = parent.fields.get(name)
     if field is None or arguments_or_directives or field.args:
         return ORDINARY
-    getter = (field.extensions or {}).get(DIRECT_GETTER)
-    if getter is None:
+    reader = (field.extensions or {}).get(DIRECT_GETTER)
+    if not isinstance(reader, Reader):
         return ORDINARY
     of = field.type
     nullable = not isinstance(of, GraphQLNonNull)
@@ -100,11 +139,14 @@ def step_for(parent: GraphQLObjectType, name: str, arguments_or_directives: bool
         of = of.of_type
     coerce = _leaf_coercer(of)
     if coerce is not None:
-        return Step(Way.LEAF, field, getter, coerce, nullable)
+        return Step(Way.LEAF, field, reader, coerce, nullable)
     if isinstance(of, GraphQLList) and isinstance(of.of_type, GraphQLNonNull):
         coerce = _leaf_coercer(of.of_type.of_type)
         if coerce is not None:
-            return Step(Way.LEAF_LIST, field, getter, coerce, nullable)
+            return Step(Way.LEAF_LIST, field, reader, coerce, nullable)
+    # An object: its own fields are completed as these are.
+    if isinstance(of, GraphQLObjectType):
+        return Step(Way.OBJECT, field, reader, None, nullable, of)
     return ORDINARY
 
 
@@ -141,16 +183,19 @@ class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     # Plans of this execution's grouped field sets, by identity (the set
     # itself kept beside its plan, so an identity is never reused).
     _direct_plans: dict[int, tuple[GroupedFieldSet, Plan | None]] | None = None
+    _context_only: ContextOnly | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
         if isinstance(executor, DirectFieldsExecutionContext):
             executor._direct_plans = None  # each event's field sets are its own
+            executor._context_only = None
         return executor
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         response = super().build_response(data)
         self._direct_plans = None
+        self._context_only = None
         return response
 
     def collect_subfields(
@@ -245,23 +290,34 @@ class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path | None,
         name: str,
         details: FieldDetailsList,
-        position_context: Any,
+        position: Any,
     ) -> Any:
         """A leaf's (or a list of leaves') coerced value, the ordinary way
         (``_completed``) for anything a plain value would not be."""
-        assert step.getter is not None and step.coerce is not None and step.field is not None
+        reader, field = step.reader, step.field
+        assert reader is not None and field is not None
         try:
-            value = step.getter(source)
+            if reader.with_context:
+                holder = self._context_only
+                if holder is None or holder.context is not self.context_value:
+                    holder = self._context_only = ContextOnly(self.context_value)
+                value = reader.read(source, holder)
+            else:
+                value = reader.read(source)
         except Exception as raw_error:
-            self.handle_field_error(
-                raw_error, step.field.type, details, Path(path, name, parent.name)
-            )
+            self.handle_field_error(raw_error, field.type, details, Path(path, name, parent.name))
             return None
         if value is None:
             if step.nullable:
                 return None
         elif _plain_value_type(type(value)):
+            if step.way is Way.OBJECT:
+                assert step.object_type is not None
+                return self._object(
+                    step.object_type, parent, field, path, name, details, value, position
+                )
             coerce = step.coerce
+            assert coerce is not None
             try:
                 if step.way is Way.LEAF:
                     coerced = coerce(value)
@@ -280,7 +336,40 @@ class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         return items
             except Exception:  # completed again below, where it is reported
                 pass
-        return self._completed(step.field, parent, path, name, details, value, position_context)
+        return self._completed(field, parent, path, name, details, value, position)
+
+    def _object(
+        self,
+        object_type: GraphQLObjectType,
+        parent: GraphQLObjectType,
+        field: GraphQLField,
+        path: Path | None,
+        name: str,
+        details: FieldDetailsList,
+        value: Any,
+        position: Any,
+    ) -> Any:
+        """An object's fields, by ``complete_object_value`` (which checks the
+        type's ``is_type_of``); an error they raise is this field's, as in
+        ``execute_field``."""
+        field_path = Path(path, name, parent.name)
+        try:
+            if object_type.is_type_of is None:
+                completed = self.collect_and_execute_subfields(
+                    object_type, details, field_path, value, position
+                )
+            else:
+                nodes = [detail.node for detail in details]
+                info = self.build_resolve_info(field, nodes, parent, field_path)
+                completed = self.complete_object_value(
+                    object_type, details, info, field_path, value, position
+                )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field.type, details, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._awaited(completed, field.type, details, field_path)
+        return completed
 
     def _completed(
         self,

@@ -32,7 +32,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from schema.direct_fields import DIRECT_GETTER, Getter
+from schema.direct_fields import DIRECT_GETTER, ContextOnly, Reader, marked_reads_only_context
 
 Resolve = Callable[..., Any]
 Info = GraphQLResolveInfo[Any]  # graphql-core's, as graphql-core calls a resolver
@@ -78,11 +78,12 @@ def plain_resolver(
     return resolve
 
 
-def direct_getter(field: StrawberryField, resolve: Resolve | None) -> Getter | None:
+def direct_getter(field: StrawberryField, resolve: Resolve | None) -> Reader | None:
     """How to read ``field``'s value from its source alone, where that is
     all its resolver does (``schema.direct_fields``): a plain attribute
-    strawberry reads with ``getattr``, or a method of the source that takes
-    nothing else."""
+    strawberry reads with ``getattr``, a method of the source that takes
+    nothing else, or a resolver marked ``reads_only_context`` (given the
+    source and a ``ContextOnly`` for its ``Info``)."""
     if field.extensions or field.permission_classes:
         return None
     resolver = field.base_resolver
@@ -90,13 +91,26 @@ def direct_getter(field: StrawberryField, resolve: Resolve | None) -> Getter | N
         plain_attribute = (
             getattr(resolve, "_is_default", False) and field.default_resolver is getattr
         )
-        return attrgetter(field.python_name) if plain_attribute else None
-    if resolver.arguments or resolver.is_graphql_generic or resolver.self_parameter is None:
-        return None
-    if resolver.root_parameter or resolver.parent_parameter or resolver.info_parameter:
+        return Reader(attrgetter(field.python_name)) if plain_attribute else None
+    if resolver.arguments or resolver.is_graphql_generic:
         return None
     call = resolver.wrapped_func
-    return call if callable(call) else None
+    if not callable(call):
+        return None
+    as_self = resolver.self_parameter is not None
+    named = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
+    info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+    if info_name is None:
+        return Reader(call) if as_self and not named else None
+    if not marked_reads_only_context(call):
+        return None
+
+    def read(source: Any, holder: ContextOnly) -> Any:
+        passed: dict[str, Any] = dict.fromkeys(named, source)
+        passed[info_name] = holder
+        return call(source, **passed) if as_self else call(**passed)
+
+    return Reader(read, with_context=True)
 
 
 def install_plain_resolvers(schema: strawberry.Schema) -> list[str]:

@@ -11,21 +11,60 @@ same; a schema extension's ``resolve`` hook still sees every field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import strawberry
 from strawberry.extensions import ParserCache, SchemaExtension
 
-from schema.direct_fields import DIRECT_GETTER, DirectFieldsExecutionContext
+from schema.direct_fields import DIRECT_GETTER, DirectFieldsExecutionContext, reads_only_context
 from schema.kept_subfields import KEPT_SUBFIELDS, KeptSubfields
 from schema.plain_resolvers import install_plain_resolvers
+
+
+@strawberry.interface
+class Named:
+    label: str
+
+
+@strawberry.type
+class Owner(Named):
+    """Implements an interface: strawberry gives it an ``is_type_of``."""
+
+    initials: str
+
+
+@strawberry.type
+class Place:
+    """No interface: no ``is_type_of``."""
+
+    city: str
+    code: int
+
+
+@reads_only_context
+def _tagged(root: Thing, info: strawberry.Info) -> str:
+    return f"{info.context['tag']} {root.name}"
+
+
+@reads_only_context
+def _place_later(root: Thing, info: strawberry.Info) -> Awaitable[Place]:
+    async def later() -> Place:
+        return root.place
+
+    return later()
 
 
 @strawberry.type
 class Thing:
     name: str
+    place: Place
+    no_place: Place | None
+    owner: Owner | None
+    wrong_owner: Owner | None
+    tagged: str = strawberry.field(resolver=_tagged)
+    place_later: Place = strawberry.field(resolver=_place_later)
     maybe: str | None
     count: int
     tags: list[str]
@@ -59,11 +98,36 @@ class Thing:
     def failure(self) -> str | None:
         return ValueError("returned, not raised")  # type: ignore[return-value]
 
+    @strawberry.field
+    def missing_place(self) -> Place:
+        return None  # type: ignore[return-value]
+
 
 def _things() -> list[Thing]:
+    here = Place(city="Ghent", code=9000)
     return [
-        Thing(name="a", maybe=None, count=1, tags=["x", "y"], loose=["p", None]),
-        Thing(name="b", maybe="m", count="not a number", tags=[], loose=None),  # type: ignore[arg-type]
+        Thing(
+            name="a",
+            place=here,
+            no_place=None,
+            owner=Owner(label="o", initials="AB"),
+            wrong_owner=here,  # type: ignore[arg-type]
+            maybe=None,
+            count=1,
+            tags=["x", "y"],
+            loose=["p", None],
+        ),
+        Thing(
+            name="b",
+            place=Place(city="Bruges", code="no code"),  # type: ignore[arg-type]
+            no_place=None,
+            owner=None,
+            wrong_owner=None,
+            maybe="m",
+            count="not a number",  # type: ignore[arg-type]
+            tags=[],
+            loose=None,
+        ),
     ]
 
 
@@ -107,6 +171,11 @@ DOCUMENTS = [
     "{ things { name failure } }",
     "{ things { ... on Thing { name } ...More } } fragment More on Thing { maybe tags }",
     "query($yes: Boolean!) { things { name maybe @include(if: $yes) count @skip(if: $yes) } }",
+    "{ things { name place { city } noPlace { city } owner { label initials } tagged } }",
+    "{ things { name place { city code } } }",
+    "{ things { name wrongOwner { label } } }",
+    "{ things { name missingPlace { city } } }",
+    "{ things { name placeLater { city code } } }",
 ]
 
 
@@ -115,8 +184,9 @@ async def test_direct_completion_answers_as_graphql_core(document: str) -> None:
     direct, ordinary = _schemas()
     for yes in (True, False):
         variables = {"yes": yes} if "$yes" in document else None
-        ours = await direct.execute(document, variable_values=variables)
-        theirs = await ordinary.execute(document, variable_values=variables)
+        context = {"tag": "seen by"}
+        ours = await direct.execute(document, variable_values=variables, context_value=context)
+        theirs = await ordinary.execute(document, variable_values=variables, context_value=context)
         assert ours.data == theirs.data
         assert _errors(ours) == _errors(theirs)
 
@@ -126,7 +196,9 @@ def test_plain_attributes_and_info_less_methods_get_a_getter() -> None:
     fields = direct._schema.type_map["Thing"].fields  # type: ignore[attr-defined]
     with_getter = {name for name, field in fields.items() if DIRECT_GETTER in field.extensions}
     assert {"name", "maybe", "count", "tags", "loose", "shout", "broken", "missing"} <= with_getter
+    assert {"place", "owner", "tagged", "placeLater"} <= with_getter
     assert "later" in with_getter  # its coroutine is awaited the ordinary way
+    assert "failure" in with_getter
 
 
 async def test_an_error_in_a_direct_field_is_reported_once_with_its_path() -> None:
