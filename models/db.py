@@ -35,6 +35,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from models.sqlite_one_hop import one_hop_dbapi
+
 BEFORE_COMMIT = "online_activity.before_commit"
 """``session.info`` key: async callables ``write()`` awaits, in order, just
 before it commits (``domain.sequencing`` takes the sequence numbers there)."""
@@ -134,6 +136,7 @@ def _sqlite_engine(
             pool_timeout=pool_timeout,
             connect_args={"timeout": busy_seconds},
             hide_parameters=True,
+            module=one_hop_dbapi(),  # models/sqlite_one_hop.py
         )
         if pooled
         else create_async_engine(
@@ -141,6 +144,7 @@ def _sqlite_engine(
             poolclass=NullPool,
             connect_args={"timeout": busy_seconds},
             hide_parameters=True,
+            module=one_hop_dbapi(),
         )
     )
     busy_ms = int(busy_seconds * 1000)
