@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from graphql import DocumentNode
 
 from schema import document_limits
 from schema.build import schema
@@ -67,3 +68,29 @@ async def test_a_kept_document_is_not_timed_again(monkeypatch: pytest.MonkeyPatc
     timed.clear()
     second = await schema.execute(document)
     assert timed == [] and second.data == first.data
+
+
+async def test_a_kept_document_is_found_without_hashing_its_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parser cache hands every request of a text the same document:
+    found by identity, its tree is not walked to hash it again; one parsed
+    anew (equal, another object) is still found by value, and errors are kept
+    as they were."""
+    document = "query KeptByIdentity { __typename unknownField }"
+    first = await schema.execute(document)
+    assert first.errors
+    walked: list[object] = []
+    hashed = DocumentNode.__hash__
+
+    def counted(node: object) -> int:
+        walked.append(node)
+        return hashed(node)
+
+    monkeypatch.setattr(DocumentNode, "__hash__", counted)
+    second = await schema.execute(document)
+    assert walked == []
+    assert [e.message for e in second.errors or []] == [e.message for e in first.errors]
+    kept = document_limits._VALIDATED
+    found = kept.get(schema._schema, document_limits._parse(document), ())
+    assert found is None  # other rules: another key
