@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
@@ -38,22 +38,42 @@ Resolve = Callable[..., Any]
 Info = GraphQLResolveInfo[Any]  # graphql-core's, as graphql-core calls a resolver
 
 
-def plain_resolver(
-    field: StrawberryField, info_class: type[strawberry.Info[Any, Any]]
-) -> Resolve | None:
-    """The direct call of ``field``'s resolver, or None where strawberry's
-    chain does more than pass the source and an ``Info``."""
+class _Call(NamedTuple):
+    """How a resolver is called: its function, whether the source is its
+    ``self``, the names it takes the source under, and its ``Info``'s name."""
+
+    call: Callable[..., Any]
+    as_self: bool
+    named: list[str]
+    info_name: str | None
+
+
+def _resolver_call(field: StrawberryField) -> _Call | None:
+    """The call of ``field``'s resolver where strawberry's chain would only
+    pass the source and an ``Info``: no argument, extension or permission
+    class (permission classes are extensions too; checked should that change)."""
     resolver = field.base_resolver
     if resolver is None or resolver.arguments or field.extensions or field.permission_classes:
-        return None  # (permission classes are extensions too; checked should that change)
+        return None
     if resolver.is_graphql_generic:
         return None
     call = resolver.wrapped_func
     if not callable(call):
         return None
-    as_self = resolver.self_parameter is not None
     named = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
     info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+    return _Call(call, resolver.self_parameter is not None, named, info_name)
+
+
+def plain_resolver(
+    field: StrawberryField, info_class: type[strawberry.Info[Any, Any]]
+) -> Resolve | None:
+    """The direct call of ``field``'s resolver, or None where strawberry's
+    chain does more than pass the source and an ``Info``."""
+    found = _resolver_call(field)
+    if found is None:
+        return None
+    call, as_self, named, info_name = found
 
     if as_self and not named and info_name is None:
 
@@ -84,22 +104,18 @@ def direct_getter(field: StrawberryField, resolve: Resolve | None) -> Reader | N
     strawberry reads with ``getattr``, a method of the source that takes
     nothing else, or a resolver marked ``reads_only_context`` (given the
     source and a ``ContextOnly`` for its ``Info``)."""
-    if field.extensions or field.permission_classes:
-        return None
-    resolver = field.base_resolver
-    if resolver is None:
+    if field.base_resolver is None:
         plain_attribute = (
-            getattr(resolve, "_is_default", False) and field.default_resolver is getattr
+            not field.extensions
+            and not field.permission_classes
+            and getattr(resolve, "_is_default", False)
+            and field.default_resolver is getattr
         )
         return Reader(attrgetter(field.python_name)) if plain_attribute else None
-    if resolver.arguments or resolver.is_graphql_generic:
+    found = _resolver_call(field)
+    if found is None:
         return None
-    call = resolver.wrapped_func
-    if not callable(call):
-        return None
-    as_self = resolver.self_parameter is not None
-    named = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p is not None]
-    info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+    call, as_self, named, info_name = found
     if info_name is None:
         return Reader(call) if as_self and not named else None
     if not marked_reads_only_context(call):
