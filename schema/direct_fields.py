@@ -204,7 +204,7 @@ class DirectFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """graphql-core's, kept across requests where the operation allows it
         (``schema.kept_subfields``)."""
         kept = None
-        if KEPT_SUBFIELDS.plain(self.operation, tuple(self.fragment_definitions.values())):
+        if KEPT_SUBFIELDS.plain(self.operation, self.fragment_definitions):
             kept = KEPT_SUBFIELDS.get(return_type, field_details_list)
         if kept is None:
             return super().collect_subfields(return_type, field_details_list)

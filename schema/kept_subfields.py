@@ -16,7 +16,7 @@ collected under, with those nodes held so an identity cannot be reused.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 from graphql import (
     FragmentDefinitionNode,
@@ -63,13 +63,14 @@ class KeptSubfields:
     def plain(
         self,
         operation: OperationDefinitionNode,
-        fragments: tuple[FragmentDefinitionNode, ...],
+        fragments: Mapping[str, FragmentDefinitionNode],
     ) -> bool:
-        """Whether ``operation`` and its document's fragments have no directive."""
+        """Whether ``operation`` and its document's fragments have no directive
+        (the fragments are read only the first time an operation is seen)."""
         known = self._plain.get(id(operation))
         if known is not None and known[0] is operation:
             return known[1]
-        plain = not _has_directives(operation) and not any(map(_has_directives, fragments))
+        plain = not _has_directives(operation) and not any(map(_has_directives, fragments.values()))
         self._plain[id(operation)] = (operation, plain)
         if len(self._plain) > DOCUMENTS_KEPT:
             self._plain.popitem(last=False)
