@@ -116,6 +116,9 @@ class DirectReceiver(Protocol):
 class Subscription:
     """One subscriber's messages on one channel, as an async iterator of read-only mappings."""
 
+    # No instance dict: one per subscriber, most of them idle for hours.
+    __slots__ = ("_ended", "_entry", "_queue", "_queue_size", "channel", "direct", "newest")
+
     def __init__(self, channel: str, queue_size: int) -> None:
         self.channel = channel
         self._queue_size = queue_size
@@ -128,6 +131,8 @@ class Subscription:
         self.newest: Mapping[str, Any] | None = None
         # While set, messages go to it, not to the inbox (``subscriptions.direct``).
         self.direct: DirectReceiver | None = None
+        # The channel's entry while open (``Broadcaster.open`` to ``close``).
+        self._entry: _Channel | None = None
 
     def __aiter__(self) -> Subscription:
         return self
@@ -157,6 +162,11 @@ class Subscription:
     @property
     def ended(self) -> bool:
         return self._ended
+
+    @property
+    def is_open(self) -> bool:
+        """Between ``Broadcaster.open`` (or ``subscribe``) and its close."""
+        return self._entry is not None
 
     @property
     def backlog(self) -> int:
@@ -263,28 +273,48 @@ class Broadcaster:
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
         """Receive every message published on ``channel`` once this has entered."""
+        subscription = await self.open(channel)
+        try:
+            yield subscription
+        finally:
+            await self.close(subscription)
+
+    async def open(self, channel: str) -> Subscription:
+        """``subscribe`` for a subscription that outlives the code that opened
+        it (a parked subscriber, ``subscriptions.direct``): every message
+        published on ``channel`` from now on, until ``close``."""
         wire = self._prefix + channel
         entry = self._channels.setdefault(wire, _Channel())
         entry.users += 1
         subscription = Subscription(channel, self._queue_size)
+        subscription._entry = entry
         try:
             async with entry.lock:
                 if not entry.subscribers:
                     await self._backend.subscribe(wire)
                 entry.subscribers.add(subscription)
-            yield subscription
+        except BaseException:
+            await self.close(subscription)
+            raise
+        return subscription
+
+    async def close(self, subscription: Subscription) -> None:
+        """The end of ``open``'s subscription (once: closing again does nothing)."""
+        entry, subscription._entry = subscription._entry, None
+        if entry is None:
+            return
+        wire = self._prefix + subscription.channel
+        try:
+            if subscription in entry.subscribers:
+                async with entry.lock:
+                    entry.subscribers.discard(subscription)
+                    if not entry.subscribers:
+                        await self._backend.unsubscribe(wire)
         finally:
-            try:
-                if subscription in entry.subscribers:
-                    async with entry.lock:
-                        entry.subscribers.discard(subscription)
-                        if not entry.subscribers:
-                            await self._backend.unsubscribe(wire)
-            finally:
-                subscription._end(None, "unsubscribed")
-                entry.users -= 1
-                if entry.users == 0:
-                    del self._channels[wire]
+            subscription._end(None, "unsubscribed")
+            entry.users -= 1
+            if entry.users == 0 and self._channels.get(wire) is entry:
+                del self._channels[wire]
 
     async def _fan_out(self) -> None:
         try:
