@@ -17,6 +17,7 @@ with 503 and ``Retry-After`` (``schema.unavailable``) instead of hanging.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -167,6 +168,23 @@ def _sqlite_engine(
     return engine
 
 
+def connect_in_own_context(*args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    """asyncpg's ``connect``, run in a context of its own.
+
+    A connection's socket reader and its connect timeout are loop callbacks
+    that keep the context they were scheduled in: the reader for the
+    connection's life, the cancelled timeout until it would have fired (60
+    s). Opened by whichever task first needed a connection, a pooled
+    connection kept that task's context alive, and with it, in a
+    subscription's run, its execution, its frame sink and its socket (issue
+    12, memory per idle subscriber: found by ``tests/live/test_idle_socket_holdings.py``)."""
+    import asyncpg  # type: ignore[import-untyped]  # only where PostgreSQL is used
+
+    return asyncio.get_running_loop().create_task(
+        asyncpg.connect(*args, **kwargs), context=contextvars.Context()
+    )
+
+
 def _postgresql_engine(
     url: str,
     *,
@@ -185,7 +203,10 @@ def _postgresql_engine(
         pool_timeout=pool_timeout,
         # Not on every checkout: only when it can matter (``_on_checkout``).
         pool_pre_ping=False,
-        connect_args={"server_settings": settings} if settings else {},
+        connect_args={
+            "async_creator_fn": connect_in_own_context,
+            **({"server_settings": settings} if settings else {}),
+        },
         # A driver error's text goes to the log: never with the bound values
         # (a family's payload, notes, addresses), only the statement.
         hide_parameters=True,

@@ -13,6 +13,7 @@ kept for it until it listens again.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections import OrderedDict
 
@@ -42,8 +43,11 @@ class BadgeWatch:
         if listener is not None and not listener.done():
             self._listeners.move_to_end(organisation_id)
             return
-        self._listeners[organisation_id] = asyncio.create_task(
-            self._listen(organisation_id), name=f"badge-watch-{organisation_id}"
+        # A context of its own: it outlives the subscriber that started it.
+        self._listeners[organisation_id] = asyncio.get_running_loop().create_task(
+            self._listen(organisation_id),
+            name=f"badge-watch-{organisation_id}",
+            context=contextvars.Context(),
         )
         while len(self._listeners) > self._watched:
             _, oldest = self._listeners.popitem(last=False)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import random
 import weakref
 from collections.abc import AsyncIterator
@@ -45,7 +46,12 @@ class LoopLag:
 
     def start(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._tick(), name="loop-lag")
+            # A context of its own: it lives as long as the process, and the
+            # context of whichever operation started it would keep that
+            # operation's sink and execution alive as long.
+            self._task = asyncio.get_running_loop().create_task(
+                self._tick(), name="loop-lag", context=contextvars.Context()
+            )
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
