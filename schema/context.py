@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -82,6 +82,11 @@ class Context:
     # HTTP requests only (a socket lives too long to hold a session).
     request_reads: RequestReads | None = field(default=None, repr=False)
     _share_reads: bool = field(default=False, repr=False)
+
+    def detached(self) -> Context:
+        """This context without its request, connection or loaders: for work
+        that outlives its socket (a direct group's renders, ``subscriptions.direct``)."""
+        return replace(self, request=None, response=None, connection_params=None, _loaders=None)
 
     def reading_for(self, info: StrawberryInfo[Any, Any]) -> Context:
         """The context for a resolver that reads. In a query over HTTP every

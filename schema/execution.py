@@ -33,18 +33,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import dataclasses
 import inspect
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterable, Callable, Hashable, Iterator
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLResolveInfoHelpers,
     Node,
     OperationDefinitionNode,
     VariableNode,
@@ -156,6 +158,13 @@ def _with_own_memo(executor: Any) -> Any:
     return executor
 
 
+def _finished(*_: Any) -> Any:
+    raise RuntimeError("this subscription's execution has ended")
+
+
+_FINISHED_HELPERS: Final = GraphQLResolveInfoHelpers(gather=_finished, track=_finished)
+
+
 class _SharedEvent:
     """What graphql-core takes for a per-event executor of a shared event:
     it only asks it to ``execute_operation``."""
@@ -214,6 +223,33 @@ class SharedEventExecutionContext(DirectFieldsExecutionContext):
         generator runs: the generator finds its executor (``subscription_executor``)."""
         _SUBSCRIPTION_EXECUTOR.set(self)
         return super().cancellable_iterable(iterable)
+
+    def detached(self) -> SharedEventExecutionContext:
+        """A copy to render events with after this operation's run has ended
+        (a direct group's, ``subscriptions.direct``): the same operation,
+        variables and selection key, with a context that holds nothing of
+        the socket (``Context.detached``), so the group keeps no member's
+        socket alive."""
+        self._selection()  # known before the copy: the copy keeps the scope it was made for
+        copied = copy.copy(self)
+        # Its own helpers: this executor's are bound to this executor.
+        copied.async_helpers = GraphQLResolveInfoHelpers(
+            gather=copied.gather_async_work, track=copied.track_async_work
+        )
+        detach = getattr(self.context_value, "detached", None)
+        if callable(detach):
+            copied.context_value = detach()
+        return copied
+
+    def finished(self) -> None:
+        """Its operation's run is over (``service.parked_operations``): the
+        reference cycle graphql-core's helpers make (two bound methods of
+        the executor) is broken, so the executor and all it holds are freed
+        at once rather than at the next collection (a parked subscription's
+        ended run left ~2 KiB a socket in cycles, ``python -m
+        bench.idle_memory``). The per-event executors copied from it keep
+        the helpers they were made with."""
+        self.async_helpers = _FINISHED_HELPERS
 
     def selection_key(self) -> Hashable | None:
         """This operation's part of a shared execution's key (None: not shareable)."""

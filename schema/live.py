@@ -20,9 +20,10 @@ from domain import window as domain_window
 from domain.errors import InvalidRequest
 from domain.journal import ChangeKind, WindowChange
 from domain.process_caches import ProcessCache, Same
+from domain.viewer import Viewer
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
-from domain.window_filter import WindowFilterErrorCode
+from domain.window_filter import WindowFilter, WindowFilterErrorCode
 from models import ActivityEntry as EntryRow
 from models.db import Database
 from resolvers import live as live_resolvers
@@ -35,9 +36,9 @@ from schema.loaders import Loaders
 from schema.settings import Organisation
 from schema.window import ActivityBadge, ActivityFilter, window_filter
 from subscriptions.activity import ActivityEvent as FeedEvent
-from subscriptions.activity import activity_events
+from subscriptions.activity import activity_events, resumed_events
 from subscriptions.badge import badge_updates
-from subscriptions.direct import FRAME_SINK, DirectDelivery
+from subscriptions.direct import FRAME_SINK, RESUMED, DirectDelivery, Render
 from subscriptions.lock_state import lock_states
 from subscriptions.organisation import settings_updates
 
@@ -262,7 +263,42 @@ def _direct_delivery(context: Context, organisation_id: int) -> DirectDelivery |
     if selection is None:
         return None
     key = ("activityEvents", Same(context.services.database), organisation_id, selection)
-    return DirectDelivery(key, sink, partial(_render, executor, context))
+    return DirectDelivery(key, sink, partial(_group_render, executor))
+
+
+def _group_render(executor: SharedEventExecutionContext) -> Render:
+    """A direct group's renders, from its first member's execution, detached
+    from that member's socket (the group outlives any one member)."""
+    detached = executor.detached()
+    context = detached.context_value
+    assert isinstance(context, Context)
+    return partial(_render, detached, context)
+
+
+async def _checked_filter(
+    context: Context, viewer: Viewer, filter: ActivityFilter | None
+) -> WindowFilter:
+    """``activityEvents``'s filter, refused as a GraphQL error when invalid
+    or naming a location the viewer may not see."""
+    try:
+        parsed = window_filter(filter)
+        parsed.validate()
+        if parsed.location_id is not None:
+            async with context.services.database.read() as session:
+                in_scope = await domain_window.location_in_scope(
+                    session, viewer, parsed.location_id
+                )
+            if not in_scope:
+                raise InvalidRequest.one(
+                    WindowFilterErrorCode.NOT_FOUND,
+                    "no such location",
+                    "filter",
+                    "location",
+                    "locationId",
+                )
+    except InvalidRequest as refused:
+        raise _refused(refused) from None
+    return parsed
 
 
 @strawberry.type
@@ -281,32 +317,23 @@ class Subscription:
     ) -> AsyncGenerator[ActivityEvent, None]:
         context = _context(info)
         viewer = context.require_viewer()
-        try:
-            parsed = window_filter(filter)
-            parsed.validate()
-            if parsed.location_id is not None:
-                async with context.services.database.read() as session:
-                    in_scope = await domain_window.location_in_scope(
-                        session, viewer, parsed.location_id
-                    )
-                if not in_scope:
-                    raise InvalidRequest.one(
-                        WindowFilterErrorCode.NOT_FOUND,
-                        "no such location",
-                        "filter",
-                        "location",
-                        "locationId",
-                    )
-        except InvalidRequest as refused:
-            raise _refused(refused) from None
-        feed = activity_events(
-            context.services.database,
-            context.services.require_broadcaster(),
-            viewer,
-            parsed,
-            after_sequence,
-            _direct_delivery(context, viewer.organisation_id),
-        )
+        direct = _direct_delivery(context, viewer.organisation_id)
+        resumed = RESUMED.get()
+        if resumed is None:
+            feed = activity_events(
+                context.services.database,
+                context.services.require_broadcaster(),
+                viewer,
+                await _checked_filter(context, viewer, filter),
+                after_sequence,
+                direct,
+            )
+        else:
+            # A parked subscription released (``subscriptions.direct``): its
+            # feed goes on from its cursor. Its arguments were checked when it
+            # started; rights narrowed since end the operation instead.
+            RESUMED.set(None)
+            feed = resumed_events(resumed, direct)
         database = context.services.database
         try:
             async for event in feed:

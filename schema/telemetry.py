@@ -4,8 +4,9 @@
 once (no per-field hook: the server is benchmarked), then hands an
 ``Operation`` to the observer the request context names
 (``context.services.telemetry``, see service/telemetry.py). A subscription is
-one operation from subscribe to its end; the observer hears of its start too,
-to count the subscriptions open.
+one operation from subscribe to its end, however many runs it takes (a
+parked subscription's runs, ``subscriptions.direct``); the observer hears of
+its start too, to count the subscriptions open.
 
 Labels stay bounded whatever a client sends: ``field`` is a root field of
 the schema (or ``multiple``, ``unknown``), ``outcome`` is ``ok`` or an error
@@ -24,6 +25,8 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from subscriptions.direct import FRAME_SINK
+
 # Outcomes of operations whose first error has no code of ours.
 INVALID = "INVALID"  # the document or its variables were refused (parse, validation)
 INTERNAL = "INTERNAL"  # an unexpected exception in a resolver
@@ -38,6 +41,8 @@ class Operation:
     name: str | None  # the client's operation name (logs only: unbounded)
     seconds: float = 0.0
     outcome: str = "ok"
+    # When it started (``time.perf_counter``): a subscription's runs share it.
+    started: float = 0.0
     errors: list[GraphQLError] = dataclasses.field(default_factory=list)
 
 
@@ -97,14 +102,19 @@ class OperationTelemetry(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
+        self._started = started
         self._subscribed: Operation | None = None
         try:
             yield
         finally:
+            sink = FRAME_SINK.get()
             observer = self._observer()
-            if observer is not None:
+            if sink is not None and sink.has_parked and self._subscribed is not None:
+                pass  # this run parked: the subscription goes on (``subscription_ended``)
+            elif observer is not None:
                 operation = self._subscribed or self._describe()
-                operation.seconds = time.perf_counter() - started
+                begun = started if self._subscribed is None else self._subscribed.started
+                operation.seconds = time.perf_counter() - begun
                 result = self.execution_context.result
                 errors = result.errors if result is not None else None
                 errors = errors or self.execution_context.pre_execution_errors
@@ -126,7 +136,31 @@ class OperationTelemetry(SchemaExtension):
             and not context.pre_execution_errors
             and context.operation_type is OperationType.SUBSCRIPTION
         ):
+            # A subscription parked and resumed (``subscriptions.direct``)
+            # runs again: one subscription, counted once, from its first run.
+            sink = FRAME_SINK.get()
+            kept = None if sink is None else sink.telemetry
+            if isinstance(kept, Operation):
+                self._subscribed = kept
+                return
             observer = self._observer()
             if observer is not None:
                 self._subscribed = self._describe()
+                self._subscribed.started = self._started
                 observer.subscription_started(self._subscribed)
+                if sink is not None:
+                    sink.telemetry = self._subscribed
+
+
+def subscription_ended(context: object, record: object | None) -> None:
+    """A subscription ended while parked (``subscriptions.direct``: its last
+    run ended when it parked, unreported): reported as a run's end is, to the
+    observer of ``context``, from its first run's start, outcome ``ok``."""
+    services = getattr(context, "services", None)
+    observer: OperationObserver | None = getattr(services, "telemetry", None)
+    if observer is None or not isinstance(record, Operation):
+        return
+    record.seconds = time.perf_counter() - record.started
+    record.outcome = "ok"
+    record.errors = []
+    observer.operation_finished(record, subscribed=True)

@@ -20,7 +20,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
 from domain.viewer import (
     PORTAL_KEY_PREFIX,
@@ -35,11 +34,11 @@ from schema.build import schema
 from schema.context import Context, RequestReads
 from schema.frames import spliced_next_frame
 from schema.masking import DATABASE_UNAVAILABLE, client_error, code_for, new_error_id
-from service.direct_sink import DIRECT_SOCKET, DirectSocket, OperationSink
 from service.gc_tuning import tune_gc
 from service.logs import configure_logging
 from service.metrics import metrics_page
 from service.middleware import OperatorMiddleware
+from service.parked_operations import ParkingHandler
 from service.readiness import StartupRefused, check_database, ready
 from service.request_limits import BodyLimit, JsonTooDeep, decode_json
 from service.services import Services
@@ -50,7 +49,6 @@ from service.socket_quota import socket_quota_for
 from service.socket_rights import RightsCheckedHandler, RightsWatch, check_interval
 from service.web import graphiql_html, web_routes
 from subscriptions.broadcast import BroadcastUnavailable
-from subscriptions.direct import FRAME_SINK
 
 logger = logging.getLogger(__name__)
 
@@ -109,21 +107,11 @@ def socket_token(context: Context) -> str | None:
     return bearer_token(raw) if isinstance(raw, str) else None
 
 
-class SocketHandler(RightsCheckedHandler, CheckedTransportWS):
-    """graphql-transport-ws: rights re-checked (service/socket_rights.py) on
-    top of the frame and message checks and the socket cap
+class SocketHandler(ParkingHandler, RightsCheckedHandler, CheckedTransportWS):
+    """graphql-transport-ws: operations that park without a task
+    (service/parked_operations.py), rights re-checked (service/socket_rights.py)
+    on top of the frame and message checks and the socket cap
     (service/socket_limits.py), which sees ``connection_init`` first."""
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """An operation's task, with its frame sink for direct delivery
-        (``subscriptions.direct``, service/direct_sink.py) in its context."""
-        scope: dict[str, Any] = getattr(self.context.request, "scope", {})
-        socket = (scope.get("extensions") or {}).get(DIRECT_SOCKET)
-        sink = None
-        if isinstance(socket, DirectSocket):
-            sink = OperationSink(socket, self.operations, operation)
-        FRAME_SINK.set(sink)  # this task's own context: no reset needed
-        await super().run_operation(operation)
 
 
 class OnlineActivityGraphQL(GraphQL[Context, None]):

@@ -19,8 +19,9 @@ every frame takes the ordinary path.
 
 from __future__ import annotations
 
+import contextvars
 import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from starlette.types import Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -29,6 +30,9 @@ from websockets.protocol import OPEN
 
 from service.backpressure import StalledSocketGuard
 from service.shutdown import LiveSocket
+
+if TYPE_CHECKING:
+    from subscriptions.direct import Member
 
 # Where a socket's ``DirectSocket`` is kept: its ASGI scope (one per socket).
 DIRECT_SOCKET: Final = "online_activity.direct_socket"
@@ -99,24 +103,76 @@ def direct_socket(send: Send, live: LiveSocket, guard: StalledSocketGuard) -> Di
     return DirectSocket(protocol, live, guard)
 
 
+class OperationHost(Protocol):
+    """The socket's handler an operation's sink reports to (``service.parked_operations``)."""
+
+    operations: dict[str, Any]
+
+    def operation_parked(self, operation: Any, member: Member) -> None: ...
+
+    def resume_operation(
+        self, operation: Any, member: Member, replay: bool, sink: OperationSink
+    ) -> None: ...
+
+
 class OperationSink:
     """One graphql-transport-ws operation's ``next`` frames on its socket
     (``subscriptions.direct.FrameSink``); refused once the operation has
     ended (the client's ``complete``, its rights narrowed), as strawberry
-    sends nothing for an operation it no longer holds."""
+    sends nothing for an operation it no longer holds.
 
-    __slots__ = ("_id", "_operation", "_operations", "_prefix", "_socket")
+    One per run of the operation (``service.parked_operations``):
+    ``has_parked`` once that run's subscription parked. What the runs share
+    is carried from one to the next (``next_run``): the context the first
+    run started from, and the operation's ``telemetry`` record."""
 
-    def __init__(self, socket: DirectSocket, operations: dict[str, Any], operation: Any) -> None:
+    __slots__ = (
+        "_host",
+        "_id",
+        "_prefix",
+        "_socket",
+        "context",
+        "has_parked",
+        "operation",
+        "telemetry",
+    )
+
+    def __init__(
+        self,
+        socket: DirectSocket,
+        host: OperationHost,
+        operation: Any,
+        context: contextvars.Context,
+        telemetry: object | None = None,
+        prefix: str | None = None,
+    ) -> None:
         self._socket = socket
-        self._operations = operations
-        self._operation = operation
+        self._host = host
+        self.operation = operation
+        self.context = context
+        self.telemetry = telemetry
         self._id = operation.id
-        # Byte for byte strawberry's frame (``schema.frames.spliced_next_frame``).
-        encoded = json.dumps(operation.id, separators=(",", ":"))
-        self._prefix = f'{{"id":{encoded},"type":"next","payload":{{"data":'
+        self.has_parked = False
+        if prefix is None:
+            # Byte for byte strawberry's frame (``schema.frames.spliced_next_frame``).
+            encoded = json.dumps(operation.id, separators=(",", ":"))
+            prefix = f'{{"id":{encoded},"type":"next","payload":{{"data":'
+        self._prefix = prefix
 
     def write(self, data_text: str, frames: dict[str, bytes]) -> bool:
-        if self._operations.get(self._id) is not self._operation:
+        if self._host.operations.get(self._id) is not self.operation:
             return False
         return self._socket.write_next(self._prefix, data_text, frames)
+
+    def parked(self, member: Member) -> None:
+        self.has_parked = True
+        self._host.operation_parked(self.operation, member)
+
+    def resume(self, member: Member, replay: bool) -> None:
+        self._host.resume_operation(self.operation, member, replay, self.next_run())
+
+    def next_run(self) -> OperationSink:
+        """The sink of the operation's next run."""
+        return OperationSink(
+            self._socket, self._host, self.operation, self.context, self.telemetry, self._prefix
+        )

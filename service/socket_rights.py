@@ -223,10 +223,13 @@ class RightsCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
             extensions={"code": RIGHTS_CHANGED},
         )
         for operation_id in list(self.operations):
-            operation = self.operations.pop(operation_id)
+            operation = self.operations.get(operation_id)
+            if operation is None:  # ended while an earlier one was told
+                continue
             operation.completed = True
-            if operation.task is not None:
-                operation.task.cancel()
+            # Deregistered and stopped as on the client's ``complete``
+            # (a parked one leaves its group: ``service.parked_operations``).
+            await self.cleanup_operation(operation_id)
             await self.send_message(
                 NextMessage(id=operation_id, type="next", payload={"errors": [error.formatted]})
             )

@@ -52,7 +52,7 @@ from models import ActivityChange, ActivityEntry
 from models.db import Database
 from subscriptions.broadcast import Broadcaster, SubscriberOverflow, Subscription
 from subscriptions.channels import parse_changes, window_channel
-from subscriptions.direct import DirectDelivery
+from subscriptions.direct import DirectDelivery, Resumption
 from subscriptions.pacing import delivery_slot
 
 REPLAY_BATCH = 500
@@ -270,29 +270,45 @@ class ActivityFeed:
 
     async def events(self, after_sequence: int | None) -> AsyncIterator[ActivityEvent]:
         organisation_id = self.viewer.organisation_id
-        start_live = after_sequence is None
         if after_sequence is not None:
             self.last = max(after_sequence, 0)
             await check_replayable(self.database, organisation_id, self.last)
         _LIVE_FEEDS.add(self)  # until the feed is freed (a weak set)
-        while True:
-            async with self.broadcaster.subscribe(window_channel(organisation_id)) as inbox:
+        inbox = await self.broadcaster.open(window_channel(organisation_id))
+        if after_sequence is None:
+            try:
+                self.last = await current_sequence(self.database, organisation_id)
+            except BaseException:
+                await self.broadcaster.close(inbox)
+                raise
+        async for event in self.follow(inbox, replay=after_sequence is not None):
+            yield event
+
+    async def follow(self, inbox: Subscription, replay: bool) -> AsyncIterator[ActivityEvent]:
+        """From ``inbox``, open on the organisation's channel since before
+        ``self.last`` was processed: first the database past ``self.last``
+        when ``replay``, then each pushed message. Ends when the broadcaster
+        shuts down, or when the feed parks (caught up, with a
+        ``DirectDelivery``): its group then holds ``inbox`` and the feed, and
+        the subscription goes on with no task or generator of its own until
+        released, when it is followed again from its cursor
+        (``subscriptions.direct``)."""
+        channel = window_channel(self.viewer.organisation_id)
+        parked = False
+        try:
+            while True:
                 self.inbox = inbox
-                if start_live:
-                    self.last = await current_sequence(self.database, organisation_id)
-                    start_live = False
-                else:
+                if replay:
                     async for event in self._replay():
                         yield event
                 direct = self.direct
                 try:
                     while True:
                         if direct is not None and not inbox.backlog and not inbox.ended:
-                            # Caught up: the group delivers until it lets go.
-                            if await direct.park(self, inbox, self.database):
-                                async for event in self._replay():
-                                    yield event
-                            continue
+                            # Caught up: the group delivers from now on.
+                            direct.park(self, inbox, self.database)
+                            parked = True
+                            return
                         try:
                             message = await inbox.__anext__()
                         except StopAsyncIteration:
@@ -316,7 +332,18 @@ class ActivityFeed:
                                 yield event
                     return  # the broadcaster shut down: the server is stopping
                 except SubscriberOverflow:
-                    continue  # subscribe again, then replay what was dropped
+                    # Subscribe again, then replay what was dropped.
+                    await self.broadcaster.close(inbox)
+                    inbox = await self.broadcaster.open(channel)
+                    replay = True
+        finally:
+            if not parked:
+                await self.broadcaster.close(inbox)
+
+    async def stop(self) -> None:
+        """The end of a parked feed: its subscription closes."""
+        if self.inbox is not None:
+            await self.broadcaster.close(self.inbox)
 
     async def _replay(self) -> AsyncIterator[ActivityEvent]:
         """Everything past ``self.last`` from the database, in batches."""
@@ -371,3 +398,16 @@ def activity_events(
     after replaying those past ``after_sequence`` when it is given; with
     ``direct``, a caught-up feed's frames are written by its group."""
     return ActivityFeed(database, broadcaster, viewer, window_filter, direct).events(after_sequence)
+
+
+def resumed_events(
+    resumption: Resumption, direct: DirectDelivery | None
+) -> AsyncIterator[ActivityEvent]:
+    """A released subscriber's feed followed again from its cursor, on its
+    still open subscription (``subscriptions.direct``: a parked feed has no
+    generator of its own); ``direct`` is its operation's new run's."""
+    feed = resumption.feed
+    if not isinstance(feed, ActivityFeed):
+        raise TypeError(f"not an activity feed: {feed!r}")
+    feed.direct = direct
+    return feed.follow(resumption.inbox, resumption.replay)

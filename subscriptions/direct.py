@@ -11,11 +11,15 @@ subscriber for the same work.
 
 So a subscriber whose feed is caught up (``subscriptions.activity``: its
 inbox is drained) hands over: it joins its ``DirectGroup`` with its cursor
-and parks (its generator awaits a future; strawberry's operation task waits
-behind it and costs nothing per event). The broadcaster's fan-out decides
-per subscriber at dispatch time, synchronously (``Subscription._deliver``):
-a parked subscriber's message goes to its group with it, any other's to its
-inbox. A subscriber is therefore served by exactly one path at any moment.
+and its open subscription, and its generator ends. strawberry's operation
+stays registered on its socket with no task, no generator chain and no
+execution in flight (issue 12: "memory per idle subscriber <= 25 KiB";
+those held ~15 KiB per socket for hours): what is left of it is its
+operation, its sink, the member record, the feed and the subscription. The
+broadcaster's fan-out decides per subscriber at dispatch time,
+synchronously (``Subscription._deliver``): a parked subscriber's message
+goes to its group with it, any other's to its inbox. A subscriber is
+therefore served by exactly one path at any moment.
 
 The group's task takes each message once: the hole check and the filter per
 subscriber, the entries read once (``SharedEntries``), the event rendered
@@ -24,11 +28,12 @@ loop writes the frame to every subscriber it matches (``FrameSink``) and
 moves each one's cursor past the message. Nothing is queued for a
 subscriber: when its socket does not take the frame at once (paused for a
 client that does not read, closing, its operation ended) or the message
-leaves a hole, it is released, and its generator goes back to the ordinary
-path from its cursor: a replay from the database, then its inbox (the
-overflow-then-replay guarantee: no gap, no duplicate). A parked generator
-that is closed (the client's ``complete``, the socket closing, its rights
-narrowed, the server stopping) leaves its group in its ``finally``.
+leaves a hole, it is released: its sink runs its operation again, whose
+``activityEvents`` resolver follows the same feed and subscription from its
+cursor (``RESUMED``): a replay from the database, then its inbox (the
+overflow-then-replay guarantee: no gap, no duplicate). A parked operation
+that ends (the client's ``complete``, the socket closing, its rights
+narrowed) leaves its group and closes its subscription (``Member.end``).
 """
 
 from __future__ import annotations
@@ -66,12 +71,25 @@ FRAME_SINK: Final[contextvars.ContextVar[FrameSink | None]] = contextvars.Contex
 
 
 class FrameSink(Protocol):
-    """One operation's way to its client's socket."""
+    """One operation's way to its client's socket, for one run of it."""
+
+    # Once this run's feed parked: the run ends, the operation goes on.
+    has_parked: bool
+    # The operation's telemetry record, carried across its runs (``schema.telemetry``).
+    telemetry: object | None
 
     def write(self, data_text: str, frames: dict[str, bytes]) -> bool:
         """Write ``{"id":..,"type":"next","payload":{"data":<data_text>}}`` now;
         False, and nothing written, when the socket cannot take it at once.
         ``frames`` is the sinks' to share encoded frames of this one text."""
+
+    def parked(self, member: Member) -> None:
+        """The operation's generator ends now without ending the operation:
+        its subscription goes on as ``member`` until released or ended."""
+
+    def resume(self, member: Member, replay: bool) -> None:
+        """``member`` was released: run the operation again, following its
+        feed from its cursor (``RESUMED``), after a replay when ``replay``."""
 
 
 class Cursor(Protocol):
@@ -82,6 +100,9 @@ class Cursor(Protocol):
 
     def entries(self, changes: Sequence[WindowChange]) -> Awaitable[dict[int, ActivityEntry]]:
         """The changes' entries, read once for every subscriber (``SharedEntries``)."""
+
+    async def stop(self) -> None:
+        """Close the feed's subscription: it will not be followed again."""
 
 
 # The data JSON text of one event under the group's selection, or None when
@@ -94,49 +115,64 @@ class DirectDelivery:
     """What one subscription needs to be delivered to directly: its sink, its
     group's key (``schema.live``: the organisation and the shared execution's
     selection key, which holds everything that makes payloads differ between
-    viewers) and how to render an event for that group."""
+    viewers) and how to make its group's ``Render`` (one per group: any
+    member's renders what every member of its key gets; a member keeps no
+    execution of its own while parked)."""
 
-    __slots__ = ("key", "render", "sink")
+    __slots__ = ("key", "renderer", "sink")
 
-    def __init__(self, key: Hashable, sink: FrameSink, render: Render) -> None:
+    def __init__(self, key: Hashable, sink: FrameSink, renderer: Callable[[], Render]) -> None:
         self.key = key
         self.sink = sink
-        self.render = render
+        self.renderer: Callable[[], Render] | None = renderer
 
-    async def park(self, feed: Cursor, inbox: Subscription, database: Database) -> bool:
-        """Join the group and wait until released: True when the feed must
-        replay from its cursor, False when its inbox ended (read it).
-        Joins before its first await: nothing dispatched in between."""
+    def park(self, feed: Cursor, inbox: Subscription, database: Database) -> None:
+        """Join the group with the feed and its open ``inbox``: from now on
+        the group delivers, and the feed's generator ends (the sink is told).
+        Synchronous: nothing is dispatched between the caller's last look at
+        its inbox and the group taking over."""
         group = _GROUPS.get(self.key)
         if group is None:
             group = _GROUPS[self.key] = DirectGroup(self.key, database)
-        member = Member(feed, self, group, inbox, asyncio.get_running_loop().create_future())
+        renderer, self.renderer = self.renderer, None
+        if group.render is None and renderer is not None:
+            group.render = renderer()
+        member = Member(feed, self, group, inbox)
         group.members.add(member)
         inbox.direct = member
-        try:
-            return await member.released
-        finally:
-            member.leave()
+        self.sink.parked(member)
+
+
+class Resumption:
+    """A released member's feed and subscription, for its operation's next run."""
+
+    __slots__ = ("feed", "inbox", "replay")
+
+    def __init__(self, feed: Cursor, inbox: Subscription, replay: bool) -> None:
+        self.feed = feed
+        self.inbox = inbox
+        self.replay = replay
+
+
+# Set in the context of a released operation's new task (its sink): its
+# ``activityEvents`` resolver follows this feed instead of starting one.
+RESUMED: Final[contextvars.ContextVar[Resumption | None]] = contextvars.ContextVar(
+    "online_activity_resumed", default=None
+)
 
 
 class Member:
     """One parked subscriber in its group."""
 
-    __slots__ = ("active", "delivery", "feed", "group", "inbox", "released")
+    __slots__ = ("active", "delivery", "feed", "group", "inbox")
 
     def __init__(
-        self,
-        feed: Cursor,
-        delivery: DirectDelivery,
-        group: DirectGroup,
-        inbox: Subscription,
-        released: asyncio.Future[bool],
+        self, feed: Cursor, delivery: DirectDelivery, group: DirectGroup, inbox: Subscription
     ) -> None:
         self.feed = feed
         self.delivery = delivery
         self.group = group
         self.inbox = inbox
-        self.released = released
         self.active = True
 
     def dispatched(self, message: Mapping[str, Any]) -> None:
@@ -145,12 +181,15 @@ class Member:
             self.group.dispatched(message, self)
 
     def release(self, replay: bool = True) -> None:
-        """Back to the ordinary path (``park`` returns ``replay``): from now
-        on its messages go to its inbox, read after the replay."""
+        """Back to the ordinary path: from now on its messages go to its
+        inbox, read by its operation's next run after the replay (False: the
+        inbox ended; its next run reads the end)."""
         if self.active:
             self.leave()
-            if not self.released.done():
-                self.released.set_result(replay)
+            self.delivery.sink.resume(self, replay)
+
+    def resumption(self, replay: bool) -> Resumption:
+        return Resumption(self.feed, self.inbox, replay)
 
     def leave(self) -> None:
         self.active = False
@@ -161,6 +200,11 @@ class Member:
         if not group.members:
             group.retire()
 
+    async def end(self) -> None:
+        """Its operation ended while parked: out of the group, subscription closed."""
+        self.leave()
+        await self.feed.stop()
+
 
 class DirectGroup:
     """The parked subscribers of one organisation and selection on this
@@ -170,6 +214,9 @@ class DirectGroup:
         self.key = key
         self.database = database
         self.members: set[Member] = set()
+        # How every member's events are rendered (the first member's, detached
+        # from its socket: ``DirectDelivery``).
+        self.render: Render | None = None
         # Messages dispatched and not delivered yet, each with the members it was for.
         self._pending: deque[tuple[Mapping[str, Any], list[Member]]] = deque()
         self._task: asyncio.Task[None] | None = None
@@ -284,10 +331,9 @@ class DirectGroup:
             return
         texts: dict[int, str | None] = {}
         notes: dict[int, bool | None] = {}
-        if wanted:
-            first = due[0][0]
-            renderer = first.delivery
-            entries = await first.feed.entries(changes)
+        render = self.render  # None: nothing rendered, every member due is released
+        if wanted and render is not None:
+            entries = await due[0][0].feed.entries(changes)
             for change in changes:
                 entry = entries.get(change.entry_id)
                 notes[change.sequence] = None if entry is None else entry.has_notes
@@ -302,7 +348,7 @@ class DirectGroup:
                     if sequence not in texts and change_matches(match, change, notes[sequence]):
                         entry = entries.get(change.entry_id)
                         waiting = entry if entry is not None and entry.resolution is None else None
-                        texts[sequence] = await renderer.render(change, waiting)
+                        texts[sequence] = await render(change, waiting)
         self._write(due, texts, notes)
 
     def _write(

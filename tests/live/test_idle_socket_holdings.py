@@ -22,8 +22,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Ope
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from schema.execution import SharedEventExecutionContext
 from service.app import create_app
+from service.parked_operations import parked_operations
 from service.ws_protocol import HANDSHAKE_ONLY, LeanWebSocketProtocol
+from subscriptions.broadcast import Subscription
 from tests.live.client import PROTOCOL, LiveSocket
 from tests.live.servers import RedisServer, in_process_settings, serving_in_process
 from tests.support import World
@@ -56,6 +59,15 @@ async def idle_subscribers(port: int, token: str) -> tuple[list[LiveSocket], lis
             return sockets, operations
         await asyncio.sleep(0.025)
     raise AssertionError(f"{len(operations)} of {SOCKETS} operations running")
+
+
+def open_subscriptions() -> int:
+    """Broadcast subscriptions open in this process."""
+    return sum(1 for o in gc.get_objects() if isinstance(o, Subscription) and o.is_open)
+
+
+def executions() -> list[SharedEventExecutionContext]:
+    return [o for o in gc.get_objects() if isinstance(o, SharedEventExecutionContext)]
 
 
 def frames(coroutine: Any) -> Iterator[str]:
@@ -134,3 +146,55 @@ async def test_an_open_socket_keeps_none_of_the_handshakes_negotiation_headers(
     finally:
         for socket in sockets:
             await socket.close()
+
+
+async def test_an_idle_subscription_keeps_no_task_or_execution_until_it_ends(
+    port: int, world: World
+) -> None:
+    gc.collect()
+    earlier = executions()  # other tests' (kept alive here: no id is reused)
+    # Given idle subscribers, caught up
+    sockets, operations = await idle_subscribers(port, world.riverside.full)
+    try:
+        # then each operation is parked: registered with its socket, no task of its own
+        assert [operation.task for operation in operations] == [None] * SOCKETS
+        assert parked_operations() == SOCKETS
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if "run_operation" in getattr(task.get_coro(), "__qualname__", "")
+        ]
+        assert running == []
+
+        # and once their runs have unwound, of their executions only their
+        # group's is left, holding no socket
+        def new_executions() -> list[SharedEventExecutionContext]:
+            gc.collect()
+            return [e for e in executions() if not any(e is o for o in earlier)]
+
+        for _ in range(100):
+            if len(new_executions()) <= 1:  # (a list kept here would keep them)
+                break
+            await asyncio.sleep(0.02)
+        [group_execution] = new_executions()
+        assert group_execution.context_value.request is None
+        # while each is still subscribed to its organisation's channel
+        assert open_subscriptions() == SOCKETS
+
+        # When one client completes its operation, then its subscription ends for good
+        await sockets[0].complete("1")
+        for _ in range(200):
+            if parked_operations() == SOCKETS - 1 and open_subscriptions() == SOCKETS - 1:
+                break
+            await asyncio.sleep(0.01)
+        assert (parked_operations(), open_subscriptions()) == (SOCKETS - 1, SOCKETS - 1)
+        await sockets[0].nothing_more("1", 0.05)
+    finally:
+        for socket in sockets:
+            await socket.close()
+    # and once every socket is closed, nothing parked and nothing subscribed is left
+    for _ in range(200):
+        if parked_operations() == 0 and open_subscriptions() == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert (parked_operations(), open_subscriptions()) == (0, 0)

@@ -194,12 +194,19 @@ async def test_metrics_count_operations_sockets_and_subscriptions(
     assert pools and all(during[key] > 0 for key in pools)
     assert _value(during, "online_activity_broadcast_connected") == 1
 
-    # and once the socket is closed, it is no longer counted
+    # and once the socket is closed, it is no longer counted, and its
+    # subscription, parked between events (subscriptions/direct.py), is one
+    # operation that ended well
+    subscribed = {"kind": "subscription", "field": "activityEvents", "outcome": "ok"}
+
     def closed() -> bool:
         after = _samples(server_a)
         return (
             _value(after, "online_activity_websockets_open")
             == _value(during, "online_activity_websockets_open") - 1
+            and _value(after, open_, field="activityEvents")
+            == _value(before, open_, field="activityEvents")
+            and _value(after, name, **subscribed) == _value(before, name, **subscribed) + 1
         )
 
     assert await asyncio.to_thread(_until, closed)
