@@ -6,7 +6,10 @@ the wake-up. The algorithm, with neither gap nor duplicate at the seam:
 1. subscribe to the organisation's channel first, so nothing committed from
    now on can be missed;
 2. with ``after_sequence``, replay ``activity_changes`` past it from the
-   database, in order; without, start at the organisation's current sequence;
+   database, in order; without, start at the organisation's current sequence
+   (read once for the subscribers asking together, ``SequenceReads``, and
+   not at all while the process already follows the channel since a read,
+   ``known_sequence``);
 3. then for each pushed message deliver only the changes past the last
    sequence seen. A message whose first new sequence leaves a hole (one
    publish was lost) or a ``resync`` marker (Redis reconnected) triggers a
@@ -35,10 +38,12 @@ every subscriber of the organisation on this process awaits the same read
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import func, select
 
@@ -83,6 +88,84 @@ class ActivityEvent:
 async def current_sequence(database: Database, organisation_id: int) -> int:
     async with database.live_read() as session:
         return await journal_sequence(session, organisation_id)
+
+
+def known_sequence(inbox: Subscription) -> int | None:
+    """Where a subscriber starting live may start, without reading the
+    database, when this process has followed the organisation's channel
+    since a read of its sequence (issue 12: a burst of subscribers started
+    with no await at all, so no first run waited with its execution held).
+
+    The newest of that read (noted on the channel by the subscriber that
+    made it, after subscribing) and the changes fanned out since: a change
+    committed before this subscriber joined is past it or behind it; one
+    whose message is still on its way arrives on ``inbox``; one whose publish
+    was lost (or a resync, which clears the note) shows as a hole, and the
+    feed replays from the database as it does for any hole.
+    """
+    noted = inbox.channel_note
+    if not isinstance(noted, int):
+        return None
+    newest = inbox.channel_newest
+    parsed = None if newest is None else parse_changes(newest)
+    return noted if parsed is None else max(noted, parsed.last_sequence)
+
+
+class SequenceReads:
+    """The organisation's current sequence for subscribers starting live:
+    one read for all those that ask in the same turn of the loop.
+
+    Issue 12 (memory per idle subscriber): 1,000 subscribers connecting at
+    once each read the sequence in turn, so hundreds of subscriptions were
+    in the middle of their first run at the same time, each holding its
+    whole execution (~15 KiB), and the server's RSS kept that peak. Shared,
+    the reads of one burst are one statement per organisation.
+
+    A read serves only those that asked before it started (it starts on the
+    next turn of the loop): each of them subscribed to the channel before
+    asking, so the read comes after every subscription it serves, which is
+    what the algorithm needs (``ActivityFeed.events``: a change committed
+    after the read is pushed to each of them).
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[Database, int], asyncio.Future[int]] = {}
+
+    async def current(self, database: Database, organisation_id: int) -> int:
+        key = (database, organisation_id)
+        pending = self._pending.get(key)
+        if pending is None:
+            loop = asyncio.get_running_loop()
+            pending = self._pending[key] = loop.create_future()
+            pending.add_done_callback(_retrieved)  # its askers may all be gone
+            loop.call_soon(self._start, key, pending, context=contextvars.Context())
+        # shield: one subscriber going away must not cancel the others' read
+        return await asyncio.shield(pending)
+
+    def _start(self, key: tuple[Database, int], result: asyncio.Future[int]) -> None:
+        if self._pending.get(key) is result:
+            del self._pending[key]  # later askers get a read of their own
+        read = asyncio.ensure_future(current_sequence(*key))
+        read.add_done_callback(partial(_settle, result))
+
+
+def _retrieved(result: asyncio.Future[int]) -> None:
+    if not result.cancelled():
+        result.exception()
+
+
+def _settle(result: asyncio.Future[int], read: asyncio.Future[int]) -> None:
+    if result.done():
+        return
+    if read.cancelled():
+        result.cancel()
+    elif (error := read.exception()) is not None:
+        result.set_exception(error)
+    else:
+        result.set_result(read.result())
+
+
+SEQUENCE_READS = SequenceReads()
 
 
 async def check_replayable(database: Database, organisation_id: int, after_sequence: int) -> None:
@@ -276,11 +359,19 @@ class ActivityFeed:
         _LIVE_FEEDS.add(self)  # until the feed is freed (a weak set)
         inbox = await self.broadcaster.open(window_channel(organisation_id))
         if after_sequence is None:
-            try:
-                self.last = await current_sequence(self.database, organisation_id)
-            except BaseException:
-                await self.broadcaster.close(inbox)
-                raise
+            known = known_sequence(inbox)
+            if known is not None:
+                self.last = known
+            else:
+                try:
+                    self.last = await SEQUENCE_READS.current(self.database, organisation_id)
+                except BaseException:
+                    await self.broadcaster.close(inbox)
+                    raise
+                # Read after the channel was subscribed: good for later starters too.
+                noted = inbox.channel_note
+                if not isinstance(noted, int) or noted < self.last:
+                    inbox.channel_note = self.last
         async for event in self.follow(inbox, replay=after_sequence is not None):
             yield event
 

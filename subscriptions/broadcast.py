@@ -164,6 +164,24 @@ class Subscription:
         return self._ended
 
     @property
+    def channel_newest(self) -> Mapping[str, Any] | None:
+        """The newest message fanned out on this channel since this process
+        subscribed to it (None: none yet, or this subscription is closed)."""
+        return None if self._entry is None else self._entry.newest
+
+    @property
+    def channel_note(self) -> object | None:
+        """A value the channel's readers keep with it while this process stays
+        subscribed to it without a loss: gone when it is unsubscribed and when
+        a resync marker passes (``subscriptions.activity``: the sequence)."""
+        return None if self._entry is None else self._entry.note
+
+    @channel_note.setter
+    def channel_note(self, value: object | None) -> None:
+        if self._entry is not None:
+            self._entry.note = value
+
+    @property
     def is_open(self) -> bool:
         """Between ``Broadcaster.open`` (or ``subscribe``) and its close."""
         return self._entry is not None
@@ -192,6 +210,10 @@ class _Channel:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     subscribers: set[Subscription] = field(default_factory=set)  # non-empty iff subscribed
     users: int = 0  # subscribe() calls in flight; the entry lives while any is
+    # The newest message fanned out since the channel was subscribed here.
+    newest: Mapping[str, Any] | None = None
+    # A value its readers keep with the channel (``Subscription.channel_note``).
+    note: object | None = None
 
 
 class Broadcaster:
@@ -327,6 +349,9 @@ class Broadcaster:
                 if message is None:  # only a foreign publisher on our channel can cause this
                     logger.warning("dropped a non-JSON-object message on %r", event.channel)
                     continue
+                entry.newest = message
+                if message.get("kind") == RESYNC_KIND:
+                    entry.note = None  # messages were lost: what it noted may be behind
                 for subscription in entry.subscribers:
                     subscription._deliver(message)
         except Exception:
