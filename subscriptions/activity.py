@@ -51,6 +51,7 @@ from domain.errors import ErrorCode, InvalidRequest
 from domain.journal import ChangeKind, WindowChange
 from domain.journal import current_sequence as journal_sequence
 from domain.live_filter import change_matches
+from domain.process_caches import ProcessCache
 from domain.viewer import Viewer
 from domain.window_filter import WindowFilter, WindowMatch
 from models import ActivityChange, ActivityEntry
@@ -292,6 +293,9 @@ class LiveLag:
 
 _LIVE_FEEDS: weakref.WeakSet[ActivityFeed] = weakref.WeakSet()
 
+MATCHES_KEPT = 1024
+_matches: ProcessCache[WindowMatch, WindowMatch] = ProcessCache(MATCHES_KEPT)
+
 
 def live_lag() -> LiveLag:
     """Measured when asked (a /metrics scrape), never on the delivery path."""
@@ -337,8 +341,11 @@ class ActivityFeed:
         self.broadcaster = broadcaster
         self.viewer = viewer
         self.filter = window_filter
-        # What this subscriber sees: its scope and filter, derived once.
-        self.match = WindowMatch.of(viewer, window_filter)
+        # What this subscriber sees: its scope and filter, derived once, one
+        # object for every subscriber of the same (a direct group decides
+        # once per distinct match, ``subscriptions.direct``).
+        match = WindowMatch.of(viewer, window_filter)
+        self.match = _matches.get(match, lambda: match)
         # The last sequence processed (delivered, or skipped as not visible).
         self.last = 0
         # The organisation's channel while subscribed (for ``live_lag``).

@@ -360,16 +360,27 @@ class DirectGroup:
         """One synchronous loop: every member's frames, and its cursor."""
         written = 0
         frames: dict[int, dict[str, bytes]] = {sequence: {} for sequence in texts}
+        # Whether each change shows, decided once per distinct match: a
+        # group's members mostly share one (``ActivityFeed``'s are interned).
+        shown_by_match: dict[int, dict[int, bool]] = {}
+        last_match: WindowMatch | None = None
+        shown: dict[int, bool] = {}
         for member, fresh in due:
             if not member.active:
                 continue
             feed = member.feed
             match = feed.match
+            if match is not last_match:
+                last_match = match
+                shown = shown_by_match.setdefault(id(match), {})
             write = member.delivery.sink.write
             processed = feed.last
             for change in fresh:
                 sequence = change.sequence
-                if change_matches(match, change, notes.get(sequence)):
+                matched = shown.get(sequence)
+                if matched is None:
+                    matched = shown[sequence] = change_matches(match, change, notes.get(sequence))
+                if matched:
                     text = texts.get(sequence)
                     if text is None or not write(text, frames[sequence]):
                         break
