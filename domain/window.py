@@ -45,7 +45,7 @@ from domain.vocabulary import (
     WINDOW_RETENTION_DAYS,
     ActivityType,
 )
-from domain.window_filter import ENTRY_COLUMNS, WindowMatch
+from domain.window_filter import ENTRY_COLUMNS, WindowFilterErrorCode, WindowMatch
 
 # The filter lives in ``domain.window_filter``; the window's readers keep
 # importing it from here.
@@ -407,6 +407,14 @@ async def location_in_scope(session: AsyncSession, viewer: Viewer, location_id: 
         )
     )
     return found is not None
+
+
+def location_not_found() -> InvalidRequest:
+    """The filter's location is unknown, another tenant's or outside the
+    viewer's locations: not yours looks exactly like not found."""
+    return InvalidRequest.one(
+        WindowFilterErrorCode.NOT_FOUND, "no such location", "filter", "location", "locationId"
+    )
 
 
 async def visible_entry(

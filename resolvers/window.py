@@ -13,7 +13,6 @@ from domain.badges import BadgeReading, read_badge
 from domain.cursors import encode_offset
 from domain.errors import InvalidRequest
 from domain.vocabulary import ActivityType
-from domain.window_filter import WindowFilterErrorCode
 from models import ActivityEntry
 from resolvers.context import Deferred, RequestContext
 
@@ -74,15 +73,7 @@ async def online_activity(
             if parsed.location_id is not None and not await domain_window.location_in_scope(
                 session, viewer, parsed.location_id
             ):
-                # Unknown, another tenant's, or outside the viewer's locations:
-                # not yours looks exactly like not found.
-                raise InvalidRequest.one(
-                    WindowFilterErrorCode.NOT_FOUND,
-                    "no such location",
-                    "filter",
-                    "location",
-                    "locationId",
-                )
+                raise domain_window.location_not_found()
             page = await domain_window.fetch_page(session, viewer, parsed, request, now)
     except InvalidRequest as refused:
         return refused

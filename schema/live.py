@@ -23,7 +23,7 @@ from domain.process_caches import ProcessCache, Same
 from domain.viewer import Viewer
 from domain.vocabulary import ActivityType as DomainActivityType
 from domain.vocabulary import WindowStatus as DomainWindowStatus
-from domain.window_filter import WindowFilter, WindowFilterErrorCode
+from domain.window_filter import WindowFilter
 from models import ActivityEntry as EntryRow
 from models.db import Database
 from resolvers import live as live_resolvers
@@ -289,13 +289,7 @@ async def _checked_filter(
                     session, viewer, parsed.location_id
                 )
             if not in_scope:
-                raise InvalidRequest.one(
-                    WindowFilterErrorCode.NOT_FOUND,
-                    "no such location",
-                    "filter",
-                    "location",
-                    "locationId",
-                )
+                raise domain_window.location_not_found()
     except InvalidRequest as refused:
         raise _refused(refused) from None
     return parsed
