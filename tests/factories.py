@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.journal import Journal
+from domain.journal import ChangeKind, Journal, WindowChange
 from domain.recording import NewEntry, record_entries
 from domain.vocabulary import ActivityType, WindowStatus, initial_status
 from models import Family, Student
@@ -78,3 +78,21 @@ async def add_entries(
     async with database.write() as session:
         rows = await record_entries(session, Journal(session), organisation_id, new)
         return [row.id for row in rows]
+
+
+CHANGE_AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+
+
+def added_payment(organisation_id: int, sequence: int, entry_id: int | None = None) -> WindowChange:
+    """A live change as the journal publishes it: a payment recorded, no location."""
+    return WindowChange(
+        organisation_id=organisation_id,
+        sequence=sequence,
+        entry_id=100 + sequence if entry_id is None else entry_id,
+        change=ChangeKind.ADDED,
+        reason="RECORDED",
+        type="PAYMENT",
+        status="NOTIFICATION",
+        location_id=None,
+        at=CHANGE_AT,
+    )

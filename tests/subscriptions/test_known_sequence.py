@@ -10,35 +10,24 @@ bench.idle_memory --sockets 1000``: 25 KiB a socket, 31 for the first half).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 
-from domain.journal import ChangeKind, WindowChange
+from domain.journal import WindowChange
 from models.db import Database
 from service.services import Services
 from subscriptions import activity
 from subscriptions.activity import SequenceReads, known_sequence
 from subscriptions.broadcast import RESYNC_KIND, Broadcaster, Subscription
 from subscriptions.channels import changes_message, window_channel
+from tests.factories import added_payment
 from tests.support import World
 
-AT = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 CHANNEL = window_channel(4)
 
 
 def change(sequence: int) -> WindowChange:
-    return WindowChange(
-        organisation_id=4,
-        sequence=sequence,
-        entry_id=100 + sequence,
-        change=ChangeKind.ADDED,
-        reason="RECORDED",
-        type="PAYMENT",
-        status="NOTIFICATION",
-        location_id=None,
-        at=AT,
-    )
+    return added_payment(4, sequence)
 
 
 async def fanned_out(inbox: Subscription) -> None:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from types import MappingProxyType
 
-from domain.journal import ChangeKind, WindowChange
+from domain.journal import WindowChange
 from subscriptions.channels import changes_message, parse_changes
-
-AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+from tests.factories import added_payment
 
 
 def change(sequence: int) -> WindowChange:
-    return WindowChange(
-        organisation_id=4,
-        sequence=sequence,
-        entry_id=100 + sequence,
-        change=ChangeKind.ADDED,
-        reason="RECORDED",
-        type="PAYMENT",
-        status="NOTIFICATION",
-        location_id=None,
-        at=AT,
-    )
+    return added_payment(4, sequence)
 
 
 def test_the_same_message_is_parsed_once_and_an_equal_copy_again() -> None:

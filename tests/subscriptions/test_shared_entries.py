@@ -8,30 +8,16 @@ newer came.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from domain.journal import ChangeKind, WindowChange
+from domain.journal import WindowChange
 from service.services import Services
 from subscriptions.activity import SharedEntries
-from tests.factories import add_entries
+from tests.factories import add_entries, added_payment
 from tests.support import World
-
-AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
 def batch(organisation_id: int, first_sequence: int, entry_ids: list[int]) -> list[WindowChange]:
     return [
-        WindowChange(
-            organisation_id=organisation_id,
-            sequence=first_sequence + index,
-            entry_id=entry_id,
-            change=ChangeKind.ADDED,
-            reason="RECORDED",
-            type="PAYMENT",
-            status="NOTIFICATION",
-            location_id=None,
-            at=AT,
-        )
+        added_payment(organisation_id, first_sequence + index, entry_id)
         for index, entry_id in enumerate(entry_ids)
     ]
 
