@@ -43,7 +43,6 @@ import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import func, select
 
@@ -122,48 +121,38 @@ class SequenceReads:
     whole execution (~15 KiB), and the server's RSS kept that peak. Shared,
     the reads of one burst are one statement per organisation.
 
-    A read serves only those that asked before it started (it starts on the
-    next turn of the loop): each of them subscribed to the channel before
+    A read serves only those that asked before it started (its task's first
+    step is on a later turn of the loop): each of them subscribed to the channel before
     asking, so the read comes after every subscription it serves, which is
     what the algorithm needs (``ActivityFeed.events``: a change committed
     after the read is pushed to each of them).
     """
 
     def __init__(self) -> None:
-        self._pending: dict[tuple[Database, int], asyncio.Future[int]] = {}
+        self._pending: dict[tuple[Database, int], asyncio.Task[int]] = {}
 
     async def current(self, database: Database, organisation_id: int) -> int:
         key = (database, organisation_id)
-        pending = self._pending.get(key)
-        if pending is None:
-            loop = asyncio.get_running_loop()
-            pending = self._pending[key] = loop.create_future()
-            pending.add_done_callback(_retrieved)  # its askers may all be gone
-            loop.call_soon(self._start, key, pending, context=contextvars.Context())
+        read = self._pending.get(key)
+        if read is None:
+            # A task's first step runs on a later turn of the loop, after
+            # every asker that finds it here has subscribed.
+            read = self._pending[key] = asyncio.get_running_loop().create_task(
+                self._read(key), context=contextvars.Context()
+            )
+            read.add_done_callback(_retrieved)  # its askers may all be gone
         # shield: one subscriber going away must not cancel the others' read
-        return await asyncio.shield(pending)
+        return await asyncio.shield(read)
 
-    def _start(self, key: tuple[Database, int], result: asyncio.Future[int]) -> None:
-        if self._pending.get(key) is result:
-            del self._pending[key]  # later askers get a read of their own
-        read = asyncio.ensure_future(current_sequence(*key))
-        read.add_done_callback(partial(_settle, result))
-
-
-def _retrieved(result: asyncio.Future[int]) -> None:
-    if not result.cancelled():
-        result.exception()
+    async def _read(self, key: tuple[Database, int]) -> int:
+        if self._pending.get(key) is asyncio.current_task():
+            del self._pending[key]  # started: later askers get a read of their own
+        return await current_sequence(*key)
 
 
-def _settle(result: asyncio.Future[int], read: asyncio.Future[int]) -> None:
-    if result.done():
-        return
-    if read.cancelled():
-        result.cancel()
-    elif (error := read.exception()) is not None:
-        result.set_exception(error)
-    else:
-        result.set_result(read.result())
+def _retrieved(read: asyncio.Task[int]) -> None:
+    if not read.cancelled():
+        read.exception()
 
 
 SEQUENCE_READS = SequenceReads()
